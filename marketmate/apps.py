@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketMateConfig(AppConfig):
+    name = "marketmate"
+    verbose_name = _("Platform")
+    default_auto_field = "django.db.models.BigAutoField"

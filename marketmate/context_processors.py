@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "SITE_NAME": "MarketMate",
+        "SITE_URL": settings.SITE_URL,
+        "DEBUG": settings.DEBUG,
+    }

@@ -1,0 +1,99 @@
+"""What each way of running picks when the environment says nothing."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "db": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "channels": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+}))
+"""
+
+
+def settings_of(module: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+    clean.update(environment, DJANGO_SETTINGS_MODULE=module)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_with_no_environment_the_embedded_defaults_are_chosen() -> None:
+    result = settings_of("marketmate.settings.local")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "db": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "eager": True,
+        "broker": "memory://",
+        "channels": "channels.layers.InMemoryChannelLayer",
+        "storage": "django.core.files.storage.FileSystemStorage",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+        "hsts": 0,
+    }
+
+
+def test_the_environment_switches_to_the_production_services() -> None:
+    result = settings_of(
+        "marketmate.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL="postgres://mm@db.internal:5432/mm",
+        REDIS_URL="redis://cache.internal:6379/0",
+        AWS_STORAGE_BUCKET_NAME="mm-media",
+        EMAIL_URL="smtp://mailer.internal:587",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "db": "django.db.backends.postgresql",
+        "cache": "django_redis.cache.RedisCache",
+        "eager": False,
+        "broker": "redis://cache.internal:6379/0",
+        "channels": "channels_redis.core.RedisChannelLayer",
+        "storage": "storages.backends.s3.S3Storage",
+        "email": "django.core.mail.backends.smtp.EmailBackend",
+        "debug": False,
+        "hsts": 31536000,
+    }
+
+
+@pytest.mark.parametrize(
+    ("environment", "missing"),
+    [
+        ({"ALLOWED_HOSTS": "shop.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(
+    environment: dict[str, str], missing: str
+) -> None:
+    result = settings_of("marketmate.settings.production", **environment)
+
+    assert result.returncode != 0
+    assert f"{missing} must be set in production." in result.stderr

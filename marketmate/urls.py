@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from marketmate import health, views
+
+admin.site.site_header = _("MarketMate administration")
+admin.site.site_title = _("MarketMate admin")
+admin.site.index_title = _("Run the marketplace")
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("ready", health.ready, name="ready"),
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("shops.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "marketmate.errors.bad_request"
+handler403 = "marketmate.errors.permission_denied"
+handler404 = "marketmate.errors.page_not_found"
+handler500 = "marketmate.errors.server_error"
