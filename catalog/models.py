@@ -1,0 +1,194 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from shops.models import Shop
+
+
+class Category(MP_Node):
+    """A node of the category tree that staff manage."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_featured = models.BooleanField(_("featured"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A free label; names are stored normalised (lower case, single spaces)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="products", verbose_name=_("shop")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220)
+    description = models.TextField(_("description"), blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    compare_at_price = models.DecimalField(
+        _("compare-at price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    categories = models.ManyToManyField(
+        Category, related_name="products", blank=True, verbose_name=_("categories")
+    )
+    tags = models.ManyToManyField(Tag, related_name="products", blank=True, verbose_name=_("tags"))
+    track_inventory = models.BooleanField(_("track inventory"), default=True)
+    rating_average = models.DecimalField(
+        _("average rating"), max_digits=3, decimal_places=2, default=Decimal("0")
+    )
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "slug"], name="catalog_product_slug_per_shop"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="catalog_product_price_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "-created"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProductVariant(models.Model):
+    """What a shopper actually buys. A product without options has one default variant."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name=_("product")
+    )
+    # Denormalised from the product so that a SKU can be unique per shop.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="variants", verbose_name=_("shop")
+    )
+    sku = models.CharField(_("SKU"), max_length=64)
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_('For example {"size": "M"}.')
+    )
+    price = models.DecimalField(
+        _("own price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    inventory_count = models.IntegerField(_("in stock"), default=0)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    is_default = models.BooleanField(_("default variant"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "sku"], name="catalog_variant_sku_per_shop"),
+            # The database itself refuses to oversell, whatever the code above it does.
+            models.CheckConstraint(
+                condition=Q(inventory_count__gte=0), name="catalog_variant_stock_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(is_default=True),
+                name="catalog_variant_one_default_per_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        options = ", ".join(f"{key}: {value}" for key, value in sorted(self.options.items()))
+        return f"{self.product.title} ({options})" if options else self.product.title
+
+    @property
+    def unit_price(self) -> Decimal:
+        """The price a shopper pays for one: the variant's own, else the product's."""
+        return self.price if self.price is not None else self.product.price
+
+
+class StockMovement(models.Model):
+    """One change to a variant's stock, with who made it and why. Append-only."""
+
+    class Reason(models.TextChoices):
+        RESTOCK = "restock", _("Restock")
+        CORRECTION = "correction", _("Stock count correction")
+        DAMAGE = "damage", _("Damaged or lost")
+        ORDER = "order", _("Sold in an order")
+        ORDER_RELEASE = "order_release", _("Released from an order")
+        RETURN = "return", _("Returned")
+        IMPORT = "import", _("Imported")
+
+    variant = models.ForeignKey(
+        ProductVariant,
+        on_delete=models.CASCADE,
+        related_name="stock_movements",
+        verbose_name=_("variant"),
+    )
+    delta = models.IntegerField(_("change"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=64, blank=True, help_text=_("For example an order number.")
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.delta:+d} ({self.reason})"

@@ -1,0 +1,1 @@
+"""Writes to the catalog, by subdomain: `stock` (reservations and adjustments), and the rest."""

@@ -1,0 +1,116 @@
+"""Stock: reservations by orders and adjustments by shops.
+
+Every change is one conditional UPDATE on the variant row (no read-then-write), so concurrent
+buyers can never take more than there is; the CHECK constraint on `inventory_count` is the last
+line of defence. Callers that reserve several variants do so in ascending id order, inside their
+own transaction, so two checkouts never wait on each other in opposite orders.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog.exceptions import InvalidStockAdjustmentError, OutOfStockError
+from catalog.models import ProductVariant, StockMovement
+from marketmate.audit import audit_record
+
+
+def stock_reserve(
+    *, variant: ProductVariant, quantity: int, reference: str = "", actor: User | None = None
+) -> None:
+    """Take `quantity` units of `variant` for an order; OutOfStockError when there are fewer.
+
+    Must run inside the caller's transaction: the units come back if it rolls back.
+    """
+    if quantity <= 0:
+        raise InvalidStockAdjustmentError(_("Quantity must be at least 1."))
+    if not variant.product.track_inventory:
+        return
+    updated = ProductVariant.objects.filter(pk=variant.pk, inventory_count__gte=quantity).update(
+        inventory_count=F("inventory_count") - quantity
+    )
+    if not updated:
+        available = (
+            ProductVariant.objects.filter(pk=variant.pk)
+            .values_list("inventory_count", flat=True)
+            .first()
+        ) or 0
+        raise OutOfStockError(
+            _("Only %(available)d of %(item)s left in stock.")
+            % {"available": available, "item": variant},
+            variant_id=variant.pk,
+            available=available,
+        )
+    StockMovement.objects.create(
+        variant=variant,
+        delta=-quantity,
+        reason=StockMovement.Reason.ORDER,
+        reference=reference,
+        actor=actor,
+    )
+
+
+def stock_release(
+    *,
+    variant: ProductVariant,
+    quantity: int,
+    reference: str = "",
+    reason: str = StockMovement.Reason.ORDER_RELEASE,
+    actor: User | None = None,
+) -> None:
+    """Give back `quantity` units that an order had reserved (cancelled, expired, restocked)."""
+    if quantity <= 0:
+        raise InvalidStockAdjustmentError(_("Quantity must be at least 1."))
+    if not variant.product.track_inventory:
+        return
+    ProductVariant.objects.filter(pk=variant.pk).update(
+        inventory_count=F("inventory_count") + quantity
+    )
+    StockMovement.objects.create(
+        variant=variant, delta=quantity, reason=reason, reference=reference, actor=actor
+    )
+
+
+@transaction.atomic
+def stock_adjust(
+    *, variant: ProductVariant, delta: int, reason: str, actor: User | None, note: str = ""
+) -> ProductVariant:
+    """Change a variant's stock by `delta` on a shop's say-so, recording who and why."""
+    if delta == 0:
+        raise InvalidStockAdjustmentError(
+            _("The change must not be zero."), fields={"delta": [_("Must not be zero.")]}
+        )
+    if reason not in StockMovement.Reason.values or reason in {
+        StockMovement.Reason.ORDER,
+        StockMovement.Reason.ORDER_RELEASE,
+    }:
+        raise InvalidStockAdjustmentError(
+            _("Choose a reason for the change."), fields={"reason": [_("Not a valid reason.")]}
+        )
+    updated = ProductVariant.objects.filter(
+        pk=variant.pk, inventory_count__gte=max(0, -delta)
+    ).update(inventory_count=F("inventory_count") + delta)
+    if not updated:
+        raise InvalidStockAdjustmentError(
+            _("Stock cannot go below zero."), fields={"delta": [_("Stock cannot go below zero.")]}
+        )
+    variant.refresh_from_db(fields=["inventory_count"])
+    StockMovement.objects.create(
+        variant=variant, delta=delta, reason=reason, note=note, actor=actor
+    )
+    audit_record(
+        actor=actor,
+        action="stock.adjust",
+        entity=variant,
+        changes={"inventory_count": (variant.inventory_count - delta, variant.inventory_count)},
+        reason=note or reason,
+    )
+    return variant
+
+
+def variants_in_lock_order(variants: Iterable[ProductVariant]) -> list[ProductVariant]:
+    """The order in which to reserve several variants so that checkouts never deadlock."""
+    return sorted(variants, key=lambda variant: variant.pk)
