@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ class CatalogErrorCode(models.TextChoices):
 
 
 class OutOfStockError(ConflictError):
-    default_code = CatalogErrorCode.OUT_OF_STOCK
+    default_code: ClassVar[str] = CatalogErrorCode.OUT_OF_STOCK
 
     def __init__(self, message: str, *, variant_id: int, available: int) -> None:
         super().__init__(message)
@@ -20,8 +22,8 @@ class OutOfStockError(ConflictError):
 
 
 class NotPurchasableError(ConflictError):
-    default_code = CatalogErrorCode.NOT_PURCHASABLE
+    default_code: ClassVar[str] = CatalogErrorCode.NOT_PURCHASABLE
 
 
 class InvalidStockAdjustmentError(ApplicationError):
-    default_code = CatalogErrorCode.INVALID_ADJUSTMENT
+    default_code: ClassVar[str] = CatalogErrorCode.INVALID_ADJUSTMENT

@@ -65,12 +65,12 @@ class ConflictError(ApplicationError):
     """The request is valid but the object's current state does not allow it (HTTP 409)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_code = ErrorCode.CONFLICT
+    default_code: ClassVar[str] = ErrorCode.CONFLICT
 
 
 class NotFoundError(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
-    default_code = ErrorCode.NOT_FOUND
+    default_code: ClassVar[str] = ErrorCode.NOT_FOUND
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
