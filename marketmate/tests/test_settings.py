@@ -1,6 +1,7 @@
 """What each way of running picks when the environment says nothing."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json
+import re
 from django.conf import settings
 print(json.dumps({
     "db": settings.DATABASES["default"]["ENGINE"],
@@ -97,3 +99,18 @@ def test_production_refuses_to_start_without_its_secrets(
 
     assert result.returncode != 0
     assert f"{missing} must be set in production." in result.stderr
+
+
+def test_every_environment_variable_the_settings_read_is_documented() -> None:
+    pattern = re.compile(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]+)\"")
+    read = {
+        name
+        for path in (ROOT / "marketmate" / "settings").glob("*.py")
+        for name in pattern.findall(path.read_text())
+    }
+    documented = set(
+        re.findall(r"`([A-Z][A-Z0-9_]+)`", (ROOT / "docs/configuration.md").read_text())
+    )
+
+    assert read - documented == set()
+    assert len(read) > 40
