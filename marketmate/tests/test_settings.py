@@ -1,8 +1,8 @@
 """What each way of running picks when the environment says nothing."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
