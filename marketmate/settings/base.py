@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketmate.prune_job_records_task",
         "schedule": 60 * 60 * 24,
     },
+    "expire-unpaid-orders": {
+        "task": "orders.expire_unpaid_orders_task",
+        "schedule": 60 * 5,
+    },
 }
 
 # --- Real-time ------------------------------------------------------------------------------------
@@ -366,6 +370,12 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE or None,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# --- Orders ---------------------------------------------------------------------------------------
+# Unpaid (pending) orders are cancelled, and their stock released, this long after checkout.
+ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=60)
+# The most units of one variant a cart line may hold (on top of the stock limit).
+ORDERS_CART_MAX_QUANTITY = env.int("ORDERS_CART_MAX_QUANTITY", default=99)
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")

@@ -1,0 +1,441 @@
+"""Reads of carts, promotions, tax, shipping and orders, scoped to whoever asks.
+
+The catalog is read through `catalog.selectors`; the two reads it does not offer yet (the
+categories of products, for category promotions) are done here over the catalog models,
+read-only. Shop membership is read from `ShopMember` rows, read-only.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from catalog.models import Category, Product, ProductVariant
+from catalog.selectors import variants_by_id
+from orders.models import (
+    Cart,
+    CartItem,
+    Order,
+    Promotion,
+    PromotionUsage,
+    ShippingMethod,
+    TaxRate,
+)
+from orders.pricing import (
+    STANDARD_SHIPPING,
+    PriceLine,
+    PromotionKind,
+    PromotionRule,
+    ShippingKind,
+    ShippingRate,
+    WeightBand,
+    money,
+)
+from shops.models import Shop, ShopMember
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CART_SESSION_KEY = "orders_cart_id"
+FULFILMENT_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER, ShopMember.Role.STAFF)
+CANCEL_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER)
+
+
+# --- Shops ----------------------------------------------------------------------------------------
+def shop_ids_for_member(
+    *, user: "User | AnonymousUser", roles: Iterable[str] = FULFILMENT_ROLES
+) -> set[int]:
+    """The shops `user` works for with one of `roles`."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        ShopMember.objects.filter(user=user, role__in=list(roles)).values_list("shop_id", flat=True)
+    )
+
+
+def shops_for_member(*, user: "User") -> list[Shop]:
+    return list(Shop.objects.filter(members__user=user).order_by("name"))
+
+
+def shop_get_for_member(*, user: "User | AnonymousUser", shop_id: int) -> Shop | None:
+    if not user.is_authenticated:
+        return None
+    return Shop.objects.filter(pk=shop_id, members__user=user).first()
+
+
+# --- Cart -----------------------------------------------------------------------------------------
+@dataclass
+class CartLine:
+    """A cart item with what the shopper needs to know about it now."""
+
+    item: CartItem
+    variant: ProductVariant
+    unit_price: Decimal
+    price_when_added: Decimal
+    quantity: int
+    is_purchasable: bool
+    available: int | None  # None: the shop does not count its stock
+
+    @property
+    def id(self) -> int:
+        return self.item.pk
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+    @property
+    def price_changed(self) -> bool:
+        return self.unit_price != self.price_when_added
+
+    @property
+    def has_enough_stock(self) -> bool:
+        return self.available is None or self.quantity <= self.available
+
+    @property
+    def is_ready(self) -> bool:
+        return self.is_purchasable and self.has_enough_stock
+
+    @property
+    def title(self) -> str:
+        return self.variant.product.title
+
+    @property
+    def options_text(self) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in sorted(self.variant.options.items()))
+
+
+@dataclass
+class CartShopGroup:
+    shop: Shop
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.shop.currency
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass
+class CartSummary:
+    cart: Cart | None
+    groups: list[CartShopGroup]
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def price_changes(self) -> list[CartLine]:
+        return [line for line in self.lines if line.price_changed]
+
+    @property
+    def problems(self) -> list[CartLine]:
+        return [line for line in self.lines if not line.is_ready]
+
+    @property
+    def totals_by_currency(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+        for group in self.groups:
+            totals[group.currency] += group.subtotal
+        return dict(totals)
+
+
+def cart_get(*, user: "User | AnonymousUser", session: SessionBase | None) -> Cart | None:
+    """The cart of a signed-in user, or of an anonymous session; None when there is none yet."""
+    if user.is_authenticated:
+        return Cart.objects.filter(user=user).first()
+    cart_id = session.get(CART_SESSION_KEY) if session is not None else None
+    if cart_id is None:
+        return None
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
+
+
+def cart_item_count(*, user: "User | AnonymousUser", session: SessionBase | None) -> int:
+    """How many units are in the cart, in one query (for the header)."""
+    if user.is_authenticated:
+        items = CartItem.objects.filter(cart__user=user)
+    else:
+        cart_id = session.get(CART_SESSION_KEY) if session is not None else None
+        if cart_id is None:
+            return 0
+        items = CartItem.objects.filter(cart_id=cart_id, cart__user__isnull=True)
+    return int(items.aggregate(units=Sum("quantity"))["units"] or 0)
+
+
+def cart_summarise(*, cart: Cart | None) -> CartSummary:
+    """The cart grouped by shop, at current prices and stock (three queries)."""
+    if cart is None:
+        return CartSummary(cart=None, groups=[])
+    items = list(cart.items.all())
+    variants = variants_by_id(variant_ids=[item.variant_id for item in items])
+    groups: dict[int, CartShopGroup] = {}
+    for item in items:
+        variant = variants[item.variant_id]
+        product = variant.product
+        group = groups.setdefault(variant.shop_id, CartShopGroup(shop=variant.shop))
+        group.lines.append(
+            CartLine(
+                item=item,
+                variant=variant,
+                unit_price=money(variant.unit_price),
+                price_when_added=money(item.price_when_added),
+                quantity=item.quantity,
+                is_purchasable=(product.status == Product.Status.ACTIVE and variant.shop.is_active),
+                available=variant.inventory_count if product.track_inventory else None,
+            )
+        )
+    return CartSummary(cart=cart, groups=sorted(groups.values(), key=lambda g: g.shop.name))
+
+
+def product_category_ids(*, product_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The categories of each product (read-only over the catalog's category links)."""
+    links = Product.categories.through.objects.filter(product_id__in=set(product_ids)).values_list(
+        "product_id", "category_id"
+    )
+    categories: dict[int, set[int]] = defaultdict(set)
+    for product_id, category_id in links:
+        categories[product_id].add(category_id)
+    return {product_id: frozenset(ids) for product_id, ids in categories.items()}
+
+
+def price_lines_for(*, lines: Iterable[CartLine]) -> list[PriceLine]:
+    lines = list(lines)
+    categories = product_category_ids(product_ids=[line.variant.product_id for line in lines])
+    return [
+        PriceLine(
+            key=line.variant.pk,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            weight_grams=line.variant.weight_grams,
+            category_ids=categories.get(line.variant.product_id, frozenset()),
+        )
+        for line in lines
+    ]
+
+
+# --- Promotions -----------------------------------------------------------------------------------
+def promotion_queryset_live() -> QuerySet[Promotion]:
+    """Active promotions within their validity window and under their total usage limit."""
+    now = timezone.now()
+    return (
+        Promotion.objects.filter(is_active=True)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.only("id", "path")))
+    )
+
+
+def promotion_uses_by(*, promotion: Promotion, user: "User") -> int:
+    return PromotionUsage.objects.filter(promotion=promotion, user=user).count()
+
+
+def promotion_category_ids(*, promotion: Promotion) -> frozenset[int]:
+    """The promotion's categories with all their subcategories."""
+    ids: set[int] = set()
+    for category in promotion.categories.all():
+        ids.add(category.pk)
+        ids.update(
+            Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True)
+        )
+    return frozenset(ids)
+
+
+def promotion_rule(*, promotion: Promotion) -> PromotionRule:
+    return PromotionRule(
+        id=promotion.pk,
+        kind=PromotionKind(promotion.kind),
+        value=promotion.value,
+        minimum_subtotal=promotion.minimum_subtotal,
+        category_ids=promotion_category_ids(promotion=promotion),
+        code=promotion.code,
+    )
+
+
+def promotion_fits_currency(*, promotion: Promotion, currency: str) -> bool:
+    return not promotion.currency or promotion.currency == currency
+
+
+def automatic_promotions_for(*, shop: Shop, buyer: "User") -> list[Promotion]:
+    """Automatic promotions that may apply to an order from `shop` by `buyer`."""
+    candidates = (
+        promotion_queryset_live().filter(code="").filter(Q(shop__isnull=True) | Q(shop=shop))
+    )
+    usable = []
+    for promotion in candidates:
+        if not promotion_fits_currency(promotion=promotion, currency=shop.currency):
+            continue
+        if (
+            promotion.usage_limit_per_user is not None
+            and promotion_uses_by(promotion=promotion, user=buyer) >= promotion.usage_limit_per_user
+        ):
+            continue
+        usable.append(promotion)
+    return usable
+
+
+def promotions_for_shop(*, shop: Shop) -> QuerySet[Promotion]:
+    return Promotion.objects.filter(shop=shop).order_by("-created", "-id")
+
+
+# --- Tax and shipping -----------------------------------------------------------------------------
+def tax_rate_for(*, country: str, region: str = "") -> Decimal:
+    """The rate of the destination: its region's when it has one, else its country's, else 0."""
+    rates = {
+        rate.region.casefold(): rate.rate
+        for rate in TaxRate.objects.filter(country=country.upper()).filter(
+            Q(region="") | Q(region__iexact=region)
+        )
+    }
+    if region and region.casefold() in rates:
+        return rates[region.casefold()]
+    return rates.get("", Decimal("0"))
+
+
+@dataclass(frozen=True)
+class ShippingChoice:
+    """A way a shop can ship this parcel, priced. `method` None is the free Standard method."""
+
+    method: ShippingMethod | None
+    rate: ShippingRate
+
+    @property
+    def id(self) -> int | None:
+        return self.method.pk if self.method is not None else None
+
+    @property
+    def name(self) -> str:
+        return self.rate.name
+
+
+def shipping_rate(*, method: ShippingMethod) -> ShippingRate:
+    return ShippingRate(
+        id=method.pk,
+        name=method.name,
+        kind=ShippingKind(method.kind),
+        price=method.price,
+        free_above=method.free_above,
+        bands=tuple(WeightBand(band.up_to_grams, band.price) for band in method.bands.all()),
+    )
+
+
+def shipping_choices_for(*, shop: Shop, country: str) -> list[ShippingChoice]:
+    """The methods of `shop` that ship to `country`, default first.
+
+    A shop that has set up no method at all ships everywhere with a free "Standard" method.
+    """
+    methods = list(
+        ShippingMethod.objects.filter(shop=shop, is_active=True).prefetch_related("bands")
+    )
+    if not methods:
+        return [ShippingChoice(method=None, rate=STANDARD_SHIPPING)]
+    return [
+        ShippingChoice(method=method, rate=shipping_rate(method=method))
+        for method in methods
+        if not method.countries or country.upper() in {str(code) for code in method.countries}
+    ]
+
+
+# --- Orders ---------------------------------------------------------------------------------------
+def order_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related("shop", "buyer")
+
+
+def order_list_for_buyer(*, buyer: "User") -> QuerySet[Order]:
+    return order_queryset().filter(buyer=buyer)
+
+
+def order_list_for_shop(*, shop: Shop) -> QuerySet[Order]:
+    return order_queryset().filter(shop=shop)
+
+
+def order_get_for_viewer(
+    *, user: "User | AnonymousUser", order_id: int | None = None, number: str | None = None
+) -> Order | None:
+    """The order if `user` bought it or works for its shop; None otherwise (shown as 404)."""
+    if not user.is_authenticated:
+        return None
+    lookup = Q(pk=order_id) if order_id is not None else Q(number=number)
+    shop_ids = shop_ids_for_member(user=user)
+    return (
+        order_queryset()
+        .prefetch_related("lines", "status_changes__actor")
+        .filter(lookup)
+        .filter(Q(buyer=user) | Q(shop_id__in=shop_ids))
+        .first()
+    )
+
+
+def order_get_for_buyer(*, buyer: "User", number: str) -> Order | None:
+    return (
+        order_list_for_buyer(buyer=buyer)
+        .prefetch_related("lines", "status_changes")
+        .filter(number=number)
+        .first()
+    )
+
+
+def order_get_for_shop_member(*, user: "User", number: str) -> Order | None:
+    return (
+        order_queryset()
+        .prefetch_related("lines", "status_changes__actor")
+        .filter(number=number, shop_id__in=shop_ids_for_member(user=user))
+        .first()
+    )
+
+
+def orders_for_checkout(*, buyer: "User", checkout_reference: str) -> list[Order]:
+    return list(
+        order_list_for_buyer(buyer=buyer)
+        .filter(checkout_reference=checkout_reference)
+        .prefetch_related("lines")
+        .order_by("id")
+    )
+
+
+def orders_by_id(*, buyer: "User", order_ids: Iterable[int]) -> list[Order]:
+    return list(
+        order_list_for_buyer(buyer=buyer)
+        .filter(pk__in=list(order_ids))
+        .prefetch_related("lines", "status_changes")
+        .order_by("id")
+    )
+
+
+def payment_summary(*, orders: Iterable[Order]) -> dict[str, object]:
+    """What the payment step needs: the amount due per currency, and the orders it pays."""
+    orders = list(orders)
+    amounts: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for order in orders:
+        if order.status == Order.Status.PENDING:
+            amounts[order.currency] += order.total
+    return {
+        "status": "awaiting_payment" if amounts else "nothing_due",
+        "amounts": [
+            {"currency": currency, "amount": str(amount)}
+            for currency, amount in sorted(amounts.items())
+        ],
+        "order_ids": [order.pk for order in orders],
+    }

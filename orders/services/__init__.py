@@ -1,0 +1,1 @@
+"""Writes of the orders app, one module per subdomain: cart, promotions, checkout, lifecycle."""
