@@ -44,6 +44,21 @@ class Tag(models.Model):
         return self.name
 
 
+class Attribute(models.Model):
+    """A kind of option that variants can differ by (size, colour...), managed by staff."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -192,3 +207,30 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}: {self.delta:+d} ({self.reason})"
+
+
+class ProductImage(models.Model):
+    """A product photo: the cleaned original plus thumbnails that a background job makes.
+
+    `thumbnails` maps each width to its files, e.g. `{"200": {"webp": "...", "jpeg": "..."}}`
+    (storage names, not URLs); it is empty until the job has run.
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    original = models.FileField(_("original"), max_length=255)
+    alt_text = models.CharField(_("alt text"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    thumbnails = models.JSONField(_("thumbnails"), default=dict, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.original.name

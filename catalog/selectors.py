@@ -1,13 +1,21 @@
 """Reads of the catalog for other apps and for the pages and API."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import NotPurchasableError
-from catalog.models import Product, ProductVariant
+from accounts.models import User
+from catalog.exceptions import NotPurchasableError, ProductNotFoundError
+from catalog.models import Category, Product, ProductImage, ProductVariant, StockMovement
+from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
+from shops.roles import ROLES_CATALOG
+from shops.selectors import membership_get, shop_member_get
 
 
 def variant_queryset_purchasable() -> QuerySet[ProductVariant]:
@@ -33,3 +41,178 @@ def variants_by_id(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
         pk__in=set(variant_ids)
     )
     return {variant.pk: variant for variant in variants}
+
+
+# --- Products ------------------------------------------------------------------------------------
+
+ProductOrderedCheck = Callable[[Product], bool]
+
+# Other apps that keep orders tell the catalog whether a product has been ordered (then it is
+# archived, never deleted). Until they register, stock taken by orders is the evidence.
+_product_ordered_checks: list[ProductOrderedCheck] = []
+
+
+def product_ordered_check_register(check: ProductOrderedCheck) -> ProductOrderedCheck:
+    """Register `check(product) -> bool` (call it from an AppConfig.ready())."""
+    if check not in _product_ordered_checks:
+        _product_ordered_checks.append(check)
+    return check
+
+
+def product_has_orders(*, product: Product) -> bool:
+    """True when any order ever took the product: it must then be archived, not deleted."""
+    if StockMovement.objects.filter(
+        variant__product=product, reason=StockMovement.Reason.ORDER
+    ).exists():
+        return True
+    return any(check(product) for check in _product_ordered_checks)
+
+
+def variant_has_orders(*, variant: ProductVariant) -> bool:
+    return StockMovement.objects.filter(variant=variant, reason=StockMovement.Reason.ORDER).exists()
+
+
+def product_queryset_with_details(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Products with everything a product response shows, in a fixed number of queries."""
+    return queryset.select_related("shop").prefetch_related(
+        Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        "tags",
+        Prefetch("categories", queryset=Category.objects.only("id", "name", "slug", "path")),
+    )
+
+
+def product_queryset_public() -> QuerySet[Product]:
+    """The one place that decides what shoppers see: active products of active shops."""
+    return Product.objects.filter(status=Product.Status.ACTIVE, shop__status=Shop.Status.ACTIVE)
+
+
+def category_with_descendants_filter(*, category: Category) -> Q:
+    """A filter on products in `category` or any category below it (treebeard path prefix)."""
+    return Q(categories__path__startswith=category.path)
+
+
+def product_list_public(
+    *,
+    category: Category | None = None,
+    shop_id: int | None = None,
+    tag: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool | None = None,
+) -> QuerySet[Product]:
+    """Public products, filtered; ordering is the caller's (the API's sort allow-list)."""
+    products = product_queryset_public()
+    if category is not None:
+        products = products.filter(
+            pk__in=Product.objects.filter(
+                category_with_descendants_filter(category=category)
+            ).values("pk")
+        )
+    if shop_id is not None:
+        products = products.filter(shop_id=shop_id)
+    if tag:
+        products = products.filter(tags__slug=tag)
+    if min_price is not None:
+        products = products.filter(price__gte=min_price)
+    if max_price is not None:
+        products = products.filter(price__lte=max_price)
+    if in_stock is not None:
+        stocked = Q(track_inventory=False) | Exists(
+            ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
+        )
+        products = products.filter(stocked if in_stock else ~stocked)
+    return products
+
+
+def product_get_visible(*, product_id: int, user: User | AnonymousUser) -> Product:
+    """A product a shopper may see, or any product of a shop the user works for; else 404."""
+    product = product_queryset_with_details(Product.objects.filter(pk=product_id)).first()
+    if product is None:
+        raise ProductNotFoundError(_("Product not found."))
+    is_public = product.status == Product.Status.ACTIVE and product.shop.is_active
+    if not is_public and membership_get(user=user, shop=product.shop) is None:
+        raise ProductNotFoundError(_("Product not found."))
+    return product
+
+
+def product_get_for_member(
+    *, user: User | AnonymousUser, product_id: int, roles: Iterable[str] = ROLES_CATALOG
+) -> Product:
+    """A product of a shop `user` works for with one of `roles`: 404 for everyone else."""
+    product = product_queryset_with_details(Product.objects.filter(pk=product_id)).first()
+    if product is None:
+        raise ProductNotFoundError(_("Product not found."))
+    try:
+        shop_member_get(user=user, shop_id=product.shop_id, roles=roles)
+    except ShopNotFoundError as exc:
+        raise ProductNotFoundError(_("Product not found.")) from exc
+    return product
+
+
+def variant_get_for_member(
+    *,
+    user: User | AnonymousUser,
+    variant_id: int,
+    product_id: int | None = None,
+    roles: Iterable[str] = ROLES_CATALOG,
+) -> ProductVariant:
+    """A variant of a shop `user` works for (and of `product_id` when given): 404 otherwise."""
+    variants = ProductVariant.objects.select_related("product", "shop").filter(pk=variant_id)
+    if product_id is not None:
+        variants = variants.filter(product_id=product_id)
+    variant = variants.first()
+    if variant is None:
+        raise ProductNotFoundError(_("Variant not found."))
+    try:
+        shop_member_get(user=user, shop_id=variant.shop_id, roles=roles)
+    except ShopNotFoundError as exc:
+        raise ProductNotFoundError(_("Variant not found.")) from exc
+    return variant
+
+
+def products_list_for_shop(*, shop: Shop, search: str = "", status: str = "") -> QuerySet[Product]:
+    """A shop's own products (all statuses) for its dashboard, newest first."""
+    products = Product.objects.filter(shop=shop)
+    if search:
+        products = products.filter(
+            Q(title__icontains=search) | Q(variants__sku__icontains=search)
+        ).distinct()
+    if status:
+        products = products.filter(status=status)
+    return products.prefetch_related(
+        Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    ).order_by("-created", "-id")
+
+
+def variants_list_for_shop(*, shop: Shop, low_stock_only: bool = False) -> QuerySet[ProductVariant]:
+    """A shop's variants for the inventory page, lowest stock first."""
+    variants = ProductVariant.objects.filter(shop=shop).select_related("product")
+    if low_stock_only:
+        variants = variants.filter(
+            product__track_inventory=True,
+            inventory_count__lte=settings.CATALOG_LOW_STOCK_THRESHOLD,
+        )
+    return variants.order_by("inventory_count", "product__title", "position", "id")
+
+
+def shop_catalog_summary(*, shop: Shop) -> dict[str, int]:
+    """The counts the dashboard overview shows."""
+    counts = Product.objects.filter(shop=shop).aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=Product.Status.ACTIVE)),
+        draft=Count("pk", filter=Q(status=Product.Status.DRAFT)),
+        archived=Count("pk", filter=Q(status=Product.Status.ARCHIVED)),
+    )
+    counts["low_stock"] = variants_list_for_shop(shop=shop, low_stock_only=True).count()
+    return counts
+
+
+def image_urls(*, image: ProductImage) -> dict[str, object]:
+    """The public URLs of an image's original and thumbnails (from the default storage)."""
+    thumbnails = {
+        size: {kind: default_storage.url(name) for kind, name in files.items()}
+        for size, files in (image.thumbnails or {}).items()
+    }
+    return {"original": default_storage.url(image.original.name), "thumbnails": thumbnails}

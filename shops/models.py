@@ -84,3 +84,40 @@ class ShopMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) @ {self.shop}"
+
+
+class ShopInvitation(models.Model):
+    """An owner's invitation for someone without an account yet; accepting it makes a member."""
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("shop")
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=16, choices=ShopMember.Role.choices, default=ShopMember.Role.STAFF
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop invitation")
+        verbose_name_plural = _("shop invitations")
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="shops_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.shop}"

@@ -1,7 +1,7 @@
 import factory
 
 from accounts.tests.factories import UserFactory
-from shops.models import Shop, ShopMember
+from shops.models import Shop, ShopInvitation, ShopMember
 
 
 class ShopFactory(factory.django.DjangoModelFactory[Shop]):
@@ -33,3 +33,14 @@ class ShopMemberFactory(factory.django.DjangoModelFactory[ShopMember]):
     shop = factory.SubFactory(ShopFactory)
     user = factory.SubFactory(UserFactory)
     role = ShopMember.Role.STAFF
+
+
+class ShopInvitationFactory(factory.django.DjangoModelFactory[ShopInvitation]):
+    class Meta:
+        model = ShopInvitation
+
+    shop = factory.SubFactory(ShopFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = ShopMember.Role.STAFF
+    token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
+    invited_by = factory.SelfAttribute("shop.owner")

@@ -1,0 +1,223 @@
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Category, Product, ProductImage, ProductVariant, StockMovement
+from catalog.selectors import image_urls
+
+
+class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
+    unit_price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductVariant
+        fields = [
+            "id",
+            "sku",
+            "options",
+            "price",
+            "unit_price",
+            "inventory_count",
+            "weight_grams",
+            "is_default",
+            "position",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_unit_price(self, variant: ProductVariant) -> str:
+        return f"{variant.unit_price:.2f}"
+
+
+class ThumbnailFilesSerializer(serializers.Serializer[Any]):
+    webp = serializers.URLField()
+    jpeg = serializers.URLField()
+
+
+class ImageSerializer(serializers.ModelSerializer[ProductImage]):
+    url = serializers.SerializerMethodField()
+    thumbnails = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "alt_text", "width", "height", "position", "thumbnails"]
+        read_only_fields = fields
+
+    def get_url(self, image: ProductImage) -> str:
+        return str(image_urls(image=image)["original"])
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=ThumbnailFilesSerializer(),
+            help_text='By width, e.g. {"200": {"webp": "...", "jpeg": "..."}}; empty until ready.',
+        )
+    )
+    def get_thumbnails(self, image: ProductImage) -> dict[str, Any]:
+        thumbnails = image_urls(image=image)["thumbnails"]
+        assert isinstance(thumbnails, dict)
+        return thumbnails
+
+
+class ProductShopSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    shop = ProductShopSerializer(read_only=True)
+    categories = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    variants = serializers.SerializerMethodField()
+    images = ImageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "shop",
+            "title",
+            "slug",
+            "description",
+            "price",
+            "compare_at_price",
+            "currency",
+            "status",
+            "track_inventory",
+            "categories",
+            "tags",
+            "variants",
+            "images",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_categories(self, product: Product) -> list[int]:
+        return [category.pk for category in product.categories.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, product: Product) -> list[str]:
+        return [tag.name for tag in product.tags.all()]
+
+    @extend_schema_field(VariantSerializer(many=True))
+    def get_variants(self, product: Product) -> list[dict[str, Any]]:
+        variants = list(product.variants.all())
+        for variant in variants:
+            variant.product = product  # no query per variant for the unit price
+        return list(VariantSerializer(variants, many=True).data)
+
+
+class VariantInputSerializer(serializers.Serializer[Any]):
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+    inventory_count = serializers.IntegerField(min_value=0, required=False, default=0)
+    weight_grams = serializers.IntegerField(min_value=0, required=False)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class VariantUpdateSerializer(serializers.Serializer[Any]):
+    sku = serializers.CharField(max_length=64, required=False)
+    options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+    weight_grams = serializers.IntegerField(min_value=0, required=False)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class ProductCreateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    status = serializers.ChoiceField(choices=Product.Status.choices, default=Product.Status.DRAFT)
+    track_inventory = serializers.BooleanField(required=False, default=True)
+    inventory_count = serializers.IntegerField(min_value=0, required=False, default=0)
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    categories = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), many=True, required=False, default=list
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list
+    )
+    variants = VariantInputSerializer(many=True, required=False)
+
+
+class ProductUpdateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=Product.Status.choices, required=False)
+    track_inventory = serializers.BooleanField(required=False)
+    categories = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), many=True, required=False
+    )
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+
+
+class ImageUploadSerializer(serializers.Serializer[Any]):
+    image = serializers.FileField(help_text="A JPEG, PNG or WebP image.")
+    alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ImageUpdateSerializer(serializers.Serializer[Any]):
+    alt_text = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class ImageOrderSerializer(serializers.Serializer[Any]):
+    image_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+ADJUSTABLE_REASONS = [
+    choice
+    for choice in StockMovement.Reason.choices
+    if choice[0] not in {StockMovement.Reason.ORDER, StockMovement.Reason.ORDER_RELEASE}
+]
+
+
+class InventoryAdjustmentSerializer(serializers.Serializer[Any]):
+    delta = serializers.IntegerField(help_text="Units added (positive) or taken (negative).")
+    reason = serializers.ChoiceField(choices=ADJUSTABLE_REASONS)
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
+    actor = serializers.EmailField(source="actor.email", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StockMovement
+        fields = ["id", "delta", "reason", "note", "actor", "created"]
+        read_only_fields = fields
+
+
+class InventoryAdjustmentResultSerializer(serializers.Serializer[Any]):
+    variant = VariantSerializer()
+    movement = StockMovementSerializer()
+
+
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "depth", "parent"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_parent(self, category: Category) -> int | None:
+        parents: dict[str, int] = self.context.get("ids_by_path", {})
+        return parents.get(category.path[: -Category.steplen]) if category.depth > 1 else None

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from catalog.api import views
+
+urlpatterns = [
+    path("categories", views.CategoryListView.as_view(), name="categories"),
+    path("products", views.ProductListView.as_view(), name="products"),
+    path("shops/<int:shop_id>/products", views.ShopProductsView.as_view(), name="shop-products"),
+    path("products/<int:product_id>", views.ProductDetailView.as_view(), name="product-detail"),
+    path(
+        "products/<int:product_id>/images",
+        views.ProductImagesView.as_view(),
+        name="product-images",
+    ),
+    path(
+        "products/<int:product_id>/images/order",
+        views.ProductImageOrderView.as_view(),
+        name="product-images-order",
+    ),
+    path(
+        "products/<int:product_id>/images/<int:image_id>",
+        views.ProductImageDetailView.as_view(),
+        name="product-image-detail",
+    ),
+    path(
+        "products/<int:product_id>/variants",
+        views.ProductVariantsView.as_view(),
+        name="product-variants",
+    ),
+    path(
+        "products/<int:product_id>/variants/<int:variant_id>",
+        views.ProductVariantDetailView.as_view(),
+        name="product-variant-detail",
+    ),
+    path(
+        "variants/<int:variant_id>/inventory-adjustments",
+        views.InventoryAdjustmentView.as_view(),
+        name="inventory-adjustments",
+    ),
+]

@@ -1,0 +1,342 @@
+"""The catalog API: public product reads, and shop members' writes (each through a service)."""
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from catalog.api.serializers import (
+    CategorySerializer,
+    ImageOrderSerializer,
+    ImageSerializer,
+    ImageUpdateSerializer,
+    ImageUploadSerializer,
+    InventoryAdjustmentResultSerializer,
+    InventoryAdjustmentSerializer,
+    ProductCreateSerializer,
+    ProductSerializer,
+    ProductUpdateSerializer,
+    StockMovementSerializer,
+    VariantInputSerializer,
+    VariantSerializer,
+    VariantUpdateSerializer,
+)
+from catalog.exceptions import ProductNotFoundError
+from catalog.models import Category, Product, ProductImage, StockMovement
+from catalog.selectors import (
+    product_get_for_member,
+    product_get_visible,
+    product_list_public,
+    product_queryset_with_details,
+    products_list_for_shop,
+    variant_get_for_member,
+)
+from catalog.services import images as image_services
+from catalog.services import products as product_services
+from catalog.services.stock import stock_adjust
+from marketmate.pagination import CursorPagination
+from shops.permissions import HasShopRole
+from shops.roles import ROLES_CATALOG
+from shops.selectors import shop_get_for_member
+
+# The only orderings the public list offers: `?sort=` picks one (cursor pagination needs a
+# fixed, indexed ordering, so there is no free-form `?ordering=`).
+PRODUCT_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created", "-id"),
+    "price_asc": ("price", "id"),
+    "price_desc": ("-price", "-id"),
+    "title": ("title", "id"),
+}
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class ProductQuerySerializer(serializers.Serializer[Any]):
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(),
+        required=False,
+        help_text="A category id; products in its subcategories are included.",
+    )
+    shop = serializers.IntegerField(required=False, min_value=1)
+    tag = serializers.SlugField(required=False)
+    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), required=False, default="newest")
+    cursor = serializers.CharField(required=False)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class ProductCursorPagination(CursorPagination):
+    page_size = 20
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
+        return PRODUCT_SORTS[getattr(view, "sort", "newest")]
+
+
+class ProductListView(ListAPIView[Product]):
+    """Active products of active shops, for everyone."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = ProductSerializer
+    pagination_class = ProductCursorPagination
+    filter_backends: list[Any] = []
+    sort = "newest"
+
+    def get_queryset(self) -> QuerySet[Product]:
+        query = ProductQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = dict(query.validated_data)
+        self.sort = params.pop("sort", "newest")
+        if (
+            params.get("min_price") is not None
+            and params.get("max_price") is not None
+            and params["min_price"] > params["max_price"]
+        ):
+            raise ValidationError({"min_price": [_("Must not be more than max_price.")]})
+        products = product_list_public(
+            category=params.get("category"),
+            shop_id=params.get("shop"),
+            tag=params.get("tag"),
+            min_price=params.get("min_price"),
+            max_price=params.get("max_price"),
+            in_stock=params.get("in_stock"),
+        )
+        return product_queryset_with_details(products)
+
+    @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ShopProductsView(ListAPIView[Product]):
+    """A shop's own products (drafts too), for its members; and creating one."""
+
+    permission_classes = [permissions.IsAuthenticated, HasShopRole.with_roles(ROLES_CATALOG)]
+    serializer_class = ProductSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Product]:
+        shop = shop_get_for_member(
+            user=self.request.user, shop_id=self.kwargs["shop_id"], roles=ROLES_CATALOG
+        )
+        return product_queryset_with_details(products_list_for_shop(shop=shop))
+
+    @extend_schema(summary="A shop's products, drafts included (members)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer},
+        summary="Create a product with its default variant, or with the given variants",
+    )
+    def post(self, request: Request, shop_id: int) -> Response:
+        shop = shop_get_for_member(user=request.user, shop_id=shop_id, roles=ROLES_CATALOG)
+        serializer = ProductCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        product = product_services.product_create(shop=shop, actor=_user(request), **data)
+        product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(APIView):
+    @extend_schema(responses=ProductSerializer, summary="A product (drafts: members only)")
+    def get(self, request: Request, product_id: int) -> Response:
+        product = product_get_visible(product_id=product_id, user=request.user)
+        return Response(ProductSerializer(product).data)
+
+    @extend_schema(
+        request=ProductUpdateSerializer, responses=ProductSerializer, summary="Change a product"
+    )
+    def patch(self, request: Request, product_id: int) -> Response:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        serializer = ProductUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        product_services.product_update(
+            product=product, actor=_user(request), data=serializer.validated_data
+        )
+        product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
+        return Response(ProductSerializer(product).data)
+
+    @extend_schema(
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            200: OpenApiResponse(ProductSerializer, description="It had orders: archived."),
+        },
+        summary="Delete a product, or archive it when it has orders",
+    )
+    def delete(self, request: Request, product_id: int) -> Response:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        deleted = product_services.product_delete(product=product, actor=_user(request))
+        if deleted:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
+        return Response(ProductSerializer(product).data)
+
+
+class ProductImagesView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: ImageSerializer},
+        summary="Upload a product image (thumbnails follow in a background job)",
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        serializer = ImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = image_services.image_add(
+            product=product,
+            actor=_user(request),
+            upload=serializer.validated_data["image"],
+            alt_text=serializer.validated_data["alt_text"],
+        )
+        image.refresh_from_db()
+        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class ProductImageOrderView(APIView):
+    @extend_schema(
+        request=ImageOrderSerializer,
+        responses=ImageSerializer(many=True),
+        summary="Put a product's images in a new order",
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        serializer = ImageOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image_services.images_reorder(
+            product=product, actor=_user(request), image_ids=serializer.validated_data["image_ids"]
+        )
+        images = ProductImage.objects.filter(product=product).order_by("position", "id")
+        return Response(ImageSerializer(images, many=True).data)
+
+
+class ProductImageDetailView(APIView):
+    def _image(self, request: Request, product_id: int, image_id: int) -> ProductImage:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        image = ProductImage.objects.filter(product=product, pk=image_id).first()
+        if image is None:
+            raise ProductNotFoundError(_("Image not found."))
+        return image
+
+    @extend_schema(
+        request=ImageUpdateSerializer, responses=ImageSerializer, summary="Change alt text"
+    )
+    def patch(self, request: Request, product_id: int, image_id: int) -> Response:
+        image = self._image(request, product_id, image_id)
+        serializer = ImageUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = image_services.image_update(
+            image=image, actor=_user(request), alt_text=serializer.validated_data["alt_text"]
+        )
+        return Response(ImageSerializer(image).data)
+
+    @extend_schema(responses={204: None}, summary="Remove a product image")
+    def delete(self, request: Request, product_id: int, image_id: int) -> Response:
+        image = self._image(request, product_id, image_id)
+        image_services.image_delete(image=image, actor=_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductVariantsView(APIView):
+    @extend_schema(responses=VariantSerializer(many=True), summary="A product's variants")
+    def get(self, request: Request, product_id: int) -> Response:
+        product = product_get_visible(product_id=product_id, user=request.user)
+        return Response(VariantSerializer(product.variants.all(), many=True).data)
+
+    @extend_schema(
+        request=VariantInputSerializer, responses={201: VariantSerializer}, summary="Add a variant"
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = product_get_for_member(user=request.user, product_id=product_id)
+        serializer = VariantInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variant = product_services.variant_create(
+            product=product,
+            actor=_user(request),
+            spec=serializer.validated_data,  # type: ignore[arg-type]
+        )
+        variant.refresh_from_db()
+        return Response(VariantSerializer(variant).data, status=status.HTTP_201_CREATED)
+
+
+class ProductVariantDetailView(APIView):
+    @extend_schema(responses=VariantSerializer, summary="A variant")
+    def get(self, request: Request, product_id: int, variant_id: int) -> Response:
+        product = product_get_visible(product_id=product_id, user=request.user)
+        variant = next((v for v in product.variants.all() if v.pk == variant_id), None)
+        if variant is None:
+            raise ProductNotFoundError(_("Variant not found."))
+        return Response(VariantSerializer(variant).data)
+
+    @extend_schema(
+        request=VariantUpdateSerializer, responses=VariantSerializer, summary="Change a variant"
+    )
+    def patch(self, request: Request, product_id: int, variant_id: int) -> Response:
+        variant = variant_get_for_member(
+            user=request.user, variant_id=variant_id, product_id=product_id
+        )
+        serializer = VariantUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        variant = product_services.variant_update(
+            variant=variant, actor=_user(request), data=serializer.validated_data
+        )
+        return Response(VariantSerializer(variant).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a variant that was never ordered")
+    def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
+        variant = variant_get_for_member(
+            user=request.user, variant_id=variant_id, product_id=product_id
+        )
+        product_services.variant_delete(variant=variant, actor=_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InventoryAdjustmentView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=InventoryAdjustmentSerializer,
+        responses={201: InventoryAdjustmentResultSerializer},
+        summary="Change a variant's stock, recording who and why",
+    )
+    def post(self, request: Request, variant_id: int) -> Response:
+        variant = variant_get_for_member(user=request.user, variant_id=variant_id)
+        serializer = InventoryAdjustmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variant = stock_adjust(variant=variant, actor=_user(request), **serializer.validated_data)
+        movement = StockMovement.objects.filter(variant=variant).select_related("actor").first()
+        return Response(
+            {
+                "variant": VariantSerializer(variant).data,
+                "movement": StockMovementSerializer(movement).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CategoryListView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=CategorySerializer(many=True), summary="The category tree, flat")
+    def get(self, request: Request) -> Response:
+        categories = list(Category.get_tree())
+        ids_by_path = {category.path: category.pk for category in categories}
+        return Response(
+            CategorySerializer(categories, many=True, context={"ids_by_path": ids_by_path}).data
+        )

@@ -1,0 +1,243 @@
+"""Product images: checked by Pillow, cleaned of metadata, stored, and thumbnailed in a job.
+
+An upload must be a real JPEG, PNG or WebP (whatever its name or content type claims), no larger
+than CATALOG_IMAGE_MAX_BYTES, and with no more than CATALOG_IMAGE_MAX_PIXELS pixels: the pixel
+count is read from the header and checked before anything is decoded, so a decompression bomb
+is refused without being inflated. The original is re-encoded (which drops EXIF, GPS and other
+metadata, after applying the EXIF orientation) and stored in the default storage; the
+thumbnails job makes each CATALOG_THUMBNAIL_SIZES width as WebP and JPEG.
+"""
+
+import logging
+import uuid
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from accounts.models import User
+from catalog.exceptions import ImageRejectedError, ProductInvalidError
+from catalog.models import Product, ProductImage
+from catalog.tasks import image_thumbnails_task
+from marketmate.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+THUMBNAIL_FORMATS = {"webp": "WEBP", "jpeg": "JPEG"}
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    format: str
+    width: int
+    height: int
+
+
+def _rejected(message: str) -> ImageRejectedError:
+    return ImageRejectedError(message, fields={"image": [message]})
+
+
+def image_clean(*, upload: UploadedFile) -> CleanImage:
+    """The upload re-encoded without metadata, or ImageRejectedError saying what is wrong."""
+    max_bytes = settings.CATALOG_IMAGE_MAX_BYTES
+    if upload.size is not None and upload.size > max_bytes:
+        raise _rejected(
+            _("The file is too large: images may be up to %(size)s.")
+            % {"size": filesizeformat(max_bytes)}
+        )
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _rejected(
+            _("The file is too large: images may be up to %(size)s.")
+            % {"size": filesizeformat(max_bytes)}
+        )
+    allowed = [name.upper() for name in settings.CATALOG_IMAGE_FORMATS]
+    max_pixels = settings.CATALOG_IMAGE_MAX_PIXELS
+    bomb_message = _(
+        "The image has too many pixels (at most %(pixels)s million); make it smaller."
+    ) % {"pixels": f"{max_pixels / 1_000_000:g}"}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as probe:
+                image_format = probe.format or ""
+                width, height = probe.size
+                if image_format not in allowed:
+                    raise _rejected(
+                        _("%(format)s images are not accepted; upload a JPEG, PNG or WebP.")
+                        % {"format": image_format or _("This kind of")}
+                    )
+                if width * height > max_pixels:
+                    raise _rejected(bomb_message)
+                probe.verify()
+            with Image.open(BytesIO(data)) as image:
+                image.load()
+                cleaned = ImageOps.exif_transpose(image)
+                content = _encode(cleaned, image_format)
+                width, height = cleaned.size
+    except ImageRejectedError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _rejected(bomb_message) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _rejected(_("The file is not an image, or it is damaged.")) from exc
+    return CleanImage(content=content, format=image_format, width=width, height=height)
+
+
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    """`image` in `image_format` with no metadata carried over (a fresh encode)."""
+    out = BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+    elif image_format == "PNG":
+        if image.mode not in {"RGB", "RGBA", "L", "LA", "P"}:
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=90)
+    return out.getvalue()
+
+
+def _thumbnail_encode(image: Image.Image, kind: str) -> bytes:
+    out = BytesIO()
+    if kind == "jpeg":
+        flat = image
+        if image.mode in {"RGBA", "LA", "P"}:
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.split()[-1])
+        flat.convert("RGB").save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    else:
+        image.save(out, "WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+@transaction.atomic
+def image_add(
+    *, product: Product, actor: User | None, upload: UploadedFile, alt_text: str = ""
+) -> ProductImage:
+    """Check, clean and store an image as the product's last one; thumbnails follow in a job."""
+    if len(alt_text) > 200:
+        raise ProductInvalidError(
+            _("The alt text is too long."), fields={"alt_text": [_("At most 200 characters.")]}
+        )
+    clean = image_clean(upload=upload)
+    name = default_storage.save(
+        f"products/{product.pk}/{uuid.uuid4().hex}.{EXTENSIONS[clean.format]}",
+        ContentFile(clean.content),
+    )
+    position = (product.images.aggregate(top=Max("position"))["top"] or 0) + 1
+    image = ProductImage.objects.create(
+        product=product,
+        original=name,
+        alt_text=alt_text.strip(),
+        width=clean.width,
+        height=clean.height,
+        position=position,
+    )
+    audit_record(
+        actor=actor,
+        action="product.image_add",
+        entity=product,
+        changes={"image": (None, name)},
+    )
+    image_id = image.pk
+    transaction.on_commit(lambda: image_thumbnails_task.delay(image_id=image_id))
+    return image
+
+
+def image_thumbnails_generate(*, image: ProductImage) -> ProductImage:
+    """Make (or make again) every thumbnail of `image`; names are fixed, so reruns overwrite."""
+    with default_storage.open(image.original.name, "rb") as handle:
+        data = handle.read()
+    thumbnails: dict[str, dict[str, str]] = {}
+    with Image.open(BytesIO(data)) as source:
+        source.load()
+        for size in settings.CATALOG_THUMBNAIL_SIZES:
+            copy = source.copy()
+            copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+            files: dict[str, str] = {}
+            for kind in THUMBNAIL_FORMATS:
+                extension = "jpg" if kind == "jpeg" else kind
+                name = f"products/{image.product_id}/thumbs/{image.pk}-{size}.{extension}"
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                files[kind] = default_storage.save(name, ContentFile(_thumbnail_encode(copy, kind)))
+            thumbnails[str(size)] = files
+    ProductImage.objects.filter(pk=image.pk).update(thumbnails=thumbnails)
+    image.thumbnails = thumbnails
+    return image
+
+
+@transaction.atomic
+def image_update(*, image: ProductImage, actor: User | None, alt_text: str) -> ProductImage:
+    if len(alt_text) > 200:
+        raise ProductInvalidError(
+            _("The alt text is too long."), fields={"alt_text": [_("At most 200 characters.")]}
+        )
+    old = image.alt_text
+    image.alt_text = alt_text.strip()
+    if old != image.alt_text:
+        image.save(update_fields=["alt_text"])
+        audit_record(
+            actor=actor,
+            action="product.image_update",
+            entity=image.product,
+            changes={f"image:{image.pk}:alt_text": (old, image.alt_text)},
+        )
+    return image
+
+
+@transaction.atomic
+def images_reorder(*, product: Product, actor: User | None, image_ids: list[int]) -> None:
+    """Put the product's images in the order of `image_ids` (which must list each exactly once)."""
+    current = list(product.images.order_by("position", "id").values_list("pk", flat=True))
+    if sorted(current) != sorted(image_ids) or len(set(image_ids)) != len(image_ids):
+        raise ProductInvalidError(
+            _("List each of the product's images once."),
+            fields={"image_ids": [_("Must list each image of the product exactly once.")]},
+        )
+    for position, image_id in enumerate(image_ids, start=1):
+        ProductImage.objects.filter(pk=image_id, product=product).update(position=position)
+    if current != image_ids:
+        audit_record(
+            actor=actor,
+            action="product.images_reorder",
+            entity=product,
+            changes={"images": (current, image_ids)},
+        )
+
+
+@transaction.atomic
+def image_delete(*, image: ProductImage, actor: User | None) -> None:
+    """Remove an image; its files are deleted once the removal has committed."""
+    names = [image.original.name] + [
+        name for files in (image.thumbnails or {}).values() for name in files.values()
+    ]
+    audit_record(
+        actor=actor,
+        action="product.image_delete",
+        entity=image.product,
+        changes={"image": (image.original.name, None)},
+    )
+    image.delete()
+
+    def delete_files() -> None:
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("Could not delete the image file %s", name)
+
+    transaction.on_commit(delete_files)

@@ -1,0 +1,472 @@
+"""The vendor dashboard's catalog pages: products with variants and images, inventory, CSV.
+
+Each view finds the current shop (ShopMemberRequiredMixin), checks the form and calls a
+service; a product of another shop is a 404.
+"""
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.models import User
+from catalog.exceptions import ProductNotFoundError
+from catalog.forms import (
+    ImageUploadForm,
+    ProductForm,
+    ProductImportForm,
+    StockAdjustForm,
+    VariantFormSet,
+)
+from catalog.models import Product, ProductImage, ProductVariant
+from catalog.selectors import (
+    product_get_for_member,
+    products_list_for_shop,
+    variants_list_for_shop,
+)
+from catalog.services import images as image_services
+from catalog.services import products as product_services
+from catalog.services.imports import products_export_csv, products_import_csv
+from catalog.services.stock import stock_adjust
+from marketmate.errors import ApplicationError
+from shops.permissions import ShopMemberRequiredMixin
+from shops.roles import ROLES_CATALOG
+from shops.views import form_errors_apply
+
+PRODUCTS_PER_PAGE = 20
+VARIANT_FIELDS_ON_FIRST_ROW = {"sku", "options", "inventory_count"}
+
+
+class _FormErrors(Exception):
+    """Raised inside a transaction to roll it back once errors are on the forms."""
+
+
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class CatalogMixin(ShopMemberRequiredMixin):
+    shop_roles = ROLES_CATALOG
+
+    def product_get(self, pk: int) -> Product:
+        try:
+            product = product_get_for_member(user=self.request.user, product_id=pk)  # type: ignore[attr-defined]
+        except ProductNotFoundError as exc:
+            raise Http404 from exc
+        if product.shop_id != self.shop.pk:
+            # A product of another of the user's shops: switch there first.
+            raise Http404
+        return product
+
+
+class ProductListView(CatalogMixin, TemplateView):
+    template_name = "catalog/product_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        search = self.request.GET.get("q", "").strip()
+        status = self.request.GET.get("status", "")
+        if status not in Product.Status.values:
+            status = ""
+        products = products_list_for_shop(shop=self.shop, search=search, status=status)
+        page = Paginator(products, PRODUCTS_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            products=page.object_list,
+            search=search,
+            status=status,
+            statuses=Product.Status.choices,
+            is_filtered=bool(search or status),
+            threshold=settings.CATALOG_LOW_STOCK_THRESHOLD,
+        )
+        return context
+
+
+def _variant_initial(variant: ProductVariant) -> dict[str, Any]:
+    return {
+        "id": variant.pk,
+        "sku": variant.sku,
+        "options": product_services.options_format(variant.options),
+        "price": variant.price,
+        "inventory_count": variant.inventory_count,
+    }
+
+
+def _product_data(form: ProductForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data["categories"] = list(data["categories"])
+    return data
+
+
+class ProductCreateView(CatalogMixin, TemplateView):
+    template_name = "catalog/product_create.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ProductForm(initial={"status": Product.Status.DRAFT}))
+        context.setdefault("formset", VariantFormSet(prefix="variants"))
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProductForm(request.POST)
+        formset = VariantFormSet(request.POST, prefix="variants")
+        if form.is_valid() and formset.is_valid():
+            rows = [
+                (variant_form, variant_form.cleaned_data)
+                for variant_form in formset.forms
+                if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
+            ]
+            try:
+                with transaction.atomic():
+                    product = self._create(form, rows)
+            except _FormErrors:
+                pass
+            else:
+                messages.success(request, _("Product created. Now add photos."))
+                return redirect("dashboard:product_update", pk=product.pk)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def _create(self, form: ProductForm, rows: list[tuple[Any, dict[str, Any]]]) -> Product:
+        actor = _actor(self.request)
+        specs = []
+        for variant_form, data in rows:
+            try:
+                specs.append(
+                    {
+                        "sku": data.get("sku") or "",
+                        "options": product_services.options_parse(data.get("options") or ""),
+                        "price": data.get("price"),
+                        "inventory_count": data.get("inventory_count") or 0,
+                    }
+                )
+            except ApplicationError as exc:
+                form_errors_apply(variant_form, exc)
+                raise _FormErrors from exc
+        try:
+            product = product_services.product_create(
+                shop=self.shop, actor=actor, variants=specs[:1] or None, **_product_data(form)
+            )
+        except ApplicationError as exc:
+            target = rows[0][0] if rows and set(exc.fields) & VARIANT_FIELDS_ON_FIRST_ROW else form
+            form_errors_apply(target, exc)
+            raise _FormErrors from exc
+        for (variant_form, _data), spec in zip(rows[1:], specs[1:], strict=True):
+            try:
+                product_services.variant_create(product=product, actor=actor, spec=spec)  # type: ignore[arg-type]
+            except ApplicationError as exc:
+                form_errors_apply(variant_form, exc)
+                raise _FormErrors from exc
+        return product
+
+
+class ProductUpdateView(CatalogMixin, TemplateView):
+    template_name = "catalog/product_update.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        product = kwargs.get("product") or self.product_get(self.kwargs["pk"])
+        context["product"] = product
+        context.setdefault(
+            "form",
+            ProductForm(
+                initial={
+                    "title": product.title,
+                    "description": product.description,
+                    "price": product.price,
+                    "compare_at_price": product.compare_at_price,
+                    "status": product.status,
+                    "track_inventory": product.track_inventory,
+                    "categories": list(product.categories.all()),
+                    "tags": ", ".join(tag.name for tag in product.tags.all()),
+                }
+            ),
+        )
+        context.setdefault(
+            "formset",
+            VariantFormSet(
+                prefix="variants",
+                initial=[_variant_initial(variant) for variant in product.variants.all()],
+            ),
+        )
+        context["images"] = product.images.all()
+        context["images_pending"] = any(not image.thumbnails for image in product.images.all())
+        context["image_form"] = kwargs.get("image_form") or ImageUploadForm()
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        product = self.product_get(pk)
+        form = ProductForm(request.POST)
+        formset = VariantFormSet(request.POST, prefix="variants")
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    self._update(product, form, formset)
+            except _FormErrors:
+                pass
+            else:
+                messages.success(request, _("Product saved."))
+                return redirect("dashboard:product_update", pk=product.pk)
+        return self.render_to_response(
+            self.get_context_data(product=product, form=form, formset=formset)
+        )
+
+    def _update(self, product: Product, form: ProductForm, formset: Any) -> None:
+        actor = _actor(self.request)
+        try:
+            product_services.product_update(product=product, actor=actor, data=_product_data(form))
+        except ApplicationError as exc:
+            form_errors_apply(form, exc)
+            raise _FormErrors from exc
+        variants = {variant.pk: variant for variant in product.variants.all()}
+        for variant_form in formset.forms:
+            data = variant_form.cleaned_data
+            if not data:
+                continue
+            try:
+                variant_id = data.get("id")
+                if variant_id:
+                    variant = variants.get(variant_id)
+                    if variant is None:
+                        raise Http404
+                    if data.get("DELETE"):
+                        product_services.variant_delete(variant=variant, actor=actor)
+                        continue
+                    product_services.variant_update(
+                        variant=variant,
+                        actor=actor,
+                        data={
+                            "sku": data.get("sku") or variant.sku,
+                            "options": product_services.options_parse(data.get("options") or ""),
+                            "price": data.get("price"),
+                        },
+                    )
+                elif not data.get("DELETE"):
+                    product_services.variant_create(
+                        product=product,
+                        actor=actor,
+                        spec={
+                            "sku": data.get("sku") or "",
+                            "options": product_services.options_parse(data.get("options") or ""),
+                            "price": data.get("price"),
+                            "inventory_count": data.get("inventory_count") or 0,
+                        },
+                    )
+            except ApplicationError as exc:
+                form_errors_apply(variant_form, exc)
+                raise _FormErrors from exc
+
+
+class ProductDeleteView(CatalogMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        product = self.product_get(pk)
+        deleted = product_services.product_delete(product=product, actor=_actor(request))
+        if deleted:
+            messages.success(request, _("%(title)s was deleted.") % {"title": product.title})
+        else:
+            messages.info(
+                request,
+                _("%(title)s has orders, so it was archived instead of deleted.")
+                % {"title": product.title},
+            )
+        return redirect("dashboard:product_list")
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest" or bool(
+        getattr(request, "htmx", False)
+    )
+
+
+class ProductImagesView(CatalogMixin, View):
+    """The images card of a product: GET renders it (for refreshes), POST uploads one."""
+
+    fragment = "catalog/includes/product_images.html"
+
+    def _render(self, request: HttpRequest, product: Product, **extra: Any) -> HttpResponse:
+        images = list(ProductImage.objects.filter(product=product).order_by("position", "id"))
+        context = {
+            "product": product,
+            "images": images,
+            "images_pending": any(not image.thumbnails for image in images),
+            "image_form": ImageUploadForm(),
+            **extra,
+        }
+        return render(request, self.fragment, context)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, self.product_get(pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        product = self.product_get(pk)
+        form = ImageUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                image_services.image_add(
+                    product=product,
+                    actor=_actor(request),
+                    upload=form.cleaned_data["image"],
+                    alt_text=form.cleaned_data["alt_text"],
+                )
+            except ApplicationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                if _wants_fragment(request):
+                    return self._render(request, product)
+                messages.success(request, _("Image added."))
+                return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
+        if _wants_fragment(request):
+            errors = [str(error) for errors in form.errors.values() for error in errors]
+            return JsonResponse({"errors": errors}, status=400)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
+
+
+class ProductImageOrderView(CatalogMixin, View):
+    """New image order: `image_ids` in order (drag and drop), or `image` + `move` up/down."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        product = self.product_get(pk)
+        current = list(
+            ProductImage.objects.filter(product=product)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        try:
+            if request.POST.getlist("image_ids"):
+                order = [int(value) for value in request.POST.getlist("image_ids")]
+            else:
+                image_id = int(request.POST.get("image", ""))
+                index = current.index(image_id)
+                step = -1 if request.POST.get("move") == "up" else 1
+                target = min(max(index + step, 0), len(current) - 1)
+                order = list(current)
+                order.insert(target, order.pop(index))
+            image_services.images_reorder(product=product, actor=_actor(request), image_ids=order)
+        except (ValueError, ApplicationError):
+            if _wants_fragment(request):
+                return JsonResponse(
+                    {"errors": [_("The images could not be reordered.")]}, status=400
+                )
+            messages.error(request, _("The images could not be reordered."))
+        if _wants_fragment(request):
+            return JsonResponse({"ok": True})
+        return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
+
+
+class ProductImageActionView(CatalogMixin, View):
+    action = "update"
+
+    def post(self, request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+        product = self.product_get(pk)
+        image = ProductImage.objects.filter(product=product, pk=image_pk).first()
+        if image is None:
+            raise Http404
+        try:
+            if self.action == "delete":
+                image_services.image_delete(image=image, actor=_actor(request))
+                messages.success(request, _("Image removed."))
+            else:
+                image_services.image_update(
+                    image=image, actor=_actor(request), alt_text=request.POST.get("alt_text", "")
+                )
+                messages.success(request, _("Alt text saved."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
+
+
+class InventoryListView(CatalogMixin, TemplateView):
+    template_name = "catalog/productvariant_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        low_only = self.request.GET.get("low") == "1"
+        variants = variants_list_for_shop(shop=self.shop, low_stock_only=low_only)
+        page = Paginator(variants, 50).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            variants=page.object_list,
+            low_only=low_only,
+            threshold=settings.CATALOG_LOW_STOCK_THRESHOLD,
+            adjust_form=StockAdjustForm(),
+        )
+        return context
+
+
+class InventoryAdjustView(CatalogMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        variant = (
+            ProductVariant.objects.select_related("product").filter(pk=pk, shop=self.shop).first()
+        )
+        if variant is None:
+            raise Http404
+        form = StockAdjustForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("dashboard:inventory")
+        try:
+            variant = stock_adjust(variant=variant, actor=_actor(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, f"{variant.sku}: {exc.message}")
+        else:
+            messages.success(
+                request,
+                _("%(sku)s now has %(count)d in stock.")
+                % {"sku": variant.sku, "count": variant.inventory_count},
+            )
+        return redirect("dashboard:inventory")
+
+
+class ProductExportView(CatalogMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        buffer = io.StringIO()
+        products_export_csv(shop=self.shop, out=buffer)
+        filename = f"{self.shop.slug}-products-{timezone.now():%Y%m%d}.csv"
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ProductImportView(CatalogMixin, TemplateView):
+    template_name = "catalog/product_import.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ProductImportForm())
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProductImportForm(request.POST, request.FILES)
+        report = None
+        if form.is_valid():
+            report = products_import_csv(
+                shop=self.shop, actor=_actor(request), source=form.cleaned_data["file"]
+            )
+            if report.is_success:
+                messages.success(
+                    request,
+                    _("Imported %(rows)d rows: %(created)d products created, %(updated)d updated.")
+                    % {
+                        "rows": report.rows,
+                        "created": report.products_created,
+                        "updated": report.products_updated,
+                    },
+                )
+                return redirect("dashboard:product_list")
+        return self.render_to_response(self.get_context_data(form=form, report=report), status=400)

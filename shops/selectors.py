@@ -1,0 +1,84 @@
+"""Reads of shops, scoped to who asks: a shop a user does not work for is a 404 to them."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from shops.exceptions import ShopNotFoundError, ShopRoleRequiredError
+from shops.models import Shop, ShopInvitation, ShopMember
+from shops.roles import ROLES_ANY
+
+
+def membership_get(*, user: User | AnonymousUser, shop: Shop) -> ShopMember | None:
+    """The user's membership of `shop`, or None."""
+    if not user.is_authenticated:
+        return None
+    return ShopMember.objects.filter(shop=shop, user_id=user.pk).first()
+
+
+def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[ShopMember]:
+    """The shops a user works for, with their role, by shop name."""
+    if not user.is_authenticated:
+        return ShopMember.objects.none()
+    return ShopMember.objects.filter(user_id=user.pk).select_related("shop").order_by("shop__name")
+
+
+def user_is_vendor(*, user: User | AnonymousUser) -> bool:
+    """True when the user is a member of at least one shop."""
+    return memberships_for_user(user=user).exists()
+
+
+def shop_member_get(
+    *, user: User | AnonymousUser, shop_id: int, roles: Iterable[str] = ROLES_ANY
+) -> ShopMember:
+    """The user's membership of shop `shop_id` (with the shop), if its role is one of `roles`.
+
+    Non-members get ShopNotFoundError (a 404: whether the shop exists is not theirs to know);
+    members whose role is not enough get ShopRoleRequiredError (403).
+    """
+    if not user.is_authenticated:
+        raise ShopNotFoundError(_("Shop not found."))
+    member = (
+        ShopMember.objects.select_related("shop").filter(shop_id=shop_id, user_id=user.pk).first()
+    )
+    if member is None:
+        raise ShopNotFoundError(_("Shop not found."))
+    if member.role not in set(roles):
+        raise ShopRoleRequiredError(_("Your role in this shop does not allow this."))
+    return member
+
+
+def shop_get_for_member(
+    *, user: User | AnonymousUser, shop_id: int, roles: Iterable[str] = ROLES_ANY
+) -> Shop:
+    """The shop `shop_id` if `user` works for it with one of `roles` (else 404, or 403)."""
+    return shop_member_get(user=user, shop_id=shop_id, roles=roles).shop
+
+
+def shop_get_public(*, shop_id: int, user: User | AnonymousUser) -> Shop:
+    """An active shop for anyone; a pending or suspended one only for its members."""
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None:
+        raise ShopNotFoundError(_("Shop not found."))
+    if shop.status != Shop.Status.ACTIVE and membership_get(user=user, shop=shop) is None:
+        raise ShopNotFoundError(_("Shop not found."))
+    return shop
+
+
+def shop_members_list(*, shop: Shop) -> QuerySet[ShopMember]:
+    return shop.members.select_related("user").order_by("created", "id")
+
+
+def shop_invitations_open(*, shop: Shop) -> QuerySet[ShopInvitation]:
+    return shop.invitations.filter(accepted_at__isnull=True).order_by("-created")
+
+
+def invitation_get_open(*, token: str) -> ShopInvitation | None:
+    return (
+        ShopInvitation.objects.select_related("shop")
+        .filter(token=token, accepted_at__isnull=True)
+        .first()
+    )

@@ -1,0 +1,159 @@
+// The vendor dashboard's enhancements; every page works without them. Loaded with `defer`.
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) { return input.value; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // --- Variants: "Add another variant" clones the empty row of the formset. ---------------------
+  function initVariants(root) {
+    var list = root.querySelector("[data-variant-list]");
+    var template = root.querySelector("[data-variant-template]");
+    var button = root.querySelector("[data-variant-add]");
+    var total = root.querySelector("input[name$='-TOTAL_FORMS']");
+    if (!list || !template || !button || !total) { return; }
+    button.hidden = false;
+    var hint = root.querySelector("[data-variant-add-hint]");
+    if (hint) { hint.hidden = true; }
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      list.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      var first = list.lastElementChild && list.lastElementChild.querySelector("input:not([type=hidden])");
+      if (first) { first.focus(); }
+    });
+  }
+
+  // --- Images: upload with a progress bar, then refresh the images card. ------------------------
+  function refreshImages(card) {
+    var request = new XMLHttpRequest();
+    request.open("GET", card.getAttribute("data-images-url"));
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.onload = function () {
+      if (request.status === 200) {
+        card.outerHTML = request.responseText;
+        var fresh = document.querySelector("[data-images]");
+        if (fresh) {
+          initImages(fresh);
+          if (window.htmx) { window.htmx.process(fresh); }
+        }
+      }
+    };
+    request.send();
+  }
+
+  function initUpload(card) {
+    var form = card.querySelector("[data-image-upload]");
+    if (!form || !window.FormData) { return; }
+    var progress = form.querySelector("[data-upload-progress]");
+    var status = form.querySelector("[data-upload-status]");
+    form.addEventListener("submit", function (event) {
+      var file = form.querySelector("input[type=file]");
+      if (!file || !file.files.length) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      request.setRequestHeader("X-CSRFToken", csrfToken(form));
+      progress.hidden = false;
+      progress.value = 0;
+      status.textContent = form.getAttribute("data-uploading");
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          progress.value = Math.round((e.loaded / e.total) * 100);
+          progress.textContent = progress.value + "%";
+        }
+      });
+      request.onload = function () {
+        if (request.status === 200) {
+          card.outerHTML = request.responseText;
+          var fresh = document.querySelector("[data-images]");
+          if (fresh) {
+            initImages(fresh);
+            if (window.htmx) { window.htmx.process(fresh); }
+            var freshStatus = fresh.querySelector("[data-upload-status]");
+            if (freshStatus) { freshStatus.textContent = fresh.getAttribute("data-uploaded"); }
+          }
+          return;
+        }
+        progress.hidden = true;
+        var message = form.getAttribute("data-failed");
+        try { message = JSON.parse(request.responseText).errors.join(" "); } catch (e) { /* keep the default */ }
+        status.textContent = message;
+        status.classList.add("image-upload__status--error");
+      };
+      request.onerror = function () {
+        progress.hidden = true;
+        status.textContent = form.getAttribute("data-failed");
+      };
+      request.send(new FormData(form));
+    });
+  }
+
+  // --- Images: drag to reorder (the buttons stay for keyboards and for no script). --------------
+  function initDrag(card) {
+    var list = card.querySelector("[data-image-list]");
+    if (!list || list.children.length < 2) { return; }
+    var hint = card.querySelector("[data-drag-hint]");
+    if (hint) { hint.hidden = false; }
+    var dragged = null;
+    Array.prototype.forEach.call(list.children, function (item) {
+      item.draggable = true;
+      item.addEventListener("dragstart", function (e) {
+        dragged = item;
+        item.classList.add("image-tile--dragging");
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", item.getAttribute("data-image-id"));
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("image-tile--dragging");
+        dragged = null;
+      });
+      item.addEventListener("dragover", function (e) {
+        if (!dragged || dragged === item) { return; }
+        e.preventDefault();
+        var box = item.getBoundingClientRect();
+        var after = (e.clientX - box.left) > box.width / 2 || (e.clientY - box.top) > box.height / 2;
+        list.insertBefore(dragged, after ? item.nextSibling : item);
+      });
+      item.addEventListener("drop", function (e) {
+        e.preventDefault();
+        saveOrder(card, list);
+      });
+    });
+  }
+
+  function saveOrder(card, list) {
+    var body = new FormData();
+    Array.prototype.forEach.call(list.children, function (item) {
+      body.append("image_ids", item.getAttribute("data-image-id"));
+    });
+    var request = new XMLHttpRequest();
+    request.open("POST", card.getAttribute("data-order-url"));
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.setRequestHeader("X-CSRFToken", csrfToken(card));
+    request.onload = function () { refreshImages(card); };
+    request.send(body);
+  }
+
+  function initImages(card) {
+    initUpload(card);
+    initDrag(card);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initVariants(document);
+    var card = document.querySelector("[data-images]");
+    if (card) { initImages(card); }
+  });
+  // htmx swaps in a fresh images card while thumbnails are being made.
+  document.addEventListener("htmx:afterSwap", function () {
+    var card = document.querySelector("[data-images]");
+    if (card) { initImages(card); }
+  });
+})();
