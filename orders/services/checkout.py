@@ -465,8 +465,11 @@ def checkout_place(
 
         # One checkout at a time per cart: a double-click cannot buy the same items twice.
         Cart.objects.select_for_update().filter(pk=cart.pk).first()
-        if address is None:
-            address = address_from_book(buyer=buyer, address_id=address_id or 0)
+        address = (
+            address_clean(data=address)
+            if address is not None
+            else address_from_book(buyer=buyer, address_id=address_id or 0)
+        )
         summary = cart_summarise(cart=cart)
         quote = checkout_quote(
             buyer=buyer,

@@ -30,6 +30,7 @@ from orders.models import Order, OrderStatusChange
 from orders.pricing import money
 
 Status = Order.Status
+REFUNDABLE = (Status.PAID, Status.SHIPPED, Status.COMPLETE, Status.PARTIALLY_REFUNDED)
 
 
 def _transition(
@@ -195,6 +196,11 @@ def order_mark_refunded(
     amount = money(amount)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status not in REFUNDABLE:
+            raise InvalidTransitionError(
+                _("An order that is %(current)s cannot be refunded.")
+                % {"current": Status(locked.status).label}
+            )
         refundable = locked.total - locked.refunded_amount
         if amount <= 0 or amount > refundable:
             message = _("Refund between 0.01 and %(amount)s.") % {"amount": refundable}
@@ -213,7 +219,7 @@ def order_mark_refunded(
 
         return _transition(
             order=locked,
-            allowed_from=[Status.PAID, Status.SHIPPED, Status.COMPLETE, Status.PARTIALLY_REFUNDED],
+            allowed_from=REFUNDABLE,
             to=target,
             actor=actor,
             event="order.refunded",
