@@ -193,7 +193,7 @@ TRANSITIONS = {
 }
 
 
-@pytest.mark.parametrize("start", [status for status in S.values])
+@pytest.mark.parametrize("start", list(S.values))
 @pytest.mark.parametrize("target", list(TRANSITIONS))
 def test_every_transition_is_allowed_only_from_its_states(order, start, target) -> None:
     vendor = order.shop.owner
