@@ -1,26 +1,123 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import Address, User
+from accounts.services import user_ban, user_unban
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy("Kept in the audit log."),
+    )
+
+
+class AddressInline(admin.StackedInline):
+    model = Address
+    extra = 0
+    fields = [
+        ("full_name", "phone"),
+        ("line1", "line2"),
+        ("city", "region", "postal_code", "country"),
+        ("is_default_shipping", "is_default_billing"),
+    ]
+
+
+def _with_reason(
+    modeladmin: "UserAdmin",
+    request: HttpRequest,
+    queryset: QuerySet[User],
+    *,
+    action: str,
+    title: str,
+) -> TemplateResponse | None:
+    """Ask for a reason, then run the ban or unban service for each selected user."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        actor = request.user if isinstance(request.user, User) else None
+        reason = form.cleaned_data["reason"]
+        for user in queryset:
+            if action == "ban_users":
+                user_ban(user=user, actor=actor, reason=reason)
+            else:
+                user_unban(user=user, actor=actor, reason=reason)
+        modeladmin.message_user(
+            request,
+            _("%(count)d user(s) updated.") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+        return None
+    return TemplateResponse(
+        request,
+        "accounts/admin_user_reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "users": queryset,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["-created"]
-    list_display = ["email", "name", "role", "verified", "is_active", "is_staff", "created"]
+    list_display = [
+        "email",
+        "name",
+        "role",
+        "verified",
+        "is_active",
+        "banned_at",
+        "is_staff",
+        "created",
+    ]
     list_filter = ["role", "verified", "is_active", "is_staff"]
     search_fields = ["email", "name"]
-    readonly_fields = ["created", "updated", "last_login"]
+    readonly_fields = ["created", "updated", "last_login", "banned_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("name", "role", "verified")}),
+        (gettext_lazy("Profile"), {"fields": ("name", "role", "verified", "avatar")}),
+        (gettext_lazy("Preferences"), {"fields": ("language", "currency")}),
         (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            gettext_lazy("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "banned_at",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
-        (_("Dates"), {"fields": ("last_login", "created", "updated")}),
+        (gettext_lazy("Dates"), {"fields": ("last_login", "created", "updated")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+    inlines = [AddressInline]
+    actions = ["ban_users", "unban_users"]
+
+    @admin.action(description=gettext_lazy("Ban the selected users (ends their sessions)"))
+    def ban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
+        return _with_reason(self, request, queryset, action="ban_users", title=_("Ban users"))
+
+    @admin.action(description=gettext_lazy("Unban the selected users"))
+    def unban_users(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        return _with_reason(self, request, queryset, action="unban_users", title=_("Unban users"))

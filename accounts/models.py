@@ -1,11 +1,34 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, read when a form or the admin asks, not at import time."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+class Currency(models.TextChoices):
+    """The ISO 4217 currencies a shopper may prefer prices in."""
+
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("Euro")
+    GBP = "GBP", _("British pound")
+    CHF = "CHF", _("Swiss franc")
+    CAD = "CAD", _("Canadian dollar")
+    AUD = "AUD", _("Australian dollar")
+    JPY = "JPY", _("Japanese yen")
+    SEK = "SEK", _("Swedish krona")
+    MXN = "MXN", _("Mexican peso")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,6 +77,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log into the admin site.")
     )
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        blank=True,
+        choices=language_choices,
+        help_text=_("Pages and e-mails use this language; empty follows the browser."),
+    )
+    currency = models.CharField(
+        _("preferred currency"), max_length=3, choices=Currency.choices, default=Currency.USD
+    )
+    banned_at = models.DateTimeField(_("banned at"), null=True, blank=True)
+    # Part of the session hash and of every JWT: raising it ends every session and token at once.
+    auth_version = models.PositiveIntegerField(_("sign-in version"), default=0, editable=False)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -74,8 +111,75 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks this hash on every request: mixing in `auth_version` lets a ban end
+        # every session of the user at once, and keeps them ended after an unban.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.auth_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def is_banned(self) -> bool:
+        return self.banned_at is not None
+
     def get_full_name(self) -> str:
         return self.name or self.email
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class Address(models.Model):
+    """A postal address in a user's address book."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("user"),
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = CountryField(_("country"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_default_shipping = models.BooleanField(_("default shipping address"), default=False)
+    is_default_billing = models.BooleanField(_("default billing address"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default_shipping", "-is_default_billing", "-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_billing=True),
+                name="accounts_address_one_default_billing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.line1}, {self.city}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:address_update", kwargs={"pk": self.pk})
+
+    @property
+    def lines(self) -> list[str]:
+        """The address as the lines of a label."""
+        locality = " ".join(part for part in [self.postal_code, self.city] if part)
+        parts = [self.full_name, self.line1, self.line2, locality, self.region]
+        return [part for part in parts if part] + [str(self.country.name)]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("ready", health.ready, name="ready"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
     path("dashboard/", include("shops.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
@@ -28,3 +29,5 @@ handler400 = "marketmate.errors.bad_request"
 handler403 = "marketmate.errors.permission_denied"
 handler404 = "marketmate.errors.page_not_found"
 handler500 = "marketmate.errors.server_error"
+# allauth's own rate limits (e-mail management, password change) answer with this page too.
+handler429 = "accounts.views.rate_limited"

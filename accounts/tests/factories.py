@@ -1,6 +1,7 @@
 import factory
+from allauth.account.models import EmailAddress
 
-from accounts.models import User
+from accounts.models import Address, User
 
 DEFAULT_PASSWORD = "a-long-enough-password-42"
 
@@ -21,8 +22,29 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         if create:
             self.save(update_fields=["password"])
 
+    @factory.post_generation
+    def _email_address(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # allauth's record of the address, as accounts.services.user_create makes it.
+        if create:
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"primary": True, "verified": self.verified}
+            )
+
 
 class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
     role = User.Role.ADMIN
+
+
+class AddressFactory(factory.django.DjangoModelFactory[Address]):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Faker("name")
+    line1 = factory.Faker("street_address")
+    city = factory.Faker("city")
+    postal_code = "10115"
+    country = "DE"
+    phone = "+49 30 1234567"

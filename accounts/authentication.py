@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.tokens import Token
+
+# The JWT claim with the user's sign-in version (`User.auth_version`) when the token was issued.
+AUTH_VERSION_CLAIM = "ver"
+
+
+class JWTAuthentication(SimpleJWTAuthentication):
+    """simplejwt's bearer authentication, which also refuses inactive (banned) users, plus the
+    sign-in version: a token issued before a ban or a password reset fails at once."""
+
+    def get_user(self, validated_token: Token) -> Any:
+        user = super().get_user(validated_token)
+        if validated_token.get(AUTH_VERSION_CLAIM, 0) != user.auth_version:
+            raise AuthenticationFailed(_("Token is no longer valid."), code="token_revoked")
+        return user

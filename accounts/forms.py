@@ -1,0 +1,70 @@
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Address, User
+
+
+class SignupForm(forms.Form):
+    """The fields MarketMate adds to allauth's sign-up form (allauth saves them through
+    `accounts.adapter.AccountAdapter.save_user`)."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Alex Smith")}),
+    )
+
+    field_order = ["name", "email", "password1", "password2"]
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        """allauth's hook after the user is saved; the adapter already stored the name."""
+
+
+class ProfileForm(forms.ModelForm):
+    """Checks the shape of profile input; `accounts.services.user_profile_update` saves it."""
+
+    class Meta:
+        model = User
+        fields = ["name", "avatar", "language", "currency"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "avatar": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        }
+
+    def changed_values(self) -> dict[str, Any]:
+        """The cleaned values that differ from the saved user, for the service."""
+        data = {field: self.cleaned_data[field] for field in self.changed_data}
+        if data.get("avatar") is False:
+            data["avatar"] = None
+        return data
+
+
+class AddressForm(forms.ModelForm):
+    """Checks the shape of address input; `accounts.services.address_*` save it."""
+
+    class Meta:
+        model = Address
+        fields = [
+            "full_name",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "is_default_shipping",
+            "is_default_billing",
+        ]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
