@@ -6,3 +6,6 @@ class MarketMateConfig(AppConfig):
     name = "marketmate"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from marketmate import signals, subscribers  # noqa: F401  (they register themselves)

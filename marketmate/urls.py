@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from marketmate import health, views
+from marketmate.metrics import metrics_view
 
 admin.site.site_header = _("MarketMate administration")
 admin.site.site_title = _("MarketMate admin")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("ready", health.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("dashboard/", include("shops.urls")),

@@ -120,7 +120,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "marketmate.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mm"),
             "OPTIONS": {
@@ -132,7 +132,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "marketmate.cache.LocMemCache",
             "LOCATION": "marketmate",
         }
     }
@@ -448,6 +448,14 @@ if SENTRY_DSN:
 ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=60)
 # The most units of one variant a cart line may hold (on top of the stock limit).
 ORDERS_CART_MAX_QUANTITY = env.int("ORDERS_CART_MAX_QUANTITY", default=99)
+
+# --- Metrics (docs/observability.md) --------------------------------------------------------------
+# `/metrics` answers a request with `Authorization: Bearer <METRICS_TOKEN>` or from an allowed
+# address (IP or network). With several processes on one machine, set PROMETHEUS_MULTIPROC_DIR.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+MIDDLEWARE.insert(0, "marketmate.metrics.MetricsMiddleware")
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")

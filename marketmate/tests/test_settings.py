@@ -49,7 +49,7 @@ def test_with_no_environment_the_embedded_defaults_are_chosen() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.sqlite3",
-        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "cache": "marketmate.cache.LocMemCache",
         "eager": True,
         "broker": "memory://",
         "channels": "channels.layers.InMemoryChannelLayer",
@@ -74,7 +74,7 @@ def test_the_environment_switches_to_the_production_services() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "db": "django.db.backends.postgresql",
-        "cache": "django_redis.cache.RedisCache",
+        "cache": "marketmate.cache.RedisCache",
         "eager": False,
         "broker": "redis://cache.internal:6379/0",
         "channels": "channels_redis.core.RedisChannelLayer",
