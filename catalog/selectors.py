@@ -172,7 +172,8 @@ def variant_get_for_member(
 
 
 def products_list_for_shop(*, shop: Shop, search: str = "", status: str = "") -> QuerySet[Product]:
-    """A shop's own products (all statuses) for its dashboard, newest first."""
+    """A shop's own products (all statuses) for its dashboard, newest first; wrap it in
+    `product_queryset_with_details` to show them."""
     products = Product.objects.filter(shop=shop)
     if search:
         products = products.filter(
@@ -180,10 +181,7 @@ def products_list_for_shop(*, shop: Shop, search: str = "", status: str = "") ->
         ).distinct()
     if status:
         products = products.filter(status=status)
-    return products.prefetch_related(
-        Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-    ).order_by("-created", "-id")
+    return products.order_by("-created", "-id")
 
 
 def variants_list_for_shop(*, shop: Shop, low_stock_only: bool = False) -> QuerySet[ProductVariant]:

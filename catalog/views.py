@@ -31,6 +31,7 @@ from catalog.forms import (
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import (
     product_get_for_member,
+    product_queryset_with_details,
     products_list_for_shop,
     variants_list_for_shop,
 )
@@ -80,7 +81,9 @@ class ProductListView(CatalogMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status not in Product.Status.values:
             status = ""
-        products = products_list_for_shop(shop=self.shop, search=search, status=status)
+        products = product_queryset_with_details(
+            products_list_for_shop(shop=self.shop, search=search, status=status)
+        )
         page = Paginator(products, PRODUCTS_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             page=page,

@@ -335,7 +335,7 @@ class CategoryListView(APIView):
 
     @extend_schema(responses=CategorySerializer(many=True), summary="The category tree, flat")
     def get(self, request: Request) -> Response:
-        categories = list(Category.get_tree())
+        categories = list(Category.objects.get_tree())
         ids_by_path = {category.path: category.pk for category in categories}
         return Response(
             CategorySerializer(categories, many=True, context={"ids_by_path": ids_by_path}).data

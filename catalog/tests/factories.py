@@ -19,8 +19,8 @@ class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     def _create(cls, model_class: type[Category], *args: object, **kwargs: object) -> Category:
         parent = kwargs.pop("child_of", None)
         if parent is not None:
-            return parent.add_child(**kwargs)  # type: ignore[attr-defined, no-any-return]
-        return Category.add_root(**kwargs)  # type: ignore[no-any-return]
+            return Category.objects.add_child(parent, kwargs)  # type: ignore[no-any-return]
+        return Category.objects.add_root(kwargs)  # type: ignore[no-any-return]
 
 
 class TagFactory(factory.django.DjangoModelFactory[Tag]):
