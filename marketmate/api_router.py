@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("chat.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("shops.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("orders.api.urls")),

@@ -17,6 +17,10 @@ SENSITIVE_KEY = re.compile(
     r"card|cvc|cvv|pan|iban|signature|otp",
     re.IGNORECASE,
 )
+# `name=value` pairs of secret-looking names in URLs and query strings, anywhere in a string.
+SECRET_PARAMETER = re.compile(
+    r"((?:token|key|password|secret|signature|code)[^=&\s'\"]*=)[^&\s'\"]*", re.IGNORECASE
+)
 # Runs of 13 to 19 digits (optionally grouped by spaces or dashes): card numbers in free text.
 CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 
@@ -32,21 +36,13 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_scrub(item) for item in value)
     if isinstance(value, str):
-        return CARD_NUMBER.sub(SCRUBBED, value)
+        return SECRET_PARAMETER.sub(r"\1" + SCRUBBED, CARD_NUMBER.sub(SCRUBBED, value))
     return value
 
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """Sentry's `before_send`: the event with every sensitive value replaced."""
     scrubbed: dict[str, Any] = _scrub(event)
-    request = scrubbed.get("request")
-    if isinstance(request, dict) and isinstance(request.get("query_string"), str):
-        request["query_string"] = re.sub(
-            r"((?:token|key|password|secret)[^=&]*=)[^&]*",
-            r"\1" + SCRUBBED,
-            request["query_string"],
-            flags=re.IGNORECASE,
-        )
     return scrubbed
 
 
@@ -58,13 +54,13 @@ def sentry_init(
     traces_sample_rate: float,
     transport: Any = None,
 ) -> None:
-    """Start Sentry; personal data is not sent and every event passes `scrub_event`."""
+    """Start Sentry; every event passes `scrub_event`. Neither `send_default_pii` nor
+    `data_collection` is given, which is Sentry's "no personal data" default."""
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
         release=release,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
         before_send=scrub_event,  # type: ignore[arg-type]
         transport=transport,
         integrations=[

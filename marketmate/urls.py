@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from marketmate import health, views
+from notifications.views import service_worker
 from marketmate.metrics import metrics_view
 
 admin.site.site_header = _("MarketMate administration")
@@ -18,7 +19,11 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("dashboard/messages/", include("chat.dashboard_urls")),
     path("dashboard/", include("shops.urls")),
+    path("chat/", include("chat.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("sw.js", service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),

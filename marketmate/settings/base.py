@@ -323,6 +323,23 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Real-time and notifications (docs/realtime.md) -----------------------------------------------
+# WebSocket frames: the largest accepted, and how many events one user may send (count/period,
+# period s, m, h or d with an optional multiplier, e.g. 5/10s), counted across every process.
+REALTIME_MAX_FRAME_BYTES = env.int("REALTIME_MAX_FRAME_BYTES", default=16 * 1024)
+REALTIME_FRAME_RATE_LIMIT = env.str("REALTIME_FRAME_RATE_LIMIT", default="120/m")
+# Seconds a socket counts as online without a sign of life (chat e-mails skip online users).
+REALTIME_PRESENCE_TTL = env.int("REALTIME_PRESENCE_TTL", default=60)
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=2000)
+CHAT_MESSAGE_RATE_LIMIT = env.str("CHAT_MESSAGE_RATE_LIMIT", default="20/m")
+# Web push (VAPID): keys made with `python manage.py vapid_keys`; push is off while unset.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@marketmate.local")
+WEBPUSH_TIMEOUT = env.int("WEBPUSH_TIMEOUT", default=10)
+# Only for tests and local push services: accept push endpoints that are not https.
+WEBPUSH_ALLOW_INSECURE_ENDPOINTS = env.bool("WEBPUSH_ALLOW_INSECURE_ENDPOINTS", default=False)
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
