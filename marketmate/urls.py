@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("dashboard/messages/", include("chat.dashboard_urls")),
+    path("dashboard/payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
+    path("payments/", include("payments.urls")),
     path("dashboard/", include("shops.urls")),
     path("chat/", include("chat.urls")),
     path("notifications/", include("notifications.urls")),

@@ -407,6 +407,24 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Platform commission when neither the shop nor the category has a rate of its own (percent of
+# the order total, plus a fixed fee per order in the order's currency).
+PAYMENTS_COMMISSION_PERCENT = env.str("PAYMENTS_COMMISSION_PERCENT", default="10")
+PAYMENTS_COMMISSION_FIXED_FEE = env.str("PAYMENTS_COMMISSION_FIXED_FEE", default="0.30")
+# Sales become available for payout this many days after payment (refunds and disputes first).
+PAYMENTS_HOLD_DAYS = env.int("PAYMENTS_HOLD_DAYS", default=7)
+# The scheduled payout job pays a shop only when its available balance reaches this amount.
+PAYMENTS_PAYOUT_MINIMUM = env.str("PAYMENTS_PAYOUT_MINIMUM", default="25.00")
+# How far back the reconciliation job asks Stripe for events that never arrived.
+PAYMENTS_RECONCILE_HOURS = env.int("PAYMENTS_RECONCILE_HOURS", default=72)
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
+    "task": "payments.reconcile_task",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["payments-payouts"] = {
+    "task": "payments.payouts_run_task",
+    "schedule": 60 * 60 * 24,
+}
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

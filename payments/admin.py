@@ -1,0 +1,106 @@
+"""Staff's view of payments: read-mostly, with actions that go through the services."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from payments.models import (
+    CommissionRate,
+    ConnectedAccount,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Payout,
+    Refund,
+    WebhookEvent,
+)
+from payments.services.payouts import payout_mark_paid
+from payments.services.webhooks import webhook_event_process
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "buyer",
+        "amount",
+        "currency",
+        "provider",
+        "status",
+        "is_disputed",
+        "created",
+    ]
+    list_filter = ["status", "provider", "is_disputed", "currency"]
+    search_fields = ["provider_payment_id", "buyer__email", "orders__number"]
+    date_hierarchy = "created"
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "status", "source", "deliveries", "received_at"]
+    list_filter = ["status", "type", "source"]
+    search_fields = ["event_id"]
+    actions = ["process_again"]
+
+    @admin.action(description=_("Process the selected received events now"))
+    def process_again(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        for event in queryset.filter(status=WebhookEvent.Status.RECEIVED):
+            webhook_event_process(event=event)
+        messages.success(request, _("Done."))
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["id", "order", "amount", "currency", "status", "requested_by", "created"]
+    list_filter = ["status"]
+    search_fields = ["order__number", "provider_refund_id"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created", "shop", "kind", "amount", "currency", "available_at", "reference"]
+    list_filter = ["kind", "currency"]
+    search_fields = ["reference", "shop__name", "order__number"]
+    date_hierarchy = "created"
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "shop", "amount", "currency", "method", "status", "created", "paid_at"]
+    list_filter = ["status", "method"]
+    search_fields = ["shop__name", "provider_transfer_id"]
+    actions = ["mark_paid"]
+
+    @admin.action(description=_("Mark the selected manual payouts as paid"))
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Payout]) -> None:
+        for payout in queryset.filter(status=Payout.Status.PENDING, method=Payout.Method.MANUAL):
+            payout_mark_paid(payout=payout, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Done."))
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "order", "created"]
+    search_fields = ["number", "order__number"]
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "shop", "category", "percent", "fixed_fee"]
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(ReadOnlyAdmin):
+    list_display = ["shop", "stripe_account_id", "created"]

@@ -1,0 +1,442 @@
+"""Payments, webhook events, refunds, invoices, the vendor ledger and payouts.
+
+Only `payments.services` writes these rows. The ledger is append-only: an entry is never
+changed nor deleted; corrections are new entries.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category
+from orders.models import Order
+from shops.models import Shop
+
+
+class Provider(models.TextChoices):
+    DUMMY = "dummy", _("Test mode (no real money)")
+    STRIPE = "stripe", _("Stripe")
+
+
+class Payment(models.Model):
+    """One shopper's payment for the orders of one checkout in one currency.
+
+    Its status changes only through `payments.services.payments` (one function per transition).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        FAILED = "failed", _("Failed")
+        SUCCEEDED = "succeeded", _("Paid")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+        REFUNDED = "refunded", _("Refunded")
+        CANCELED = "canceled", _("Cancelled")
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("buyer"),
+    )
+    orders = models.ManyToManyField(Order, related_name="payments", verbose_name=_("orders"))
+    checkout_reference = models.UUIDField(_("checkout"), db_index=True)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    provider_payment_id = models.CharField(
+        _("provider payment id"), max_length=255, blank=True, db_index=True
+    )
+    client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount_refunded = models.DecimalField(
+        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    failure_message = models.CharField(_("failure message"), max_length=255, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
+    last_event = models.JSONField(_("last event"), default=dict, blank=True)
+    is_disputed = models.BooleanField(_("disputed"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    succeeded_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    disputed_at = models.DateTimeField(_("disputed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_payment_id"],
+                condition=~Q(provider_payment_id=""),
+                name="payments_payment_provider_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key", "currency"],
+                condition=~Q(idempotency_key=""),
+                name="payments_payment_idempotency_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=models.F("amount")),
+                name="payments_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} ({self.amount} {self.currency}, {self.status})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("payments:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATUSES
+
+
+PAID_STATUSES = frozenset(
+    {
+        Payment.Status.SUCCEEDED,
+        Payment.Status.PARTIALLY_REFUNDED,
+        Payment.Status.REFUNDED,
+    }
+)
+
+
+class WebhookEvent(models.Model):
+    """A provider's event, stored once by its id: a replayed or duplicated event changes
+    nothing, and a stored event can be processed again safely."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", _("Webhook")
+        RECONCILIATION = "reconciliation", _("Reconciliation")
+
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    event_id = models.CharField(_("event id"), max_length=255)
+    type = models.CharField(_("type"), max_length=100, db_index=True)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.WEBHOOK
+    )
+    deliveries = models.PositiveIntegerField(_("deliveries"), default=1)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="payments_webhookevent_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class Refund(models.Model):
+    """Money going back to the shopper for one order, through the payment's gateway."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    lines = models.JSONField(
+        _("lines"), default=list, blank=True, help_text=_("[{line_id, quantity}] when per line.")
+    )
+    restock = models.BooleanField(_("restock"), default=False)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_refund_id = models.CharField(_("provider refund id"), max_length=255, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    failure_message = models.CharField(_("failure message"), max_length=255, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "provider_refund_id"],
+                condition=~Q(provider_refund_id=""),
+                name="payments_refund_provider_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="payments_refund_idempotency_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.amount} {self.currency} ({self.status})"
+
+
+class Invoice(models.Model):
+    """The PDF invoice of a paid order, rendered once by a background job."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order")
+    )
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    file = models.FileField(_("file"), upload_to="invoices/%Y/%m/")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CommissionRate(models.Model):
+    """The platform's commission for a shop, or for a category when the shop has none."""
+
+    shop = models.OneToOneField(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="commission_rate",
+        verbose_name=_("shop"),
+    )
+    category = models.OneToOneField(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="commission_rate",
+        verbose_name=_("category"),
+    )
+    percent = models.DecimalField(
+        _("percent"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Of the order total: 10 for 10 %."),
+    )
+    fixed_fee = models.DecimalField(
+        _("fixed fee"),
+        default=Decimal("0"),
+        help_text=_("Per order, in the order's currency."),
+        max_digits=12,
+        decimal_places=2,
+    )
+
+    class Meta:
+        verbose_name = _("commission rate")
+        verbose_name_plural = _("commission rates")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(shop__isnull=False) & Q(category__isnull=True))
+                | (Q(shop__isnull=True) & Q(category__isnull=False)),
+                name="payments_commission_shop_or_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="payments_commission_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_fee__gte=0), name="payments_commission_fee_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.shop or self.category
+        return f"{target}: {self.percent}% + {self.fixed_fee}"
+
+
+class Payout(models.Model):
+    """Money sent to a shop: the available entries it settles are listed in PayoutItem."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    class Method(models.TextChoices):
+        STRIPE = "stripe", _("Stripe transfer")
+        MANUAL = "manual", _("Manual (bank transfer by staff)")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("shop")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_transfer_id = models.CharField(_("transfer id"), max_length=255, blank=True)
+    failure_message = models.CharField(_("failure message"), max_length=255, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payout_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout {self.pk}: {self.amount} {self.currency} to {self.shop_id}"
+
+
+class LedgerEntry(models.Model):
+    """One movement of what the marketplace owes a shop. Append-only.
+
+    Positive amounts are owed to the shop, negative ones are taken from it. The shop's balance
+    is the sum of its entries; an entry counts as available once `available_at` has passed.
+    """
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        COMMISSION = "commission", _("Commission")
+        REFUND = "refund", _("Refund")
+        COMMISSION_REFUND = "commission_refund", _("Commission returned")
+        CHARGEBACK = "chargeback", _("Chargeback")
+        CHARGEBACK_COMMISSION = "chargeback_commission", _("Commission returned (chargeback)")
+        PAYOUT = "payout", _("Payout")
+        PAYOUT_REVERSAL = "payout_reversal", _("Payout returned")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("shop")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    order = models.ForeignKey(
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("order"),
+    )
+    refund = models.ForeignKey(
+        Refund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("refund"),
+    )
+    payout = models.ForeignKey(
+        Payout,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("payout"),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=120,
+        unique=True,
+        help_text=_("What the entry is for; the same thing is never posted twice."),
+    )
+    description = models.CharField(_("description"), max_length=255)
+    available_at = models.DateTimeField(_("available"))
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["shop", "currency", "available_at"], name="payments_ledger_avail"),
+            models.Index(fields=["shop", "-created"], name="payments_ledger_shop_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="payments_ledger_amount_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only: a correction is a new entry (the database trigger says the same).
+        if not self._state.adding:
+            raise ValueError("Ledger entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Ledger entries are append-only.")
+
+
+class PayoutItem(models.Model):
+    """An entry settled by a payout: an entry is settled at most once (unique), ever."""
+
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, related_name="items", verbose_name=_("payout")
+    )
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="payout_item", verbose_name=_("entry")
+    )
+
+    class Meta:
+        verbose_name = _("payout item")
+        verbose_name_plural = _("payout items")
+
+    def __str__(self) -> str:
+        return f"{self.payout_id}: {self.entry_id}"
+
+
+class ConnectedAccount(models.Model):
+    """A shop's Stripe Connect account, where its payouts are transferred."""
+
+    shop = models.OneToOneField(
+        Shop, on_delete=models.CASCADE, related_name="connected_account", verbose_name=_("shop")
+    )
+    stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("connected account")
+        verbose_name_plural = _("connected accounts")
+
+    def __str__(self) -> str:
+        return f"{self.shop}: {self.stripe_account_id}"

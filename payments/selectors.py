@@ -1,0 +1,190 @@
+"""Reads of payments, invoices and vendor balances, scoped to whoever asks: what is not theirs
+is a 404 (a shop member whose role is not enough gets a 403)."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from marketmate.errors import NotFoundError
+from orders.models import Order
+from orders.selectors import order_get_for_viewer
+from payments.exceptions import InvoiceNotReadyError
+from payments.models import ConnectedAccount, Invoice, LedgerEntry, Payment, Payout
+from shops.models import Shop
+from shops.roles import ROLES_SETTINGS
+from shops.selectors import shop_get_for_member, shop_member_get
+
+# Who sees a shop's money and may refund its orders: owners and managers (and staff users).
+ROLES_FINANCE = ROLES_SETTINGS
+
+
+def payment_get_for_buyer(*, user: User | AnonymousUser, payment_id: int) -> Payment:
+    if not user.is_authenticated:
+        raise NotFoundError(_("Payment not found."))
+    payment = (
+        Payment.objects.filter(pk=payment_id, buyer_id=user.pk)
+        .prefetch_related("orders__shop")
+        .first()
+    )
+    if payment is None:
+        raise NotFoundError(_("Payment not found."))
+    return payment
+
+
+def order_get_for_refunder(*, user: User | AnonymousUser, order_id: int) -> Order:
+    """The order if `user` may refund it: staff, or the shop's owner or manager.
+
+    Shop staff get a 403; everyone else, the buyer included, a 404."""
+    if not user.is_authenticated:
+        raise NotFoundError(_("Order not found."))
+    order = Order.objects.select_related("shop").filter(pk=order_id).first()
+    if order is None:
+        raise NotFoundError(_("Order not found."))
+    if user.is_staff:
+        return order
+    try:
+        shop_member_get(user=user, shop_id=order.shop_id, roles=ROLES_FINANCE)
+    except NotFoundError:
+        raise NotFoundError(_("Order not found.")) from None
+    return order
+
+
+def invoice_get_for_viewer(
+    *, user: User | AnonymousUser, order_id: int | None = None, number: str | None = None
+) -> Invoice:
+    """The invoice of an order `user` bought or works for; 404 for everyone else."""
+    order = order_get_for_viewer(user=user, order_id=order_id, number=number)
+    if order is None:
+        raise NotFoundError(_("Order not found."))
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is None:
+        raise InvoiceNotReadyError(_("The invoice is not ready yet."))
+    return invoice
+
+
+def invoice_exists_for(*, order: Order) -> bool:
+    return Invoice.objects.filter(order=order).exists()
+
+
+def shop_get_for_finance(*, user: User | AnonymousUser, shop_id: int) -> Shop:
+    """A shop whose money `user` may see (owner or manager); 404 or 403 otherwise."""
+    return shop_get_for_member(user=user, shop_id=shop_id, roles=ROLES_FINANCE)
+
+
+def shops_for_finance(*, user: User | AnonymousUser) -> list[Shop]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Shop.objects.filter(
+            members__user_id=user.pk, members__role__in=list(ROLES_FINANCE)
+        ).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    currency: str
+    pending: Decimal
+    available: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.pending + self.available
+
+
+def shop_balances(*, shop: Shop, now: datetime | None = None) -> list[Balance]:
+    """What the marketplace owes `shop` per currency: pending (in the hold period) and
+    available (payable). Together they are the sum of the shop's entries."""
+    now = now or timezone.now()
+    rows = (
+        LedgerEntry.objects.filter(shop=shop)
+        .values("currency")
+        .annotate(
+            pending=Sum("amount", filter=Q(available_at__gt=now)),
+            available=Sum("amount", filter=Q(available_at__lte=now)),
+        )
+        .order_by("currency")
+    )
+    return [
+        Balance(
+            currency=row["currency"],
+            pending=row["pending"] or Decimal("0.00"),
+            available=row["available"] or Decimal("0.00"),
+        )
+        for row in rows
+    ]
+
+
+def shop_ledger_total(*, shop: Shop, currency: str) -> Decimal:
+    total = LedgerEntry.objects.filter(shop=shop, currency=currency).aggregate(total=Sum("amount"))[
+        "total"
+    ]
+    return total or Decimal("0.00")
+
+
+def ledger_entries_for_shop(*, shop: Shop) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(shop=shop).select_related("order").order_by("-created", "-id")
+
+
+def payouts_for_shop(*, shop: Shop) -> QuerySet[Payout]:
+    return Payout.objects.filter(shop=shop).order_by("-created", "-id")
+
+
+def connected_account_for(*, shop: Shop) -> ConnectedAccount | None:
+    return ConnectedAccount.objects.filter(shop=shop).first()
+
+
+@dataclass(frozen=True)
+class Statement:
+    shop: Shop
+    start: datetime
+    end: datetime
+    currency: str
+    opening: Decimal
+    closing: Decimal
+    entries: list[LedgerEntry]
+
+
+def shop_statement(*, shop: Shop, year: int, month: int) -> list[Statement]:
+    """The shop's entries of one calendar month (UTC), per currency, with the balance before
+    and after."""
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    entries = list(
+        LedgerEntry.objects.filter(shop=shop, created__gte=start, created__lt=end)
+        .select_related("order")
+        .order_by("created", "id")
+    )
+    currencies = sorted(
+        {entry.currency for entry in entries}
+        | set(
+            LedgerEntry.objects.filter(shop=shop, created__lt=start)
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+    )
+    statements = []
+    for currency in currencies:
+        opening = LedgerEntry.objects.filter(
+            shop=shop, currency=currency, created__lt=start
+        ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+        mine = [entry for entry in entries if entry.currency == currency]
+        closing = opening + sum((entry.amount for entry in mine), Decimal("0"))
+        statements.append(
+            Statement(
+                shop=shop,
+                start=start,
+                end=end,
+                currency=currency,
+                opening=opening,
+                closing=closing,
+                entries=mine,
+            )
+        )
+    return statements

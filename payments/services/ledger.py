@@ -1,0 +1,260 @@
+"""The vendor ledger: what the marketplace owes each shop, one append-only entry at a time.
+
+    sale              + order total               available after the hold period
+    commission        - the platform's commission available after the hold period
+    refund            - refunded amount           available at once
+    commission_refund + the refund's share of the commission
+    chargeback        - disputed amount           available at once
+    chargeback_commission + its share of the commission
+    payout            - amount paid out           settled by that payout
+    payout_reversal   + amount of a failed payout available at once
+
+Every entry has a unique `reference`, so posting the same thing twice (a retried job, a
+replayed webhook) adds nothing. A shop's balance is always the sum of its entries.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import Order
+from orders.pricing import money
+from orders.selectors import product_category_ids
+from payments.models import CommissionRate, LedgerEntry, Payout, Refund
+
+Kind = LedgerEntry.Kind
+
+
+def commission_for(*, order: Order) -> Decimal:
+    """The platform's commission on `order`.
+
+    The shop's own rate if it has one; otherwise each line pays the rate of its product's
+    categories (the highest, when several have one) on the line's share of the order total, and
+    lines without one pay the default rate (PAYMENTS_COMMISSION_PERCENT). The fixed fee is
+    charged once per order: the shop's, else the largest that applies, else the default.
+    """
+    shop_rate = CommissionRate.objects.filter(shop_id=order.shop_id).first()
+    if shop_rate is not None:
+        return money(order.total * shop_rate.percent / 100 + shop_rate.fixed_fee)
+    default_percent = Decimal(settings.PAYMENTS_COMMISSION_PERCENT)
+    default_fee = Decimal(settings.PAYMENTS_COMMISSION_FIXED_FEE)
+    lines = list(order.lines.select_related("variant"))
+    product_ids = [line.variant.product_id for line in lines if line.variant is not None]
+    categories = product_category_ids(product_ids=product_ids)
+    all_category_ids = {category for ids in categories.values() for category in ids}
+    rates = {
+        rate.category_id: rate
+        for rate in CommissionRate.objects.filter(category_id__in=all_category_ids)
+    }
+    lines_total = sum((line.total for line in lines), Decimal("0"))
+    if not rates or lines_total <= 0:
+        return money(order.total * default_percent / 100 + default_fee)
+    commission = Decimal("0")
+    fees: list[Decimal] = []
+    for line in lines:
+        product_id = line.variant.product_id if line.variant is not None else None
+        line_rates = [
+            rates[category]
+            for category in categories.get(product_id or 0, frozenset())
+            if category in rates
+        ]
+        rate = max(line_rates, key=lambda item: item.percent) if line_rates else None
+        percent = rate.percent if rate is not None else default_percent
+        fees.append(rate.fixed_fee if rate is not None else default_fee)
+        # Shipping and order-level discounts are spread over the lines by their weight.
+        commission += order.total * (line.total / lines_total) * percent / 100
+    return money(commission + max(fees))
+
+
+def _post(
+    *,
+    order: Order | None,
+    shop_id: int,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    description: str,
+    available_at: datetime,
+    refund: Refund | None = None,
+    payout: Payout | None = None,
+) -> LedgerEntry | None:
+    """Append one entry; None when `reference` was posted before or the amount is zero."""
+    amount = money(amount)
+    if amount == 0 or LedgerEntry.objects.filter(reference=reference).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                shop_id=shop_id,
+                kind=kind,
+                amount=amount,
+                currency=currency,
+                order=order,
+                refund=refund,
+                payout=payout,
+                reference=reference,
+                description=description[:255],
+                available_at=available_at,
+            )
+    except IntegrityError:
+        # Posted concurrently by another worker: the unique reference kept it single.
+        return None
+
+
+def ledger_post_sale(*, order: Order) -> list[LedgerEntry]:
+    """Credit the shop with a paid order, less the platform's commission, available after the
+    hold period (PAYMENTS_HOLD_DAYS)."""
+    available_at = timezone.now() + timedelta(days=settings.PAYMENTS_HOLD_DAYS)
+    commission = commission_for(order=order)
+    entries = [
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.SALE,
+            amount=order.total,
+            currency=order.currency,
+            reference=f"sale:{order.pk}",
+            description=_("Order %(number)s") % {"number": order.number},
+            available_at=available_at,
+        ),
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.COMMISSION,
+            amount=-commission,
+            currency=order.currency,
+            reference=f"commission:{order.pk}",
+            description=_("Commission on order %(number)s") % {"number": order.number},
+            available_at=available_at,
+        ),
+    ]
+    return [entry for entry in entries if entry is not None]
+
+
+def _commission_share(*, order: Order, taken_back: Decimal) -> Decimal:
+    """The commission to give back once `taken_back` of the order's total has been returned to
+    the shopper in all: cumulative, so partial refunds add up to exactly the whole commission."""
+    entries = LedgerEntry.objects.filter(order=order)
+    commission = -(
+        entries.filter(kind=Kind.COMMISSION).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    returned = (
+        entries.filter(kind__in=[Kind.COMMISSION_REFUND, Kind.CHARGEBACK_COMMISSION]).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    if order.total <= 0:
+        return Decimal("0")
+    due = money(Decimal(commission) * min(taken_back, order.total) / order.total)
+    return due - Decimal(returned)
+
+
+def _taken_back(order: Order) -> Decimal:
+    return -(
+        LedgerEntry.objects.filter(order=order, kind__in=[Kind.REFUND, Kind.CHARGEBACK]).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or Decimal("0")
+    )
+
+
+def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
+    """Debit the shop with a confirmed refund and give back its share of the commission."""
+    order = refund.order
+    now = timezone.now()
+    entries = [
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.REFUND,
+            amount=-refund.amount,
+            currency=refund.currency,
+            reference=f"refund:{refund.pk}",
+            description=_("Refund on order %(number)s") % {"number": order.number},
+            available_at=now,
+            refund=refund,
+        )
+    ]
+    share = _commission_share(order=order, taken_back=_taken_back(order))
+    entries.append(
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.COMMISSION_REFUND,
+            amount=share,
+            currency=refund.currency,
+            reference=f"commission-refund:{refund.pk}",
+            description=_("Commission returned on order %(number)s") % {"number": order.number},
+            available_at=now,
+            refund=refund,
+        )
+    )
+    return [entry for entry in entries if entry is not None]
+
+
+def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) -> list[LedgerEntry]:
+    """Debit the shop with a disputed amount (its money is held by the card network) and give
+    back the platform's share of the commission."""
+    now = timezone.now()
+    entries = [
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.CHARGEBACK,
+            amount=-amount,
+            currency=order.currency,
+            reference=f"chargeback:{dispute_id}:{order.pk}",
+            description=_("Dispute on order %(number)s") % {"number": order.number},
+            available_at=now,
+        )
+    ]
+    share = _commission_share(order=order, taken_back=_taken_back(order))
+    entries.append(
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.CHARGEBACK_COMMISSION,
+            amount=share,
+            currency=order.currency,
+            reference=f"chargeback-commission:{dispute_id}:{order.pk}",
+            description=_("Commission returned on disputed order %(number)s")
+            % {"number": order.number},
+            available_at=now,
+        )
+    )
+    return [entry for entry in entries if entry is not None]
+
+
+def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:
+    return _post(
+        order=None,
+        shop_id=payout.shop_id,
+        kind=Kind.PAYOUT,
+        amount=-payout.amount,
+        currency=payout.currency,
+        reference=f"payout:{payout.pk}",
+        description=_("Payout %(id)s") % {"id": payout.pk},
+        available_at=timezone.now(),
+        payout=payout,
+    )
+
+
+def ledger_post_payout_reversal(*, payout: Payout) -> LedgerEntry | None:
+    return _post(
+        order=None,
+        shop_id=payout.shop_id,
+        kind=Kind.PAYOUT_REVERSAL,
+        amount=payout.amount,
+        currency=payout.currency,
+        reference=f"payout-reversal:{payout.pk}",
+        description=_("Payout %(id)s failed; the amount is owed again") % {"id": payout.pk},
+        available_at=timezone.now(),
+        payout=payout,
+    )

@@ -1,0 +1,304 @@
+"""Refunds: asked for by a shop's owner or manager or by staff, sent through the payment's
+gateway, and confirmed by the provider (Stripe's `charge.refunded` webhook, or at once by the
+test-mode gateway). Confirmation moves the order through the orders app, updates the payment and
+debits the shop's ledger; each happens once per refund, whatever repeats.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from marketmate.audit import audit_record
+from orders.models import Order
+from orders.pricing import money
+from orders.services.lifecycle import order_mark_refunded
+from payments.exceptions import GatewayError, RefundError
+from payments.gateways import gateway_for
+from payments.models import PAID_STATUSES, LedgerEntry, Payment, Refund
+from payments.services.ledger import ledger_post_refund
+from payments.services.payments import payment_mark_refunded
+
+logger = logging.getLogger(__name__)
+
+REFUNDABLE_ORDER_STATUSES = (
+    Order.Status.PAID,
+    Order.Status.SHIPPED,
+    Order.Status.COMPLETE,
+    Order.Status.PARTIALLY_REFUNDED,
+)
+
+
+def _refunded_quantities(order: Order) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    for lines in order.refunds.exclude(status=Refund.Status.FAILED).values_list("lines", flat=True):
+        for line in lines or []:
+            line_id = int(line["line_id"])
+            quantities[line_id] = quantities.get(line_id, 0) + int(line["quantity"])
+    return quantities
+
+
+def _lines_amount(
+    order: Order, lines: Iterable[Mapping[str, Any]]
+) -> tuple[Decimal, list[dict[str, int]]]:
+    """The refund amount of `lines` ([{line_id, quantity}]): each unit's share of its line's
+    total, so discounts and tax come back in proportion."""
+    order_lines = {line.pk: line for line in order.lines.all()}
+    already = _refunded_quantities(order)
+    amount = Decimal("0")
+    clean: dict[int, int] = {}
+    errors: list[str] = []
+    for item in lines:
+        try:
+            line_id, quantity = int(item["line_id"]), int(item["quantity"])
+        except (KeyError, TypeError, ValueError):
+            errors.append(_("Each line needs a line_id and a quantity."))
+            continue
+        line = order_lines.get(line_id)
+        if line is None:
+            errors.append(_("Line %(id)s is not part of this order.") % {"id": line_id})
+            continue
+        clean[line_id] = clean.get(line_id, 0) + quantity
+        left = line.quantity - already.get(line_id, 0)
+        if quantity < 1 or clean[line_id] > left:
+            errors.append(
+                _("Refund between 1 and %(left)s of %(product)s.")
+                % {"left": left, "product": line.product_title}
+            )
+            continue
+        amount += line.total * quantity / line.quantity
+    if errors or not clean:
+        raise RefundError(
+            _("Check the lines to refund."),
+            fields={"lines": errors or [_("Choose at least one line.")]},
+        )
+    return money(amount), [{"line_id": key, "quantity": value} for key, value in clean.items()]
+
+
+def order_refundable_amount(*, order: Order) -> Decimal:
+    """What is left to refund on `order`: its total less what is refunded or being refunded."""
+    pending = order.refunds.filter(status=Refund.Status.PENDING).aggregate(total=Sum("amount"))
+    return order.total - order.refunded_amount - (pending["total"] or Decimal("0"))
+
+
+def refund_request(
+    *,
+    actor: User,
+    order: Order,
+    amount: Decimal | None = None,
+    lines: list[Mapping[str, Any]] | None = None,
+    restock: bool = False,
+    reason: str = "",
+    idempotency_key: str = "",
+) -> Refund:
+    """Refund `amount` (or the given lines, or everything left) of a paid order.
+
+    The caller has checked that `actor` may refund this order (owner, manager or staff). The
+    same `idempotency_key` on the same order gives back the first refund. `restock` puts the
+    goods back on sale; it applies to the whole order, so it needs a refund of everything left.
+    """
+    if idempotency_key:
+        earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(orders=order, status__in=PAID_STATUSES)
+            .order_by("-succeeded_at")
+            .first()
+        )
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if payment is None or order.status not in REFUNDABLE_ORDER_STATUSES:
+            raise RefundError(_("Only a paid order can be refunded."))
+        refundable = order_refundable_amount(order=order)
+        clean_lines: list[dict[str, int]] = []
+        if lines:
+            if amount is not None:
+                raise RefundError(
+                    _("Give an amount or lines, not both."),
+                    fields={"amount": [_("Leave the amount out when refunding lines.")]},
+                )
+            amount, clean_lines = _lines_amount(order, lines)
+        elif amount is None:
+            amount = refundable
+        amount = money(amount)
+        if amount <= 0 or amount > refundable:
+            message = _("Refund between 0.01 and %(amount)s.") % {"amount": refundable}
+            raise RefundError(message, fields={"amount": [message]})
+        if restock and amount != refundable:
+            message = _("Returning goods to stock needs a refund of everything left.")
+            raise RefundError(message, fields={"restock": [message]})
+        try:
+            with transaction.atomic():
+                refund = Refund.objects.create(
+                    payment=payment,
+                    order=order,
+                    amount=amount,
+                    currency=order.currency,
+                    lines=clean_lines,
+                    restock=restock,
+                    reason=reason[:255],
+                    requested_by=actor,
+                    idempotency_key=idempotency_key,
+                )
+        except IntegrityError:
+            return Refund.objects.get(order=order, idempotency_key=idempotency_key)
+        audit_record(
+            actor=actor,
+            action="refund.requested",
+            entity=order,
+            changes={"refund": (None, str(amount))},
+            reason=reason,
+        )
+    return refund_send(refund=refund)
+
+
+def refund_send(*, refund: Refund) -> Refund:
+    """Ask the gateway for the refund (its key is the refund's id, so asking again is safe)."""
+    payment = refund.payment
+    gateway = gateway_for(payment.provider)
+    try:
+        result = gateway.refund_create(
+            provider_payment_id=payment.provider_payment_id,
+            amount=refund.amount,
+            currency=refund.currency,
+            metadata={
+                "refund_id": str(refund.pk),
+                "order_id": str(refund.order_id),
+                "payment_id": str(payment.pk),
+            },
+            idempotency_key=f"marketmate-refund-{refund.pk}",
+        )
+    except GatewayError as exc:
+        refund_mark_failed(refund=refund, message=exc.message)
+        raise
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if not locked.provider_refund_id:
+            locked.provider_refund_id = result.provider_refund_id
+            locked.save(update_fields=["provider_refund_id"])
+    if gateway.confirms_on_server and result.status == "succeeded":
+        return refund_confirm(refund=locked)
+    return locked
+
+
+def refund_mark_failed(*, refund: Refund, message: str) -> Refund:
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.status != Refund.Status.PENDING:
+            return locked
+        locked.status = Refund.Status.FAILED
+        locked.failure_message = message[:255]
+        locked.save(update_fields=["status", "failure_message"])
+        audit_record(
+            actor=None,
+            action="refund.failed",
+            entity=locked.order,
+            changes={"refund": (str(locked.amount), None)},
+            reason=message,
+        )
+    return locked
+
+
+def refund_confirm(*, refund: Refund) -> Refund:
+    """pending -> succeeded: the order is refunded (restocked when asked), the payment's
+    refunded amount grows and the shop's ledger is debited. A second call changes nothing."""
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
+        if locked.status == Refund.Status.SUCCEEDED:
+            return locked
+        locked.status = Refund.Status.SUCCEEDED
+        locked.confirmed_at = timezone.now()
+        locked.failure_message = ""
+        locked.save(update_fields=["status", "confirmed_at", "failure_message"])
+        order = locked.order
+        was_sold = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).exists()
+        if order.status in REFUNDABLE_ORDER_STATUSES:
+            order_mark_refunded(
+                order=order, amount=locked.amount, restock=locked.restock, actor=locked.requested_by
+            )
+        payment_mark_refunded(payment=locked.payment, amount=locked.amount)
+        if was_sold:
+            ledger_post_refund(refund=locked)
+        audit_record(
+            actor=locked.requested_by,
+            action="refund.succeeded",
+            entity=order,
+            changes={"refunded": (None, str(locked.amount))},
+        )
+    return locked
+
+
+def refunds_from_provider(
+    *,
+    payment: Payment,
+    amount_refunded: Decimal,
+    refunds: list[Mapping[str, Any]],
+) -> list[Refund]:
+    """Bring MarketMate's refunds of `payment` in line with the provider's, which reports that
+    `amount_refunded` is refunded in all and (depending on its API version) lists the refunds.
+
+    Known refunds are confirmed; money refunded outside MarketMate (the provider's dashboard) is
+    recorded as new refunds, spread over the payment's orders in order.
+    """
+    confirmed: list[Refund] = []
+    for item in refunds:
+        if item.get("status") not in (None, "succeeded"):
+            continue
+        refund = _refund_for_provider_item(payment, item)
+        if refund is not None and refund.status != Refund.Status.SUCCEEDED:
+            confirmed.append(refund_confirm(refund=refund))
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        local = payment.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0")
+        for refund in payment.refunds.filter(status=Refund.Status.PENDING).order_by("pk"):
+            if local + refund.amount > amount_refunded:
+                break
+            confirmed.append(refund_confirm(refund=refund))
+            local += refund.amount
+        remaining = amount_refunded - local
+        if remaining > 0:
+            confirmed += _refunds_outside(payment=payment, amount=remaining)
+    return confirmed
+
+
+def _refund_for_provider_item(payment: Payment, item: Mapping[str, Any]) -> Refund | None:
+    refund = payment.refunds.filter(provider_refund_id=str(item.get("id", ""))).first()
+    if refund is not None:
+        return refund
+    metadata = item.get("metadata") or {}
+    refund_id = metadata.get("refund_id") if isinstance(metadata, Mapping) else None
+    if refund_id and str(refund_id).isdigit():
+        return payment.refunds.filter(pk=int(refund_id)).first()
+    return None
+
+
+def _refunds_outside(*, payment: Payment, amount: Decimal) -> list[Refund]:
+    refunds = []
+    for order in payment.orders.order_by("pk"):
+        if amount <= 0:
+            break
+        share = min(amount, order.total - order.refunded_amount)
+        if share <= 0:
+            continue
+        refund = Refund.objects.create(
+            payment=payment,
+            order=order,
+            amount=share,
+            currency=order.currency,
+            reason=_("Refunded at the payment provider"),
+        )
+        refunds.append(refund_confirm(refund=refund))
+        amount -= share
+    if amount > 0:
+        logger.error("Payment %s: %s refunded beyond its orders", payment.pk, amount)
+    return refunds

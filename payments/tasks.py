@@ -1,0 +1,33 @@
+"""Background jobs of the payments app. Each takes ids, re-reads state and is safe to repeat."""
+
+from marketmate.celery import app
+from marketmate.jobs import RecordedTask
+from orders.models import Order
+from payments.models import WebhookEvent
+from payments.services.invoices import invoice_render
+from payments.services.payouts import payouts_run
+from payments.services.webhooks import payments_reconcile, webhook_event_process
+
+
+@app.task(base=RecordedTask, name="payments.webhook_event_process_task")
+def webhook_event_process_task(event_id: int) -> None:
+    """Apply a stored provider event (a processed one is left alone)."""
+    webhook_event_process(event=WebhookEvent.objects.get(pk=event_id))
+
+
+@app.task(base=RecordedTask, name="payments.invoice_render_task")
+def invoice_render_task(order_id: int) -> None:
+    """Render and store the PDF invoice of a paid order, once."""
+    invoice_render(order=Order.objects.get(pk=order_id))
+
+
+@app.task(base=RecordedTask, name="payments.reconcile_task")
+def reconcile_task() -> dict[str, int]:
+    """Process the Stripe events that never arrived, and settle refunds still pending."""
+    return payments_reconcile()
+
+
+@app.task(base=RecordedTask, name="payments.payouts_run_task")
+def payouts_run_task() -> int:
+    """Pay every shop whose available balance reaches PAYMENTS_PAYOUT_MINIMUM."""
+    return len(payouts_run())
