@@ -23,6 +23,7 @@ from catalog.selectors import product_has_orders, variant_has_orders
 from catalog.services.stock import stock_adjust
 from catalog.services.tags import tags_resolve
 from marketmate.audit import audit_record, field_changes
+from marketmate.errors import ConflictError
 from shops.models import Shop
 
 # Rich text a shop may use in a description; everything else is removed on input.
@@ -382,7 +383,7 @@ def _product_archive(*, product: Product, actor: User | None) -> bool:
 def product_unpublish(*, product: Product, actor: User | None, reason: str) -> Product:
     """Staff take an active product off the storefront (back to draft); audited with a reason."""
     if product.status != Product.Status.ACTIVE:
-        raise VariantConflictError(_("Only active products can be unpublished."))
+        raise ConflictError(_("Only active products can be unpublished."))
     product.status = Product.Status.DRAFT
     product.save(update_fields=["status", "updated"])
     audit_record(

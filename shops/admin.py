@@ -1,0 +1,137 @@
+"""Staff moderate shops here: approve, suspend and reinstate, each with a reason, audited."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from marketmate.errors import ApplicationError
+from shops import services
+from shops.models import Shop, ShopInvitation, ShopMember
+
+Transition = Callable[..., Any]
+
+
+def moderation_action(
+    *,
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    action: str,
+    title: str,
+    submit_label: str,
+    transition: Transition,
+    reason_required: bool,
+) -> HttpResponse | None:
+    """An admin action that first asks for a reason, then applies `transition` to each row."""
+    reason = request.POST.get("reason", "").strip()
+    if "apply" in request.POST and (reason or not reason_required):
+        user = request.user
+        assert isinstance(user, User)
+        done = 0
+        for item in queryset:
+            try:
+                transition(item, user, reason)
+            except ApplicationError as exc:
+                modeladmin.message_user(request, f"{item}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request, _("%(count)d changed.") % {"count": done}, messages.SUCCESS
+            )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "queryset": queryset,
+        "action": action,
+        "submit_label": submit_label,
+        "reason_required": reason_required,
+        "error": _("Give a reason.") if "apply" in request.POST else "",
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/moderation_reason.html", context)
+
+
+class ShopMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ShopMember
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "created"]
+    readonly_fields = ["created"]
+
+
+class ShopInvitationInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ShopInvitation
+    extra = 0
+    fields = ["email", "role", "invited_by", "created", "accepted_at"]
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "slug", "owner", "status", "currency", "country", "created"]
+    list_filter = ["status", "currency", "country"]
+    search_fields = ["name", "slug", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["status", "created", "updated"]
+    inlines = [ShopMemberInline, ShopInvitationInline]
+    actions = ["approve", "suspend", "reinstate"]
+    date_hierarchy = "created"
+
+    @admin.action(description=gettext_lazy("Approve the selected shops"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="approve",
+            title=_("Approve shops"),
+            submit_label=_("Approve"),
+            transition=lambda shop, actor, reason: services.shop_approve(
+                shop=shop, actor=actor, reason=reason
+            ),
+            reason_required=False,
+        )
+
+    @admin.action(description=gettext_lazy("Suspend the selected shops"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="suspend",
+            title=_("Suspend shops"),
+            submit_label=_("Suspend"),
+            transition=lambda shop, actor, reason: services.shop_suspend(
+                shop=shop, actor=actor, reason=reason
+            ),
+            reason_required=True,
+        )
+
+    @admin.action(description=gettext_lazy("Reinstate the selected shops"))
+    def reinstate(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="reinstate",
+            title=_("Reinstate shops"),
+            submit_label=_("Reinstate"),
+            transition=lambda shop, actor, reason: services.shop_reinstate(
+                shop=shop, actor=actor, reason=reason
+            ),
+            reason_required=False,
+        )
