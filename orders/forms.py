@@ -1,0 +1,136 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from orders.models import Order, Promotion
+from orders.selectors import CartShopGroup, ShippingChoice
+from orders.services.checkout import ADDRESS_MAX_LENGTH
+
+
+class CartAddForm(forms.Form):
+    variant_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=100_000, initial=1, required=False
+    )
+
+    def clean_quantity(self) -> int:
+        return self.cleaned_data.get("quantity") or 1
+
+
+class CartQuantityForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=100_000)
+
+
+class AddressForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=ADDRESS_MAX_LENGTH)
+    line1 = forms.CharField(label=_("Address"), max_length=ADDRESS_MAX_LENGTH)
+    line2 = forms.CharField(
+        label=_("Apartment, suite, etc."), max_length=ADDRESS_MAX_LENGTH, required=False
+    )
+    city = forms.CharField(label=_("City"), max_length=ADDRESS_MAX_LENGTH)
+    region = forms.CharField(
+        label=_("State, province or region"), max_length=ADDRESS_MAX_LENGTH, required=False
+    )
+    postal_code = forms.CharField(label=_("Postal code"), max_length=ADDRESS_MAX_LENGTH)
+    country = forms.ChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=ADDRESS_MAX_LENGTH,
+        required=False,
+        help_text=_("For the courier, if they need to reach you."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "full_name": "name",
+            "line1": "address-line1",
+            "line2": "address-line2",
+            "city": "address-level2",
+            "region": "address-level1",
+            "postal_code": "postal-code",
+            "country": "country",
+            "phone": "tel",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+
+
+def shipping_field_name(shop_id: int) -> str:
+    return f"shipping_{shop_id}"
+
+
+def choice_value(choice: ShippingChoice) -> str:
+    return str(choice.id) if choice.id is not None else "standard"
+
+
+class ShippingForm(forms.Form):
+    """A shipping method per shop (radio buttons), and the coupon."""
+
+    coupon = forms.CharField(label=_("Coupon code"), max_length=40, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[tuple[CartShopGroup, list[ShippingChoice]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.shop_fields: list[tuple[CartShopGroup, forms.BoundField]] = []
+        for group, choices in groups:
+            name = shipping_field_name(group.shop.pk)
+            self.fields[name] = forms.ChoiceField(
+                label=group.shop.name,
+                choices=[(choice_value(choice), choice.name) for choice in choices],
+                widget=forms.RadioSelect,
+                initial=choice_value(choices[0]) if choices else None,
+                required=False,  # left out: the shop's default method
+            )
+            self.shop_fields.append((group, self[name]))
+
+    def shipping_methods(self) -> dict[int, int | None]:
+        methods: dict[int, int | None] = {}
+        for group, _field in self.shop_fields:
+            value = self.cleaned_data.get(shipping_field_name(group.shop.pk))
+            if value:
+                methods[group.shop.pk] = int(value) if value != "standard" else None
+        return methods
+
+
+class OrderShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=80)
+
+
+class OrderCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+
+class DashboardOrderFilterForm(forms.Form):
+    q = forms.CharField(label=_("Order number"), max_length=20, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *Order.Status.choices], required=False
+    )
+
+
+class PromotionForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Promotion
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "value",
+            "minimum_subtotal",
+            "starts_at",
+            "ends_at",
+            "usage_limit",
+            "usage_limit_per_user",
+            "is_active",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }

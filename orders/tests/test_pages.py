@@ -1,0 +1,372 @@
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import VariantFactory
+from orders.models import CartItem, Order, Promotion
+from orders.services.lifecycle import order_mark_paid
+from orders.tests.factories import PromotionFactory, ShippingMethodFactory
+from shops.models import ShopMember
+from shops.tests.factories import ShopFactory, ShopMemberFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def shopper(buyer) -> Client:
+    return signed_in(buyer)
+
+
+@pytest.fixture
+def order(buyer, place) -> Order:
+    return place(buyer, (VariantFactory(inventory_count=5, price=D("15.00")), 2)).orders[0]
+
+
+# --- Cart -----------------------------------------------------------------------------------------
+def test_the_empty_cart_page_invites_to_shop(client) -> None:
+    response = client.get("/cart/")
+
+    assert response.status_code == 200
+    assert "Your cart is empty" in response.content.decode()
+
+
+def test_adding_with_a_plain_form_redirects_back_with_a_message(client) -> None:
+    variant = VariantFactory(price=D("9.99"))
+
+    response = client.post(
+        "/cart/add/", {"variant_id": variant.pk, "quantity": 2, "next": "/"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "Added to your cart." in response.content.decode()
+    page = client.get("/cart/").content.decode()
+    assert "19.98 USD" in page
+    assert 'class="mini-cart__count"' in page
+
+
+def test_adding_with_htmx_answers_the_mini_cart_and_triggers_an_update(client) -> None:
+    variant = VariantFactory()
+
+    response = client.post("/cart/add/", {"variant_id": variant.pk, "quantity": 3}, **HTMX)
+
+    assert response["HX-Trigger"] == "cart-changed"
+    assert 'id="mini-cart"' in response.content.decode()
+    assert '<span aria-hidden="true">3</span>' in response.content.decode()
+
+
+def test_an_offsite_next_is_ignored(client) -> None:
+    response = client.post(
+        "/cart/add/", {"variant_id": VariantFactory().pk, "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == "/cart/"
+
+
+def test_adding_something_out_of_stock_shows_why(client) -> None:
+    variant = VariantFactory(inventory_count=0)
+
+    response = client.post("/cart/add/", {"variant_id": variant.pk}, follow=True)
+
+    assert "is out of stock." in response.content.decode()
+    assert not CartItem.objects.exists()
+
+
+def test_quantity_changes_and_removal_swap_the_cart_body(shopper) -> None:
+    variant = VariantFactory(inventory_count=4)
+    shopper.post("/cart/add/", {"variant_id": variant.pk})
+    item = CartItem.objects.get()
+
+    changed = shopper.post(
+        f"/cart/items/{item.pk}/update/", {"quantity": 9, "fragment": "cart"}, **HTMX
+    )
+    removed = shopper.post(f"/cart/items/{item.pk}/delete/", {"fragment": "cart"}, **HTMX)
+
+    assert 'id="cart-body"' in changed.content.decode()
+    assert "Only 4 of" in changed.content.decode()
+    assert changed["HX-Trigger"] == "cart-changed"
+    assert "Your cart is empty" in removed.content.decode()
+
+
+def test_someone_elses_cart_item_cannot_be_removed_from_a_page(shopper) -> None:
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+    item = CartItem.objects.get()
+
+    response = signed_in(UserFactory()).post(f"/cart/items/{item.pk}/delete/", follow=True)
+
+    assert "This item is not in your cart." in response.content.decode()
+    assert CartItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_price_change_is_shown_on_the_cart_page_until_accepted(shopper) -> None:
+    variant = VariantFactory(price=D("10.00"))
+    shopper.post("/cart/add/", {"variant_id": variant.pk})
+    variant.price = D("11.50")
+    variant.save(update_fields=["price"])
+
+    before = shopper.get("/cart/").content.decode()
+    shopper.post("/cart/prices/accept/")
+    after = shopper.get("/cart/").content.decode()
+
+    assert "was 10.00 USD, now 11.50 USD" in before
+    assert "Price changed" not in after
+
+
+def test_the_header_counts_the_cart_in_one_query(shopper, django_assert_max_num_queries) -> None:
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk, "quantity": 2})
+
+    # the session, the user, and the count
+    with django_assert_max_num_queries(3):
+        response = shopper.get("/cart/mini/")
+
+    assert '<span aria-hidden="true">2</span>' in response.content.decode()
+
+
+# --- Checkout pages -------------------------------------------------------------------------------
+def test_a_shopper_checks_out_two_shops_through_the_pages(shopper, buyer, address) -> None:
+    mugs = VariantFactory(product__shop__name="Mugs", price=D("12.00"))
+    tea = VariantFactory(product__shop__name="Tea", price=D("5.00"))
+    express = ShippingMethodFactory(shop=tea.shop, name="Express", price=D("3.00"))
+    ShippingMethodFactory(shop=tea.shop, name="Slow", price=D("1.00"), is_default=True)
+    PromotionFactory(code="TEN", value=D("10"))
+    shopper.post("/cart/add/", {"variant_id": mugs.pk, "quantity": 2})
+    shopper.post("/cart/add/", {"variant_id": tea.pk})
+
+    assert shopper.get("/checkout/").status_code == 200
+    to_shipping = shopper.post("/checkout/", address)
+    assert to_shipping["Location"] == "/checkout/shipping/"
+    shipping_page = shopper.get("/checkout/shipping/").content.decode()
+    assert "Express" in shipping_page and "Standard" in shipping_page
+    to_review = shopper.post(
+        "/checkout/shipping/",
+        {
+            f"shipping_{tea.shop_id}": express.pk,
+            f"shipping_{mugs.shop_id}": "standard",
+            "coupon": "ten",
+        },
+    )
+    assert to_review["Location"] == "/checkout/review/"
+    review = shopper.get("/checkout/review/")
+    assert "Place 2 orders" in review.content.decode()
+    key = review.context["idempotency_key"]
+
+    placed = shopper.post("/checkout/place/", {"idempotency_key": key})
+    again = shopper.post("/checkout/place/", {"idempotency_key": key})
+
+    orders = list(Order.objects.filter(buyer=buyer).order_by("total"))
+    assert [(o.shop.name, o.shipping_method_name, o.discount, o.total) for o in orders] == [
+        ("Tea", "Express", D("0.50"), D("7.50")),
+        ("Mugs", "Standard", D("2.40"), D("21.60")),
+    ]
+    assert placed["Location"] == again["Location"]
+    confirmation = shopper.get(placed["Location"]).content.decode()
+    assert all(order.number in confirmation for order in orders)
+    assert "Thank you for your order" in confirmation
+
+
+def test_the_address_step_shows_field_errors(shopper, address) -> None:
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+
+    response = shopper.post("/checkout/", {**address, "city": "", "country": "ZZ"})
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"city", "country"}
+
+
+def test_a_refused_coupon_shows_on_the_shipping_step(shopper, address) -> None:
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+    shopper.post("/checkout/", address)
+
+    response = shopper.post("/checkout/shipping/", {"coupon": "NOSUCH"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"coupon": ["There is no coupon with this code."]}
+
+
+def test_checkout_pages_need_a_verified_shopper(address) -> None:
+    unverified = signed_in(UserFactory(verified=False))
+    unverified.post("/cart/add/", {"variant_id": VariantFactory().pk})
+
+    response = unverified.get("/checkout/")
+
+    assert response.status_code == 403
+    assert "Confirm your e-mail address to check out" in response.content.decode()
+
+
+def test_checkout_with_an_empty_cart_goes_back_to_the_cart(shopper) -> None:
+    assert shopper.get("/checkout/review/")["Location"] == "/cart/"
+
+
+def test_anonymous_checkout_asks_to_sign_in(client) -> None:
+    response = client.get("/checkout/")
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# --- Buyer order pages ----------------------------------------------------------------------------
+def test_order_history_and_detail_with_timeline(shopper, order) -> None:
+    order_mark_paid(order=order)
+
+    history = shopper.get("/orders/").content.decode()
+    detail = shopper.get(f"/orders/{order.number}/").content.decode()
+
+    assert order.number in history
+    assert "30.00 USD" in history
+    assert "Awaiting payment" in detail and "Paid" in detail
+    assert "Cancel order" in detail
+
+
+def test_another_buyers_order_pages_are_404(order) -> None:
+    attacker = signed_in(UserFactory())
+
+    assert attacker.get(f"/orders/{order.number}/").status_code == 404
+    assert attacker.post(f"/orders/{order.number}/cancel/").status_code == 404
+    assert attacker.get(f"/orders/placed/{order.checkout_reference}/").status_code == 404
+
+
+def test_the_buyer_cancels_from_the_order_page(shopper, order) -> None:
+    response = shopper.post(
+        f"/orders/{order.number}/cancel/", {"reason": "Wrong size"}, follow=True
+    )
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert "Your order is cancelled." in response.content.decode()
+
+
+def test_the_order_history_keeps_a_query_budget(
+    buyer, shopper, place, django_assert_max_num_queries
+):
+    for _ in range(5):
+        place(buyer, (VariantFactory(), 1))
+
+    with django_assert_max_num_queries(8):
+        response = shopper.get("/orders/")
+
+    assert response.content.decode().count('class="card order-card"') == 5
+
+
+# --- Vendor pages ---------------------------------------------------------------------------------
+def test_the_vendor_lists_filters_and_searches_orders(order, buyer, place) -> None:
+    vendor = signed_in(order.shop.owner)
+    paid = order_mark_paid(
+        order=place(buyer, (VariantFactory(product__shop=order.shop), 1)).orders[0]
+    )
+
+    every = vendor.get("/dashboard/orders/").content.decode()
+    only_paid = vendor.get("/dashboard/orders/?status=paid").content.decode()
+    searched = vendor.get(f"/dashboard/orders/?q={order.number[-5:]}").content.decode()
+    nothing = vendor.get("/dashboard/orders/?q=NOPE").content.decode()
+
+    assert order.number in every and paid.number in every
+    assert paid.number in only_paid and order.number not in only_paid
+    assert order.number in searched and paid.number not in searched
+    assert "No orders match" in nothing
+    assert reverse("dashboard_orders:list") == "/dashboard/orders/"
+
+
+def test_the_vendor_ships_and_completes_from_the_detail_page(order) -> None:
+    vendor = signed_in(order.shop.owner)
+    order_mark_paid(order=order)
+
+    page = vendor.get(f"/dashboard/orders/{order.number}/").content.decode()
+    missing = vendor.post(f"/dashboard/orders/{order.number}/ship/", {"carrier": "DHL"})
+    vendor.post(
+        f"/dashboard/orders/{order.number}/ship/", {"carrier": "DHL", "tracking_number": "JJD9"}
+    )
+    vendor.post(f"/dashboard/orders/{order.number}/complete/")
+
+    assert "Mark as shipped" in page
+    assert missing.status_code == 400
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == ("complete", "JJD9")
+
+
+def test_a_wrong_step_on_the_dashboard_is_explained(order) -> None:
+    vendor = signed_in(order.shop.owner)
+
+    response = vendor.post(f"/dashboard/orders/{order.number}/complete/", follow=True)
+
+    assert "cannot become Complete" in response.content.decode()
+
+
+def test_the_vendor_cancels_and_restocks(order) -> None:
+    vendor = signed_in(order.shop.owner)
+
+    vendor.post(f"/dashboard/orders/{order.number}/cancel/", {"reason": "Out of paint"})
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert order.lines.get().variant.inventory_count == 5
+
+
+def test_shop_staff_may_fulfil_but_not_cancel(order) -> None:
+    staff = signed_in(ShopMemberFactory(shop=order.shop, role=ShopMember.Role.STAFF).user)
+
+    page = staff.get(f"/dashboard/orders/{order.number}/").content.decode()
+    response = staff.post(f"/dashboard/orders/{order.number}/cancel/")
+
+    assert "Cancel order and restock" not in page
+    assert response.status_code == 403
+
+
+def test_another_shops_order_is_404_on_the_dashboard(order) -> None:
+    rival = signed_in(ShopFactory().owner)
+
+    assert rival.get(f"/dashboard/orders/{order.number}/").status_code == 404
+    assert rival.post(f"/dashboard/orders/{order.number}/cancel/").status_code == 404
+    assert order.number not in rival.get("/dashboard/orders/").content.decode()
+
+
+def test_the_vendor_order_list_keeps_a_query_budget(buyer, place, django_assert_max_num_queries):
+    shop = ShopFactory()
+    for _ in range(6):
+        place(buyer, (VariantFactory(product__shop=shop), 1))
+    vendor = signed_in(shop.owner)
+
+    with django_assert_max_num_queries(14):
+        response = vendor.get("/dashboard/orders/")
+
+    assert response.status_code == 200
+
+
+def test_the_vendor_creates_and_edits_a_shop_coupon(order) -> None:
+    vendor = signed_in(order.shop.owner)
+    form = {
+        "name": "Spring sale",
+        "code": "spring10",
+        "kind": "percentage",
+        "value": "10",
+        "minimum_subtotal": "0",
+        "is_active": "on",
+    }
+
+    created = vendor.post("/dashboard/orders/coupons/create/", form)
+    promotion = Promotion.objects.get()
+    invalid = vendor.post(
+        f"/dashboard/orders/coupons/{promotion.pk}/update/", {**form, "value": "150"}
+    )
+    listing = vendor.get("/dashboard/orders/coupons/").content.decode()
+
+    assert created["Location"] == "/dashboard/orders/coupons/"
+    assert (promotion.code, promotion.shop, promotion.currency) == ("SPRING10", order.shop, "USD")
+    assert invalid.status_code == 400
+    assert "SPRING10" in listing
+
+
+def test_a_vendor_cannot_edit_another_shops_coupon(order) -> None:
+    theirs = PromotionFactory(shop=ShopFactory())
+    vendor = signed_in(order.shop.owner)
+
+    assert vendor.get(f"/dashboard/orders/coupons/{theirs.pk}/update/").status_code == 404

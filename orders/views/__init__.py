@@ -1,0 +1,1 @@
+"""The orders app's pages: cart, checkout, the shopper's orders, and the vendor dashboard."""
