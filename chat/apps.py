@@ -6,3 +6,6 @@ class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = _("Chat")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from chat import subscribers  # noqa: F401  (registers the event subscribers)

@@ -1,0 +1,53 @@
+"""Rooms of the `/ws/` endpoint and sending events to them from synchronous code.
+
+A room is what clients name (`user:42`, `shop:7`, `order:9`); its channel-layer group is the
+same with a dot (`user.42`), because group names may not contain ':'.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+ROOM_KINDS = ("user", "shop", "order")
+
+
+def room_group(room: str) -> str:
+    """`"order:9"` -> `"order.9"`."""
+    return room.replace(":", ".", 1)
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def shop_room(shop_id: int) -> str:
+    return f"shop:{shop_id}"
+
+
+def order_room(order_id: int) -> str:
+    return f"order:{order_id}"
+
+
+def _group_send(groups: list[str], payload: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "realtime.event", "payload": payload}
+    for group in groups:
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            # A live update is a courtesy: the data is committed and the pages show it on load.
+            logger.exception("Could not send %s to %s", payload.get("type"), group)
+
+
+def realtime_send(*, rooms: Iterable[str], payload: dict[str, Any]) -> None:
+    """Send `payload` to every socket in `rooms` once the current transaction commits."""
+    groups = [room_group(room) for room in dict.fromkeys(rooms)]
+    transaction.on_commit(lambda: _group_send(groups, payload))

@@ -1,0 +1,214 @@
+"""What each domain event tells whom. Imported by NotificationsConfig.ready().
+
+Texts are written in each recipient's own language; `notification_dispatch` then sends them on
+the channels the recipient chose.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from chat.models import Message, Side
+from chat.presence import user_is_online
+from marketmate.events import subscribe
+from notifications.models import Kind
+from notifications.services import notification_dispatch
+from shops.models import Shop, ShopMember
+
+logger = logging.getLogger(__name__)
+
+
+def _language(user: User) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def _shop_members(shop_id: int) -> list[User]:
+    return [
+        member.user
+        for member in ShopMember.objects.filter(shop_id=shop_id, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
+def _reverse(name: str, **kwargs: object) -> str:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+# --- Orders -----------------------------------------------------------------------------------
+BUYER_ORDER_TEXTS: dict[str, tuple[str, Callable[[], str], Callable[[], str]]] = {
+    "order.paid": (
+        Kind.ORDER_PAID,
+        lambda: _("Order %(number)s is paid"),
+        lambda: _("%(shop)s has your payment and is preparing your order."),
+    ),
+    "order.shipped": (
+        Kind.ORDER_SHIPPED,
+        lambda: _("Order %(number)s has shipped"),
+        lambda: _("%(shop)s sent your order on its way."),
+    ),
+    "order.cancelled": (
+        Kind.ORDER_CANCELLED,
+        lambda: _("Order %(number)s was cancelled"),
+        lambda: _("Your order from %(shop)s was cancelled."),
+    ),
+    "order.refunded": (
+        Kind.ORDER_REFUNDED,
+        lambda: _("Order %(number)s was refunded"),
+        lambda: _("%(shop)s refunded your order."),
+    ),
+}
+
+
+def _order(order_id: int) -> Any:
+    from orders.selectors import order_queryset
+
+    return order_queryset().filter(pk=order_id).first()
+
+
+def order_buyer_notify(*, event: str, order_id: int) -> None:
+    """Tell the buyer that their order was paid, shipped, cancelled or refunded."""
+    order = _order(order_id)
+    if order is None:
+        return
+    kind, title, body = BUYER_ORDER_TEXTS[event]
+    buyer = order.buyer
+    values = {"number": order.number, "shop": order.shop.name}
+    with translation.override(_language(buyer)):
+        notification_dispatch(
+            user=buyer,
+            kind=kind,
+            title=title() % values,
+            body=body() % values,
+            link=order.get_absolute_url(),
+            data={"order_id": order.pk, "number": order.number, "event": event},
+            key=f"{event}:{order.pk}",
+        )
+
+
+def _buyer_subscriber(event: str) -> Callable[..., None]:
+    def handler(*, order_id: int, **_payload: object) -> None:
+        order_buyer_notify(event=event, order_id=order_id)
+
+    handler.__qualname__ = f"order_buyer_notify[{event}]"
+    return handler
+
+
+for _event in BUYER_ORDER_TEXTS:
+    subscribe(_event)(_buyer_subscriber(_event))
+
+
+@subscribe("order.placed")
+def order_placed_notify_shop(*, order_id: int, **_payload: object) -> None:
+    """Tell every member of the shop about a new order."""
+    order = _order(order_id)
+    if order is None:
+        return
+    link = _reverse("dashboard_orders:detail", number=order.number) or _reverse(
+        "dashboard:overview"
+    )
+    for member in _shop_members(order.shop_id):
+        values = {"number": order.number, "shop": order.shop.name}
+        with translation.override(_language(member)):
+            notification_dispatch(
+                user=member,
+                kind=Kind.ORDER_PLACED,
+                title=_("New order %(number)s") % values,
+                body=_("%(shop)s has a new order to prepare.") % values,
+                link=link,
+                data={"order_id": order.pk, "number": order.number, "shop_id": order.shop_id},
+                key=f"order.placed:{order.pk}",
+            )
+
+
+# --- Chat -------------------------------------------------------------------------------------
+@subscribe("chat.message_sent")
+def chat_message_notify(*, message_id: int, **_payload: object) -> None:
+    """Tell the other side of a conversation about a new message, unless they are online
+    (the message reached their open pages live) or already have an unread one from this
+    conversation (one notification per unread streak, not one per message)."""
+    message = (
+        Message.objects.select_related("conversation__shop", "conversation__buyer", "sender")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return
+    conversation = message.conversation
+    earlier_unread = Message.objects.filter(
+        conversation_id=conversation.pk,
+        side=message.side,
+        read_at__isnull=True,
+        pk__lt=message.pk,
+    ).exists()
+    if earlier_unread:
+        return
+    if message.side == Side.BUYER:
+        recipients = [
+            member
+            for member in _shop_members(conversation.shop_id)
+            if member.pk != message.sender_id
+        ]
+        sender_name = conversation.buyer.get_full_name()
+        link = _reverse("dashboard_messages:detail", pk=conversation.pk)
+    else:
+        recipients = [conversation.buyer]
+        sender_name = conversation.shop.name
+        link = _reverse("chat:detail", pk=conversation.pk)
+    preview = message.body if len(message.body) <= 140 else message.body[:139] + "…"
+    for recipient in recipients:
+        if user_is_online(user_id=recipient.pk):
+            continue
+        with translation.override(_language(recipient)):
+            notification_dispatch(
+                user=recipient,
+                kind=Kind.CHAT_MESSAGE,
+                title=_("New message from %(sender)s") % {"sender": sender_name},
+                body=preview,
+                link=link,
+                data={"conversation_id": conversation.pk, "message_id": message.pk},
+                key=f"chat:{message.pk}",
+            )
+
+
+# --- Shops ------------------------------------------------------------------------------------
+@subscribe("shop.status_changed")
+def shop_status_notify(*, shop_id: int, status: str, **_payload: object) -> None:
+    """Tell the shop's members that staff approved (or reinstated) or suspended it."""
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None:
+        return
+    if status == Shop.Status.ACTIVE:
+        kind = Kind.SHOP_APPROVED
+    elif status == Shop.Status.SUSPENDED:
+        kind = Kind.SHOP_SUSPENDED
+    else:
+        return
+    for member in _shop_members(shop.pk):
+        with translation.override(_language(member)):
+            if kind == Kind.SHOP_APPROVED:
+                title = _("%(shop)s is open for business") % {"shop": shop.name}
+                body = _("Your shop is approved: shoppers can find and buy your products.")
+            else:
+                title = _("%(shop)s was suspended") % {"shop": shop.name}
+                body = _(
+                    "Your products are hidden from the storefront. "
+                    "Contact support to find out more."
+                )
+            notification_dispatch(
+                user=member,
+                kind=kind,
+                title=title,
+                body=body,
+                link=_reverse("dashboard:overview"),
+                data={"shop_id": shop.pk, "status": status},
+            )
