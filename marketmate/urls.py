@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from marketmate import health, views
-from notifications.views import service_worker
 from marketmate.metrics import metrics_view
+from notifications.views import service_worker
 
 admin.site.site_header = _("MarketMate administration")
 admin.site.site_title = _("MarketMate admin")
@@ -26,11 +26,7 @@ urlpatterns = [
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
     path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
-    path("dashboard/messages/", include("chat.dashboard_urls")),
     path("dashboard/", include("shops.urls")),
-    path("chat/", include("chat.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("sw.js", service_worker, name="service_worker"),
     path("chat/", include("chat.urls")),
     path("notifications/", include("notifications.urls")),
     path("sw.js", service_worker, name="service_worker"),
