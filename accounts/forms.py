@@ -1,8 +1,11 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import Address, User
 
@@ -34,6 +37,13 @@ class ProfileForm(forms.ModelForm):
             "avatar": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The language of my browser")),
+            *[(code, name) for code, name in settings.LANGUAGES],
+        ]
+
     def changed_values(self) -> dict[str, Any]:
         """The cleaned values that differ from the saved user, for the service."""
         data = {field: self.cleaned_data[field] for field in self.changed_data}
@@ -44,6 +54,10 @@ class ProfileForm(forms.ModelForm):
 
 class AddressForm(forms.ModelForm):
     """Checks the shape of address input; `accounts.services.address_*` save it."""
+
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("Choose a country")), *countries]
+    )
 
     class Meta:
         model = Address

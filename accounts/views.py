@@ -172,6 +172,6 @@ class NotificationPreferencesView(AccountPageMixin, TemplateView):
     section = "notifications"
 
 
-class AccountIndexView(View):
+class AccountIndexView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("accounts:profile"))

@@ -233,6 +233,77 @@ if env.str("FACEBOOK_CLIENT_ID", default=""):
     }
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Accounts (docs/accounts.md): allauth's pages styled by templates/allauth, its e-mails sent by
+# background jobs through accounts.adapter, changing the e-mail address only once verified.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int(
+    "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3
+)
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# Sign-in, sign-up and password resets are limited by accounts.ratelimits (django-ratelimit on
+# the cache, the same limits for the pages and the API); allauth keeps its other limits.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": None,
+    "signup": None,
+    "reset_password": None,
+    "reset_password_from_key": None,
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Requests per IP address ("count/period", period s, m, h or d, optionally with a multiplier).
+ACCOUNTS_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="5/m"),
+    "register": env.str("RATE_LIMIT_REGISTER", default="5/m"),
+    "forgot_password": env.str("RATE_LIMIT_FORGOT_PASSWORD", default="5/m"),
+    "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="5/m"),
+}
+# Failed sign-ins per account before a cool-off that ends with the period (never for good).
+ACCOUNTS_LOGIN_FAILURE_LIMIT = env.str("RATE_LIMIT_LOGIN_FAILURES", default="10/15m")
+INSTALLED_APPS += [
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+]
+# After authentication: the signed-in user's preferred language comes before cookie and browser.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.middleware.UserLanguageMiddleware",
+)
+MIDDLEWARE.append("accounts.middleware.AuthRateLimitMiddleware")
+# Social login: a provider is offered only when its client id and secret are set.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
+if env.str("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [
+            {
+                "client_id": env.str("GOOGLE_CLIENT_ID"),
+                "secret": env.str("GOOGLE_CLIENT_SECRET", default=""),
+                "key": "",
+            }
+        ],
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+    }
+if env.str("FACEBOOK_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["facebook"] = {
+        "APPS": [
+            {
+                "client_id": env.str("FACEBOOK_CLIENT_ID"),
+                "secret": env.str("FACEBOOK_CLIENT_SECRET", default=""),
+                "key": "",
+            }
+        ],
+        "METHOD": "oauth2",
+        "SCOPE": ["email", "public_profile"],
+        "FIELDS": ["id", "email", "name", "first_name", "last_name"],
+    }
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -389,6 +460,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.models.User.Role"},
     "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.models.User.Role"},
 }
 SIMPLE_JWT = {
