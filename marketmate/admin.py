@@ -1,13 +1,17 @@
+import ipaddress
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from marketmate.jobs import job_retry
-from marketmate.models import AuditLog, JobRecord
+from marketmate.models import AuditLog, BlockedNetwork, JobRecord
+from marketmate.security import blocked_network_add, blocked_network_remove
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -71,3 +75,49 @@ class JobRecordAdmin(ReadOnlyAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+class BlockedNetworkForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = BlockedNetwork
+        fields = ["network", "reason", "expires_at"]
+
+    def clean_network(self) -> str:
+        value = self.cleaned_data["network"].strip()
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError as error:
+            raise forms.ValidationError(_("Enter an IP address or a network.")) from error
+
+
+@admin.register(BlockedNetwork)
+class BlockedNetworkAdmin(admin.ModelAdmin):
+    form = BlockedNetworkForm
+    list_display = ["network", "reason", "expires_at", "created_by", "created"]
+    list_select_related = ["created_by"]
+    search_fields = ["network", "reason"]
+    readonly_fields = ["created_by", "created"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A changed network would be a different block: remove this one and add another.
+        return [*self.readonly_fields, "network"] if obj else list(self.readonly_fields)
+
+    def save_model(
+        self, request: HttpRequest, obj: BlockedNetwork, form: Any, change: bool
+    ) -> None:
+        saved = blocked_network_add(
+            network=obj.network,
+            reason=obj.reason,
+            expires_at=obj.expires_at,
+            actor=request.user if isinstance(request.user, User) else None,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: BlockedNetwork) -> None:
+        blocked_network_remove(
+            blocked=obj, actor=request.user if isinstance(request.user, User) else None
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BlockedNetwork]) -> None:
+        for blocked in queryset:
+            self.delete_model(request, blocked)

@@ -82,3 +82,35 @@ class JobEffect(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class BlockedNetwork(models.Model):
+    """An address or network whose requests are refused with 403 before any other work."""
+
+    network = models.CharField(
+        _("address or network"),
+        max_length=64,
+        unique=True,
+        help_text=_("An IP address (203.0.113.7) or a network (203.0.113.0/24, 2001:db8::/32)."),
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Empty: blocked until removed.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked address")
+        verbose_name_plural = _("blocked addresses")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.network

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
 from marketmate.observability import sentry_init
@@ -563,6 +564,22 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 MIDDLEWARE.insert(0, "marketmate.metrics.MetricsMiddleware")
+
+# --- Request security -----------------------------------------------------------------------------
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the end.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Blocked addresses (admin: Platform > Blocked addresses) are refused before any other work.
+MIDDLEWARE.insert(0, "marketmate.network.BlockedNetworkMiddleware")
+# Cross-origin requests are allowed for the API only, and only from these origins.
+INSTALLED_APPS.append("corsheaders")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("marketmate.middleware.RequestIdMiddleware") + 1,
+    "corsheaders.middleware.CorsMiddleware",
+)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")
