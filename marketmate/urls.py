@@ -19,7 +19,6 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path("account/", include("accounts.urls")),
     path("dashboard/messages/", include("chat.dashboard_urls")),
     path("dashboard/payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
     path("payments/", include("payments.urls")),
@@ -43,7 +42,5 @@ handler400 = "marketmate.errors.bad_request"
 handler403 = "marketmate.errors.permission_denied"
 handler404 = "marketmate.errors.page_not_found"
 handler500 = "marketmate.errors.server_error"
-# allauth's own rate limits (e-mail management, password change) answer with this page too.
-handler429 = "accounts.views.rate_limited"
 # allauth's own rate limits (e-mail management, password change) answer with this page too.
 handler429 = "accounts.views.rate_limited"
