@@ -1,0 +1,122 @@
+"""A shopper buys from two shops in one checkout, in a real chromium, at phone and desktop size."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import ProductFactory
+from orders.models import Order
+from orders.tests.factories import ShippingMethodFactory
+from shops.tests.factories import ShopFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+def signed_in_context(browser, live_server, user, viewport):  # type: ignore[no-untyped-def]
+    """A browser context with `user`'s session cookie (the login page is the accounts' test)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_shopper_buys_from_two_shops_in_one_checkout(
+    browser, live_server, artifacts_dir: Path, viewport: str
+) -> None:
+    # Given two shops with a product each, and a verified shopper
+    mugs = ShopFactory(name="Clay & Co", currency="USD")
+    tea = ShopFactory(name="Leaf Tea House", currency="USD")
+    mug = ProductFactory(shop=mugs, title="Speckled mug", price=Decimal("18.00")).variants.get()
+    sencha = ProductFactory(shop=tea, title="Sencha 100 g", price=Decimal("9.50")).variants.get()
+    ShippingMethodFactory(shop=tea, name="Tracked post", price=Decimal("3.90"))
+    ShippingMethodFactory(shop=tea, name="Letter", price=Decimal("1.50"), is_default=True)
+    shopper = UserFactory(email=f"browser-{viewport}@example.com", verified=True)
+    context = signed_in_context(browser, live_server, shopper, viewport)
+    page = context.new_page()
+    shots = artifacts_dir / "orders"
+    shots.mkdir(exist_ok=True)
+
+    # When they put one of each in the cart (as a product page's button would)
+    page.goto(live_server.url + "/cart/")
+    token = next(c["value"] for c in context.cookies() if c["name"] == settings.CSRF_COOKIE_NAME)
+    for variant in (mug, sencha):
+        response = page.request.post(
+            live_server.url + "/api/v1/cart",
+            data={"variant_id": variant.pk, "quantity": 1},
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status == 201
+
+    # and raise the mugs to two on the cart page (htmx swaps the cart and the header count)
+    page.goto(live_server.url + "/cart/")
+    assert page.locator(".cart-shop").count() == 2
+    assert page.locator("#mini-cart .mini-cart__count [aria-hidden]").inner_text() == "2"
+    mug_line = page.locator(".cart-line", has_text="Speckled mug")
+    mug_line.locator("input[name=quantity]").fill("2")
+    mug_line.get_by_role("button", name="Update").click()
+    page.locator("#mini-cart .mini-cart__count [aria-hidden]", has_text="3").wait_for()
+    assert "Your cart is updated." in page.locator("#cart-body").inner_text()
+    page.screenshot(path=str(shots / f"cart-{viewport}.png"), full_page=True)
+
+    # and check out once through the pages
+    page.get_by_role("link", name="Check out").click()
+    page.fill("#id_full_name", "Ada Lovelace")
+    page.fill("#id_line1", "12 Analytical Row")
+    page.fill("#id_city", "Springfield")
+    page.fill("#id_postal_code", "62701")
+    page.select_option("#id_country", "US")
+    page.screenshot(path=str(shots / f"checkout-address-{viewport}.png"), full_page=True)
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_label("Tracked post").check()
+    page.screenshot(path=str(shots / f"checkout-shipping-{viewport}.png"), full_page=True)
+    page.get_by_role("button", name="Review your order").click()
+    assert page.locator("h1").inner_text() == "Review and place your order"
+    page.screenshot(path=str(shots / f"checkout-review-{viewport}.png"), full_page=True)
+    page.get_by_role("button", name="Place 2 orders").click()
+
+    # Then they see two orders, one per shop, and the cart is empty
+    page.locator("h1", has_text="Thank you for your order").wait_for()
+    orders = list(Order.objects.filter(buyer=shopper).select_related("shop").order_by("total"))
+    assert [(o.shop.name, o.total) for o in orders] == [
+        ("Leaf Tea House", Decimal("13.40")),
+        ("Clay & Co", Decimal("36.00")),
+    ]
+    for order in orders:
+        assert page.get_by_role("link", name=order.number).is_visible()
+    assert page.locator("#mini-cart .mini-cart__count [aria-hidden]").inner_text() == "0"
+    page.screenshot(path=str(shots / f"confirmation-{viewport}.png"), full_page=True)
+
+    page.goto(live_server.url + "/orders/")
+    assert page.locator(".order-card").count() == 2
+    page.screenshot(path=str(shots / f"order-list-{viewport}.png"), full_page=True)
+    page.get_by_role("link", name=orders[0].number).click()
+    assert page.locator(".timeline__step").count() == 1
+    page.screenshot(path=str(shots / f"order-detail-{viewport}.png"), full_page=True)
+    context.close()
+
+    # And the tea shop sees its order in the dashboard
+    vendor = signed_in_context(browser, live_server, tea.owner, viewport)
+    vendor_page = vendor.new_page()
+    vendor_page.goto(live_server.url + "/dashboard/orders/")
+    assert vendor_page.get_by_role("link", name=orders[0].number).is_visible()
+    assert vendor_page.get_by_role("link", name=orders[1].number).count() == 0
+    vendor_page.screenshot(path=str(shots / f"dashboard-orders-{viewport}.png"), full_page=True)
+    vendor_page.get_by_role("link", name=orders[0].number).click()
+    vendor_page.screenshot(path=str(shots / f"dashboard-order-{viewport}.png"), full_page=True)
+    vendor.close()
