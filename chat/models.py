@@ -40,6 +40,14 @@ class Conversation(models.Model):
         related_name="conversations",
         verbose_name=_("product"),
     )
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("order"),
+    )
     is_closed = models.BooleanField(_("closed"), default=False)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True, db_index=True)
     reported_by = models.ForeignKey(
@@ -65,7 +73,7 @@ class Conversation(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["buyer", "shop", "product"],
+                fields=["buyer", "shop", "product", "order"],
                 nulls_distinct=False,
                 name="chat_conversation_unique_subject",
             ),

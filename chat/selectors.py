@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from chat.exceptions import ConversationNotFoundError
 from chat.models import Conversation, Message, Side
+from orders.models import Order
 from shops.models import Shop, ShopMember
 
 
@@ -52,7 +53,9 @@ def _with_unread(queryset: QuerySet[Conversation], *, unread_side: str) -> Query
 
 def conversation_list_for_buyer(*, user: User) -> QuerySet[Conversation]:
     """The user's conversations as a buyer, latest first, with `unread_count`."""
-    queryset = Conversation.objects.filter(buyer_id=user.pk).select_related("shop", "product")
+    queryset = Conversation.objects.filter(buyer_id=user.pk).select_related(
+        "shop", "product", "order"
+    )
     return _with_unread(queryset, unread_side=Side.SHOP)
 
 
@@ -61,7 +64,7 @@ def conversation_list_for_shop(*, user: User, shop: Shop) -> QuerySet[Conversati
     if not user_is_shop_member(user=user, shop_id=shop.pk):
         return Conversation.objects.none()
     queryset = Conversation.objects.filter(shop_id=shop.pk).select_related(
-        "buyer", "shop", "product"
+        "buyer", "shop", "product", "order"
     )
     return _with_unread(queryset, unread_side=Side.BUYER)
 
@@ -72,7 +75,7 @@ def conversation_list_for_user(*, user: User) -> QuerySet[Conversation]:
     shop_ids = shop_ids_of_member(user=user)
     return (
         _with_last_body(Conversation.objects.filter(Q(buyer_id=user.pk) | Q(shop_id__in=shop_ids)))
-        .select_related("buyer", "shop", "product")
+        .select_related("buyer", "shop", "product", "order")
         .annotate(
             unread_count=Count(
                 "messages",
@@ -92,7 +95,7 @@ def conversation_get_for_user(*, user: User | AnonymousUser, conversation_id: in
     The result carries `viewer_side`, the side the user speaks for.
     """
     conversation = (
-        Conversation.objects.select_related("buyer", "shop", "product")
+        Conversation.objects.select_related("buyer", "shop", "product", "order")
         .filter(pk=conversation_id)
         .first()
     )
@@ -148,8 +151,6 @@ def room_may_join(*, user: User | AnonymousUser, room: str) -> bool:
 
 def order_is_visible_to(*, user: User | AnonymousUser, order_id: int) -> bool:
     """The order's buyer and the members of its shop see it (and its room)."""
-    from orders.models import Order
-
     if not user.is_authenticated:
         return False
     return Order.objects.filter(

@@ -26,6 +26,8 @@ from chat.selectors import conversation_side_of, user_is_shop_member
 from marketmate.audit import audit_record
 from marketmate.errors import ApplicationError, NotFoundError
 from marketmate.events import event_emit
+from orders.models import Order
+from orders.selectors import order_list_for_buyer
 from shops.models import Shop
 
 
@@ -77,11 +79,10 @@ def conversation_start(
         product = Product.objects.filter(pk=product_id, shop_id=shop.pk).first()
         if product is None:
             raise NotFoundError(_("Product not found."))
-    subject: dict[str, Any] = {"buyer": buyer, "shop": shop, "product": product}
+    order = None
     if order_id is not None:
-        subject["order"] = _order_of_buyer(buyer=buyer, shop=shop, order_id=order_id)
-    elif "order" in _conversation_fields():
-        subject["order"] = None
+        order = _order_of_buyer(buyer=buyer, shop=shop, order_id=order_id)
+    subject: dict[str, Any] = {"buyer": buyer, "shop": shop, "product": product, "order": order}
     try:
         with transaction.atomic():
             conversation, _created = Conversation.objects.get_or_create(**subject)
@@ -91,14 +92,8 @@ def conversation_start(
     return conversation
 
 
-def _conversation_fields() -> set[str]:
-    return {field.name for field in Conversation._meta.get_fields()}
-
-
-def _order_of_buyer(*, buyer: User, shop: Shop, order_id: int) -> Any:
-    from orders.models import Order
-
-    order = Order.objects.filter(pk=order_id, buyer_id=buyer.pk, shop_id=shop.pk).first()
+def _order_of_buyer(*, buyer: User, shop: Shop, order_id: int) -> Order:
+    order = order_list_for_buyer(buyer=buyer).filter(pk=order_id, shop_id=shop.pk).first()
     if order is None:
         raise NotFoundError(_("Order not found."))
     return order

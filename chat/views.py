@@ -141,7 +141,7 @@ class ConversationStartView(LoginRequiredMixin, TemplateView):
         return (
             selectors.conversation_list_for_buyer(user=user)
             .filter(shop=shop, **{"product_id": subject["product_id"]})
-            .filter(**_order_filter(subject["order_id"]))
+            .filter(**{"order_id": subject["order_id"]})
             .first()
         )
 
@@ -169,12 +169,6 @@ class ConversationStartView(LoginRequiredMixin, TemplateView):
         context = self.get_context_data(**kwargs)
         context.update({"shop": shop, "form": form, **subject})
         return self.render_to_response(context, status=400)
-
-
-def _order_filter(order_id: int | None) -> dict[str, Any]:
-    if "order" not in {field.name for field in Conversation._meta.get_fields()}:
-        return {}
-    return {"order_id": order_id}
 
 
 class ConversationReportView(LoginRequiredMixin, View):

@@ -40,7 +40,7 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
     buyer_id = serializers.IntegerField(read_only=True)
     buyer_name = serializers.SerializerMethodField()
     product_id = serializers.IntegerField(read_only=True, allow_null=True)
-    order_id = serializers.SerializerMethodField()
+    order_id = serializers.IntegerField(read_only=True, allow_null=True)
     unread_count = serializers.SerializerMethodField()
     side = serializers.SerializerMethodField()
 
@@ -63,9 +63,6 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
 
     def get_buyer_name(self, conversation: Conversation) -> str:
         return conversation.buyer.get_full_name()
-
-    def get_order_id(self, conversation: Conversation) -> int | None:
-        return getattr(conversation, "order_id", None)
 
     def get_unread_count(self, conversation: Conversation) -> int:
         return int(getattr(conversation, "unread_count", 0))

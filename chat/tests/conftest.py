@@ -11,8 +11,9 @@ from channels.testing import WebsocketCommunicator
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from chat.models import Conversation
-from chat.tests.factories import ConversationFactory
+from chat.tests.factories import ConversationFactory, order_placed
 from marketmate.routing import websocket_urlpatterns
+from orders.models import Order
 from shops.models import Shop, ShopMember
 from shops.tests.factories import ShopFactory, ShopMemberFactory
 
@@ -71,3 +72,8 @@ async def joined(user: User, room: str) -> WebsocketCommunicator:
     answer = await communicator.receive_json_from(timeout=5)
     assert answer == {"type": "room:joined", "room": room}, answer
     return communicator
+
+
+@pytest.fixture
+def order(buyer: User, shop: Shop) -> Order:
+    return order_placed(buyer=buyer, shop=shop)
