@@ -6,6 +6,7 @@ from orders.models import Order
 from payments.models import WebhookEvent
 from payments.services.invoices import invoice_render
 from payments.services.payouts import payouts_run
+from payments.services.refunds import refund_cancelled_order
 from payments.services.webhooks import payments_reconcile, webhook_event_process
 
 
@@ -31,3 +32,9 @@ def reconcile_task() -> dict[str, int]:
 def payouts_run_task() -> int:
     """Pay every shop whose available balance reaches PAYMENTS_PAYOUT_MINIMUM."""
     return len(payouts_run())
+
+
+@app.task(base=RecordedTask, name="payments.refund_cancelled_order_task")
+def refund_cancelled_order_task(order_id: int) -> None:
+    """Refund what was paid for a cancelled order (nothing when it was never paid)."""
+    refund_cancelled_order(order=Order.objects.get(pk=order_id))

@@ -216,7 +216,7 @@ def payment_mark_succeeded(
 
     Already paid (a webhook after the shopper's return, a replayed event): nothing changes.
     """
-    from payments.tasks import invoice_render_task
+    from payments.tasks import invoice_render_task, refund_cancelled_order_task
 
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -246,10 +246,10 @@ def payment_mark_succeeded(
                     order=order, payment_reference=locked.provider_payment_id, actor=actor
                 )
             except InvalidTransitionError:
-                # Cancelled (not paid in time) before the money arrived: the shop gets nothing,
-                # and staff refund it from the admin (logged and audited for them to find).
-                logger.error(
-                    "Payment %s succeeded for order %s, which is %s",
+                # Cancelled (not paid in time) before the money arrived: the shop gets nothing
+                # and the shopper gets the money back, by a job once this commits.
+                logger.warning(
+                    "Payment %s succeeded for order %s, which is %s: refunding it",
                     locked.pk,
                     order.pk,
                     order.status,
@@ -259,6 +259,10 @@ def payment_mark_succeeded(
                     action="payment.order_not_payable",
                     entity=locked,
                     reason=f"order {order.number} is {order.status}",
+                )
+                order_id = order.pk
+                transaction.on_commit(
+                    lambda order_id=order_id: refund_cancelled_order_task.delay(order_id)  # type: ignore[misc]
                 )
                 continue
             ledger_post_sale(order=order)

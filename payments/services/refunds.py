@@ -302,3 +302,39 @@ def _refunds_outside(*, payment: Payment, amount: Decimal) -> list[Refund]:
     if amount > 0:
         logger.error("Payment %s: %s refunded beyond its orders", payment.pk, amount)
     return refunds
+
+
+def refund_cancelled_order(*, order: Order) -> Refund | None:
+    """Give back what was paid for a cancelled order: a paid order its shop cancelled, or one
+    cancelled (not paid in time) before its payment arrived. Once: a second call finds it."""
+    existing = Refund.objects.filter(order=order, idempotency_key="order-cancelled").first()
+    if existing is not None:
+        return existing
+    order = Order.objects.get(pk=order.pk)
+    if order.status != Order.Status.CANCELLED:
+        return None
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(orders=order, status__in=PAID_STATUSES)
+            .order_by("-succeeded_at")
+            .first()
+        )
+        if payment is None:
+            return None
+        amount = order_refundable_amount(order=order)
+        if amount <= 0:
+            return None
+        try:
+            with transaction.atomic():
+                refund = Refund.objects.create(
+                    payment=payment,
+                    order=order,
+                    amount=amount,
+                    currency=order.currency,
+                    reason=_("The order was cancelled."),
+                    idempotency_key="order-cancelled",
+                )
+        except IntegrityError:
+            return Refund.objects.get(order=order, idempotency_key="order-cancelled")
+    return refund_send(refund=refund)

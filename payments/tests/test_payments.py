@@ -158,16 +158,56 @@ def test_a_cancelled_payment_stays_cancelled_after_a_late_failure(buyer, order) 
     assert late.status == Payment.Status.CANCELED
 
 
-def test_money_for_an_order_cancelled_meanwhile_is_not_credited_to_the_shop(buyer, order) -> None:
+def test_money_for_an_order_cancelled_meanwhile_goes_back_to_the_shopper(
+    buyer, order, django_capture_on_commit_callbacks
+) -> None:
     from orders.services.lifecycle import order_cancel
 
     payment = payments_create(buyer=buyer, order_ids=[order.pk])[0]
     order_cancel(order=order, actor=None, reason="Not paid in time.")
 
-    paid = payment_mark_succeeded(payment=payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_mark_succeeded(payment=payment)
 
     order.refresh_from_db()
-    assert paid.status == Payment.Status.SUCCEEDED
+    payment.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.amount_refunded == Decimal("80.00")
+    assert order.refunds.get().status == "succeeded"
     assert LedgerEntry.objects.filter(order=order).count() == 0
     assert AuditLog.objects.filter(action="payment.order_not_payable").count() == 1
+
+
+def test_cancelling_a_paid_order_refunds_it_and_takes_the_sale_back_from_the_shop(
+    buyer, order, django_capture_on_commit_callbacks
+) -> None:
+    from orders.services.lifecycle import order_cancel
+
+    payment = payments_create(buyer=buyer, order_ids=[order.pk])[0]
+    payment_confirm_card(payment=payment, card_number="4242424242424242")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order=order, actor=None, reason="Out of stock after all.")
+
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "amount")) == [
+        ("commission", Decimal("-8.30")),
+        ("commission_refund", Decimal("8.30")),
+        ("refund", Decimal("-80.00")),
+        ("sale", Decimal("80.00")),
+    ]
+
+
+def test_cancelling_an_unpaid_order_refunds_nothing(
+    buyer, order, django_capture_on_commit_callbacks
+) -> None:
+    from orders.services.lifecycle import order_cancel
+
+    payments_create(buyer=buyer, order_ids=[order.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order=order, actor=None, reason="Not paid in time.")
+
+    assert order.refunds.count() == 0
