@@ -1,7 +1,9 @@
 """Every app's API under `/api/v1/`, plus the OpenAPI schema and its docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from marketmate.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
@@ -12,5 +14,5 @@ urlpatterns = [
     path("", include("orders.api.urls")),
     path("", include("payments.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+    path("docs/", ApiDocsView.as_view(url_name="v1:schema"), name="docs"),
 ]

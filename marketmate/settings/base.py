@@ -12,6 +12,7 @@ from typing import Any
 
 import environ
 from corsheaders.defaults import default_headers as default_cors_headers
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 from marketmate.observability import sentry_init
@@ -509,6 +510,44 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "x-request-id")
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+# Content Security Policy (django-csp): no inline scripts or styles anywhere; pages that need a
+# third party (Stripe's payment form, Swagger UI's styles) widen it with `csp_update` themselves.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MEDIA_HOSTS: list[str] = (
+    [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    if AWS_S3_CUSTOM_DOMAIN
+    else [AWS_S3_ENDPOINT_URL]
+    if AWS_S3_ENDPOINT_URL
+    else [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    if AWS_STORAGE_BUCKET_NAME
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:", "blob:", *MEDIA_HOSTS],
+        "font-src": [csp_constants.SELF, "data:"],
+        "connect-src": [csp_constants.SELF],
+        "worker-src": [csp_constants.SELF],
+        "manifest-src": [csp_constants.SELF],
+        "frame-src": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [
+            csp_constants.SELF,
+            # Social login posts to MarketMate, which redirects to the provider.
+            *(["https://accounts.google.com"] if "google" in SOCIALACCOUNT_PROVIDERS else []),
+            *(["https://www.facebook.com"] if "facebook" in SOCIALACCOUNT_PROVIDERS else []),
+        ],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")
