@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import Token
@@ -15,6 +15,6 @@ class JWTAuthentication(SimpleJWTAuthentication):
 
     def get_user(self, validated_token: Token) -> Any:
         user = super().get_user(validated_token)
-        if validated_token.get(AUTH_VERSION_CLAIM, 0) != user.auth_version:
+        if validated_token.get(AUTH_VERSION_CLAIM, 0) != getattr(user, "auth_version", 0):
             raise AuthenticationFailed(_("Token is no longer valid."), code="token_revoked")
         return user

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import Address, User
 
@@ -39,7 +38,9 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [
             ("", _("The language of my browser")),
             *[(code, name) for code, name in settings.LANGUAGES],
         ]
@@ -52,12 +53,14 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", str(_("Choose a country"))), *((code, str(name)) for code, name in countries)]
+
+
 class AddressForm(forms.ModelForm):
     """Checks the shape of address input; `accounts.services.address_*` save it."""
 
-    country = LazyTypedChoiceField(
-        label=_("Country"), choices=[("", _("Choose a country")), *countries]
-    )
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: _country_choices())
 
     class Meta:
         model = Address

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 
@@ -182,4 +183,4 @@ class Address(models.Model):
         """The address as the lines of a label."""
         locality = " ".join(part for part in [self.postal_code, self.city] if part)
         parts = [self.full_name, self.line1, self.line2, locality, self.region]
-        return [part for part in parts if part] + [str(self.country.name)]
+        return [part for part in parts if part] + [str(countries.name(self.country))]

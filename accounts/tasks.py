@@ -30,6 +30,6 @@ def avatar_process_task(*, user_id: int) -> bool:
     old_name = user.avatar.name
     user.avatar.save(f"{user.pk}.{extension}", ContentFile(output.getvalue()), save=False)
     User.objects.filter(pk=user.pk).update(avatar=user.avatar.name)
-    if old_name != user.avatar.name:
+    if old_name and old_name != user.avatar.name:
         user.avatar.storage.delete(old_name)
     return True

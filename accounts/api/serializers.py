@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django_countries.serializer_fields import CountryField
@@ -48,7 +50,7 @@ class UserUpdateSerializer(serializers.Serializer):
         "current one only once verified (see `pending_email`).",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
 

@@ -109,15 +109,16 @@ class RotatingRefreshSerializer(TokenRefreshSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = RefreshToken(attrs["refresh"])
-        user = User.objects.filter(pk=refresh.payload.get("user_id")).first()
+        user_id = refresh.payload.get("user_id")
+        user = User.objects.filter(pk=user_id).first() if user_id is not None else None
         if user is None or refresh.payload.get(AUTH_VERSION_CLAIM, 0) != user.auth_version:
             raise AuthenticationFailed(_("Token is no longer valid."), code="token_revoked")
         return super().validate(attrs)
 
 
 class RefreshView(TokenRefreshView):
-    serializer_class = RotatingRefreshSerializer  # type: ignore[assignment]
-    authentication_classes: list[type] = []
+    serializer_class = RotatingRefreshSerializer
+    authentication_classes = ()
 
     @extend_schema(
         request=RefreshSerializer,

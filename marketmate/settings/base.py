@@ -187,6 +187,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Behind a proxy: the request.META key (e.g. HTTP_X_REAL_IP) with the client's address.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 # Requests per IP address ("count/period", period s, m, h or d, optionally with a multiplier).
 ACCOUNTS_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="5/m"),
