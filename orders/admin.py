@@ -22,7 +22,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "product_title",
         "sku",
         "options",
@@ -31,8 +31,7 @@ class OrderLineInline(admin.TabularInline):
         "discount",
         "tax",
         "total",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -42,8 +41,7 @@ class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
     extra = 0
     can_delete = False
-    fields = ["created", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created", "from_status", "to_status", "actor", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -115,7 +115,7 @@ class DashboardOrderFilterForm(forms.Form):
     )
 
 
-class PromotionForm(forms.ModelForm):  # type: ignore[type-arg]
+class PromotionForm(forms.ModelForm):
     class Meta:
         model = Promotion
         fields = [

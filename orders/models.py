@@ -15,8 +15,6 @@ from catalog.models import Category, ProductVariant
 from orders.pricing import PromotionKind, ShippingKind
 from shops.models import Shop
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 # --- Cart -----------------------------------------------------------------------------------------
 class Cart(models.Model):
@@ -53,7 +51,7 @@ class CartItem(models.Model):
         ProductVariant, on_delete=models.CASCADE, related_name="+", verbose_name=_("variant")
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    price_when_added = models.DecimalField(_("price when added"), **MONEY)
+    price_when_added = models.DecimalField(_("price when added"), max_digits=12, decimal_places=2)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -171,17 +169,17 @@ class Promotion(models.Model):
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.kind == PromotionKind.PERCENTAGE and not (0 < self.value <= 100):
-            errors["value"] = [_("A percentage is more than 0 and at most 100.")]
+            errors["value"] = [str(_("A percentage is more than 0 and at most 100."))]
         if self.kind == PromotionKind.FIXED and self.value <= 0:
-            errors["value"] = [_("The amount must be more than 0.")]
+            errors["value"] = [str(_("The amount must be more than 0."))]
         if (
             self.shop_id is None
             and not self.currency
             and (self.kind == PromotionKind.FIXED or self.minimum_subtotal > 0)
         ):
-            errors["currency"] = [_("Amounts need a currency.")]
+            errors["currency"] = [str(_("Amounts need a currency."))]
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = [_("The end must come after the start.")]
+            errors["ends_at"] = [str(_("The end must come after the start."))]
         if errors:
             raise ValidationError(errors)
 
@@ -272,7 +270,8 @@ class ShippingMethod(models.Model):
         _("price"),
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
     )
     free_above = models.DecimalField(
         _("free above"),
@@ -280,7 +279,8 @@ class ShippingMethod(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Orders worth at least this much ship free."),
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
     )
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -302,7 +302,9 @@ class ShippingWeightBand(models.Model):
         ShippingMethod, on_delete=models.CASCADE, related_name="bands", verbose_name=_("method")
     )
     up_to_grams = models.PositiveIntegerField(_("up to (g)"))
-    price = models.DecimalField(_("price"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    price = models.DecimalField(
+        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=12, decimal_places=2
+    )
 
     class Meta:
         verbose_name = _("weight band")
@@ -345,12 +347,14 @@ class Order(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), **MONEY)
-    discount = models.DecimalField(_("discount"), **MONEY)
-    shipping = models.DecimalField(_("shipping"), **MONEY)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
-    refunded_amount = models.DecimalField(_("refunded"), default=Decimal("0"), **MONEY)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    refunded_amount = models.DecimalField(
+        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+    )
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4)
     shipping_address = models.JSONField(_("shipping address"))
@@ -427,12 +431,12 @@ class OrderLine(models.Model):
     product_title = models.CharField(_("product"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(_("options"), default=dict, blank=True)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(_("quantity"))
-    subtotal = models.DecimalField(_("subtotal"), **MONEY)
-    discount = models.DecimalField(_("discount"), **MONEY)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
 
     class Meta:
         verbose_name = _("order line")

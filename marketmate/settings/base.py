@@ -488,6 +488,11 @@ if SENTRY_DSN:
 ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=60)
 # The most units of one variant a cart line may hold (on top of the stock limit).
 ORDERS_CART_MAX_QUANTITY = env.int("ORDERS_CART_MAX_QUANTITY", default=99)
+# The order status appears in several API shapes; one name for it in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **dict(SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES") or {}),  # type: ignore[call-overload]
+    "OrderStatusEnum": "orders.models.Order.Status",
+}
 
 # --- Metrics (docs/observability.md) --------------------------------------------------------------
 # `/metrics` answers a request with `Authorization: Bearer <METRICS_TOKEN>` or from an allowed

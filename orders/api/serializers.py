@@ -8,7 +8,10 @@ from rest_framework import serializers
 from orders.models import Order, OrderLine, OrderStatusChange
 from orders.services.checkout import ADDRESS_MAX_LENGTH
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
+
+def money_field() -> serializers.DecimalField:
+    """An amount of money, rendered as a string with two decimals ("12.50")."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
 
 
 # --- Cart -----------------------------------------------------------------------------------------
@@ -44,10 +47,10 @@ class CartLineSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(source="variant.sku")
     options = serializers.DictField(source="variant.options", child=serializers.CharField())
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(**MONEY)
-    price_when_added = serializers.DecimalField(**MONEY)
+    unit_price = money_field()
+    price_when_added = money_field()
     price_changed = serializers.BooleanField()
-    line_total = serializers.DecimalField(**MONEY)
+    line_total = money_field()
     is_purchasable = serializers.BooleanField()
     available = serializers.IntegerField(allow_null=True, help_text="None: stock not counted.")
     has_enough_stock = serializers.BooleanField()
@@ -56,13 +59,13 @@ class CartLineSerializer(serializers.Serializer[Any]):
 class CartGroupSerializer(serializers.Serializer[Any]):
     shop = CartShopSerializer()
     currency = serializers.CharField()
-    subtotal = serializers.DecimalField(**MONEY)
+    subtotal = money_field()
     items = CartLineSerializer(source="lines", many=True)
 
 
 class CurrencyAmountSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = money_field()
 
 
 class CartSerializer(serializers.Serializer[Any]):

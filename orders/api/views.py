@@ -156,7 +156,7 @@ class CheckoutView(APIView):
 
 
 class OrderPagination(CursorPagination):
-    ordering = ("-created", "-id")
+    ordering = ("-created", "-id")  # type: ignore[assignment]  # DRF takes a tuple too
 
 
 @extend_schema(

@@ -42,6 +42,7 @@ from orders.selectors import (
 )
 from orders.services.cart import cart_clear_variants
 from orders.services.promotions import coupon_get_usable, promotions_claim
+from shops.models import Shop
 
 ADDRESS_FIELDS = (
     "full_name",
@@ -126,7 +127,7 @@ class ShopQuote:
     automatic_promotion: Promotion | None = None
 
     @property
-    def shop(self):  # type: ignore[no-untyped-def]
+    def shop(self) -> Shop:
         return self.group.shop
 
 

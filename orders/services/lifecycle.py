@@ -75,12 +75,11 @@ def _restock(order: Order, *, actor: User | None, reason: str) -> list[str]:
     """Give back the stock of every line (once per order, whatever calls it)."""
     if order.is_restocked:
         return []
-    lines = list(order.lines.exclude(variant__isnull=True))
-    variants = variants_by_id(variant_ids=[line.variant_id for line in lines])
     quantities: dict[int, int] = {}
-    for line in lines:
-        assert line.variant_id is not None
-        quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    for line in order.lines.all():
+        if line.variant_id is not None:  # the variant may have been deleted since
+            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    variants = variants_by_id(variant_ids=quantities)
     for variant in variants_in_lock_order(variants.values()):
         stock_release(
             variant=variant,

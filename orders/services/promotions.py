@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -108,8 +109,8 @@ def promotion_save(
     code: str,
     kind: str,
     value: Decimal,
-    starts_at: object = None,
-    ends_at: object = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
     minimum_subtotal: Decimal = Decimal("0"),
     usage_limit: int | None = None,
     usage_limit_per_user: int | None = None,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ class CheckoutStepMixin(LoginRequiredMixin):
     request: HttpRequest
     summary: CartSummary
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         assert isinstance(request.user, User)
@@ -66,7 +66,7 @@ class CheckoutStepMixin(LoginRequiredMixin):
         if self.summary.problems:
             messages.error(request, _("Some items in your cart need your attention first."))
             return redirect("cart:detail")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
 
 class CheckoutAddressView(CheckoutStepMixin, View):
@@ -82,7 +82,8 @@ class CheckoutAddressView(CheckoutStepMixin, View):
             try:
                 address = address_clean(data=form.cleaned_data)
             except CheckoutError as error:
-                for name, errors in error.fields.get("shipping_address", {}).items():  # type: ignore[attr-defined]
+                nested: Any = error.fields.get("shipping_address")
+                for name, errors in dict(nested or {}).items():
                     form.add_error(name, errors)
             else:
                 _save_state(request, address=address)
