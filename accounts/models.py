@@ -84,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=10,
         blank=True,
         choices=language_choices,
-        help_text=_("Pages and e-mails use this language; empty follows the browser."),
+        help_text=_("Pages and e-mails use this language."),
     )
     currency = models.CharField(
         _("preferred currency"), max_length=3, choices=Currency.choices, default=Currency.USD

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=accounts.models.language_choices,
-                help_text="Pages and e-mails use this language; empty follows the browser.",
+                help_text="Pages and e-mails use this language.",
                 max_length=10,
                 verbose_name="preferred language",
             ),

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
 
 from accounts.models import User
@@ -86,6 +87,11 @@ def test_account_pages_at_phone_and_desktop_width(
         path=str(artifacts_dir / f"accounts-login-error-{viewport}.png"), full_page=True
     )
 
+    address = EmailAddress.objects.get(user=user)
+    page.goto(live_server.url + f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/")
+    assert page.get_by_role("button", name="Confirm").count() == 1
+    page.screenshot(path=str(artifacts_dir / f"accounts-confirm-{viewport}.png"), full_page=True)
+
     _log_in(page, live_server.url, user.email, DEFAULT_PASSWORD)
     for name, path in [
         ("profile", "/account/profile/"),
@@ -100,4 +106,20 @@ def test_account_pages_at_phone_and_desktop_width(
         page.screenshot(path=str(artifacts_dir / f"accounts-{name}-{viewport}.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= VIEWPORTS[viewport]["width"], f"{name} scrolls sideways"
+    page.close()
+
+
+def test_the_rate_limit_page(browser, live_server, artifacts_dir: Path, settings) -> None:
+    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "login": "1/m"}
+    page = browser.new_page(viewport=VIEWPORTS["phone"])
+    for _attempt in range(2):
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Email").fill("someone@example.com")
+        page.get_by_label("Password").fill("wrong-password-1")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Log in").click()
+
+    assert navigation.value.status == 429
+    assert page.locator("h1").inner_text() == "Let's take a short break"
+    page.screenshot(path=str(artifacts_dir / "accounts-rate-limited-phone.png"), full_page=True)
     page.close()
