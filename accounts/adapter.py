@@ -12,7 +12,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.ratelimits import login_failure_record, login_lockout_check
-from accounts.services import user_verified_sync, user_welcome_send
+from accounts.services import user_sign_ins_end, user_verified_sync, user_welcome_send
 from notifications.services import email_send
 
 # allauth's mail template prefix -> MarketMate's e-mail template (templates/emails/<name>.*).
@@ -57,6 +57,12 @@ class AccountAdapter(DefaultAccountAdapter):
         confirmed = super().confirm_email(request, email_address)
         user_verified_sync(user=User.objects.get(pk=email_address.user_id))
         return confirmed
+
+    def set_password(self, user: Any, password: str) -> None:
+        # A changed or reset password ends the user's other sessions and their JWTs; allauth
+        # then keeps the session that changed it (update_session_auth_hash).
+        super().set_password(user, password)
+        user_sign_ins_end(user=user)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         super().pre_authenticate(request, **credentials)

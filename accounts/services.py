@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,8 +167,16 @@ def user_tokens_revoke(*, user: User) -> int:
 
 def _auth_version_bump(*, user: User) -> None:
     # Ends every session (the session hash includes it) and every access token (the claim).
-    User.objects.filter(pk=user.pk).update(auth_version=user.auth_version + 1)
+    User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
     user.refresh_from_db(fields=["auth_version"])
+
+
+@transaction.atomic
+def user_sign_ins_end(*, user: User) -> None:
+    """End every session and token of `user` at once (after a password change or reset).
+    The session that made the change can keep going with `update_session_auth_hash`."""
+    _auth_version_bump(user=user)
+    user_tokens_revoke(user=user)
 
 
 @transaction.atomic
@@ -334,8 +343,7 @@ def user_password_reset(*, uid: str, token: str, password: str) -> User:
         raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
     user.save(update_fields=["password", "updated"])
-    _auth_version_bump(user=user)
-    user_tokens_revoke(user=user)
+    user_sign_ins_end(user=user)
     # A reset proves the mailbox belongs to the user.
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
     user_verified_sync(user=user)

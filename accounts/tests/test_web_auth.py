@@ -6,9 +6,10 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import user_ban
+from accounts.services import user_ban, user_tokens_issue
 from accounts.tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,7 @@ def test_sessions_from_before_a_ban_stay_ended_after_the_unban(user: User) -> No
 def test_password_reset_by_email(
     client: Client, user: User, django_capture_on_commit_callbacks, sent_to
 ) -> None:
+    tokens = user_tokens_issue(user=user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/password/reset/", {"email": user.email})
     link = _link(sent_to(user.email)[0].body, r"/accounts/password/reset/key/[^\s]+/")
@@ -150,6 +152,8 @@ def test_password_reset_by_email(
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password(STRONG_PASSWORD)
+    refreshed = APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]})
+    assert refreshed.status_code == 401
 
 
 def test_password_reset_with_a_bad_link_says_so(client: Client, user: User) -> None:
@@ -193,7 +197,13 @@ def test_changing_the_email_address_needs_the_new_address_verified(
     assert (user.email, user.verified) == ("next@example.com", True)
 
 
-def test_changing_the_password(logged_in_client: Client, user: User) -> None:
+def test_changing_the_password_keeps_this_session_and_ends_the_others(
+    logged_in_client: Client, user: User
+) -> None:
+    other_device = Client()
+    other_device.force_login(user)
+    tokens = user_tokens_issue(user=user)
+
     response = logged_in_client.post(
         "/accounts/password/change/",
         {
@@ -207,6 +217,9 @@ def test_changing_the_password(logged_in_client: Client, user: User) -> None:
     user.refresh_from_db()
     assert user.check_password(STRONG_PASSWORD)
     assert logged_in_client.get("/account/profile/").status_code == 200  # still signed in
+    assert other_device.get("/account/profile/").status_code == 302
+    refreshed = APIClient().post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]})
+    assert refreshed.status_code == 401
 
 
 @pytest.mark.usefixtures("small_rate_limits")
