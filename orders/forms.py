@@ -33,7 +33,9 @@ class AddressForm(forms.Form):
     region = forms.CharField(
         label=_("State, province or region"), max_length=ADDRESS_MAX_LENGTH, required=False
     )
-    postal_code = forms.CharField(label=_("Postal code"), max_length=ADDRESS_MAX_LENGTH)
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=ADDRESS_MAX_LENGTH, required=False
+    )
     country = forms.ChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
     phone = forms.CharField(
         label=_("Phone"),

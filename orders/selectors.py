@@ -22,6 +22,7 @@ from orders.models import (
     Cart,
     CartItem,
     Order,
+    OrderLine,
     Promotion,
     PromotionUsage,
     ShippingMethod,
@@ -405,6 +406,11 @@ def order_get_for_shop(*, shop: Shop, number: str) -> Order | None:
         .filter(number=number)
         .first()
     )
+
+
+def product_has_order_lines(product: Product) -> bool:
+    """Whether any order bought the product (the catalog then archives it, never deletes it)."""
+    return OrderLine.objects.filter(variant__product=product).exists()
 
 
 def orders_for_checkout(*, buyer: "User", checkout_reference: str) -> list[Order]:

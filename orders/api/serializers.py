@@ -96,7 +96,9 @@ class AddressSerializer(serializers.Serializer[Any]):
     line2 = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
     city = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
     region = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=ADDRESS_MAX_LENGTH)
+    postal_code = serializers.CharField(
+        max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True
+    )
     country = serializers.ChoiceField(choices=list(countries), help_text="ISO 3166-1 alpha-2.")
     phone = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
 

@@ -8,16 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from accounts.models import User
+from accounts.models import Address, User
+from accounts.selectors import address_get_for_user
 from catalog.exceptions import NotPurchasableError, OutOfStockError
 from catalog.services.stock import stock_reserve, variants_in_lock_order
 from marketmate.audit import audit_record
+from marketmate.errors import NotFoundError
 from marketmate.events import event_emit
 from orders.exceptions import (
     CheckoutError,
@@ -54,7 +55,8 @@ ADDRESS_FIELDS = (
     "country",
     "phone",
 )
-REQUIRED_ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code", "country")
+# Not every country has postal codes.
+REQUIRED_ADDRESS_FIELDS = ("full_name", "line1", "city", "country")
 ADDRESS_MAX_LENGTH = 120
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -83,37 +85,21 @@ def address_clean(*, data: Mapping[str, object]) -> dict[str, str]:
     return address
 
 
+def address_as_shipping(*, saved: Address) -> dict[str, str]:
+    """A saved address-book entry as a shipping address snapshot."""
+    return address_clean(data={name: str(getattr(saved, name)) for name in ADDRESS_FIELDS})
+
+
 def address_from_book(*, buyer: User, address_id: int) -> dict[str, str]:
-    """A saved address of `buyer` as a shipping address (the accounts address book)."""
+    """A saved address of `buyer` (the accounts address book) as a shipping address."""
     try:
-        address_model = apps.get_model("accounts", "Address")
-    except LookupError:
-        address_model = None
-    saved = (
-        address_model.objects.filter(pk=address_id, user=buyer).first()
-        if address_model is not None
-        else None
-    )
-    if saved is None:
+        saved = address_get_for_user(user=buyer, address_id=address_id)
+    except NotFoundError:
         message = _("Not one of your saved addresses.")
         raise CheckoutError(
             message, code=OrdersErrorCode.INVALID_ADDRESS, fields={"address_id": [message]}
-        )
-    aliases = {
-        "full_name": ("full_name", "name", "recipient"),
-        "line1": ("line1", "address_line1", "street"),
-        "line2": ("line2", "address_line2"),
-        "city": ("city", "locality"),
-        "region": ("region", "state", "province"),
-        "postal_code": ("postal_code", "postcode", "zip_code"),
-        "country": ("country",),
-        "phone": ("phone", "phone_number"),
-    }
-    data = {
-        name: next((str(getattr(saved, alias)) for alias in names if hasattr(saved, alias)), "")
-        for name, names in aliases.items()
-    }
-    return address_clean(data=data)
+        ) from None
+    return address_as_shipping(saved=saved)
 
 
 # --- Quote ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import ProductFactory, VariantFactory
 from orders.models import Order
 from orders.services.lifecycle import order_mark_paid, order_ship
@@ -375,3 +375,13 @@ def test_the_schema_documents_the_orders_api(api_client) -> None:
         "/api/v1/orders/{order_id}/complete",
     ):
         assert path in schema["paths"]
+
+
+def test_checkout_with_a_saved_address(buyer, buyer_client) -> None:
+    saved = AddressFactory(user=buyer, country="FR", city="Lyon")
+    buyer_client.post("/api/v1/cart", {"variant_id": VariantFactory().pk})
+
+    response = buyer_client.post("/api/v1/checkout", {"address_id": saved.pk}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["orders"][0]["shipping_address"]["city"] == "Lyon"

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.exceptions import NotPurchasableError, OutOfStockError
 from catalog.models import Product, StockMovement
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -135,7 +135,7 @@ def test_stock_sold_elsewhere_meanwhile_is_409_and_nothing_is_placed(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("full_name", ""), ("line1", "  "), ("country", "XX"), ("postal_code", "")],
+    [("full_name", ""), ("line1", "  "), ("country", "XX"), ("city", "")],
 )
 def test_an_incomplete_address_is_refused_with_field_messages(
     buyer, fill_cart, address, field, value
@@ -150,11 +150,40 @@ def test_an_incomplete_address_is_refused_with_field_messages(
 
 def test_an_address_id_that_is_not_the_shoppers_is_refused(buyer, fill_cart) -> None:
     cart = fill_cart(buyer, (variant_of(), 1))
+    someone_elses = AddressFactory()
 
-    with pytest.raises(CheckoutError) as refused:
-        checkout_place(buyer=buyer, cart=cart, address_id=999_999)
+    for address_id in (999_999, someone_elses.pk):
+        with pytest.raises(CheckoutError) as refused:
+            checkout_place(buyer=buyer, cart=cart, address_id=address_id)
+        assert refused.value.fields == {"address_id": ["Not one of your saved addresses."]}
+    assert not Order.objects.exists()
 
-    assert refused.value.fields == {"address_id": ["Not one of your saved addresses."]}
+
+def test_a_saved_address_is_snapshotted_onto_the_order(buyer, place) -> None:
+    saved = AddressFactory(
+        user=buyer,
+        full_name="Grace Hopper",
+        line1="1 Navy Yard",
+        city="Berlin",
+        postal_code="10115",
+        country="DE",
+        phone="+49 30 1",
+    )
+
+    order = place(buyer, (variant_of(), 1), address_id=saved.pk, address=None).orders[0]
+    saved.delete()
+
+    order.refresh_from_db()
+    assert order.shipping_address == {
+        "full_name": "Grace Hopper",
+        "line1": "1 Navy Yard",
+        "line2": "",
+        "city": "Berlin",
+        "region": "",
+        "postal_code": "10115",
+        "country": "DE",
+        "phone": "+49 30 1",
+    }
 
 
 # --- Idempotency ----------------------------------------------------------------------------------
@@ -597,3 +626,14 @@ def test_coupon_codes_are_unique_whatever_their_case() -> None:
     with pytest.raises(ValidationError):
         PromotionFactory.build(code="spring").full_clean()
     assert Promotion.objects.count() == 1
+
+
+def test_the_catalog_knows_a_product_with_orders_must_be_archived(buyer, place) -> None:
+    from catalog.selectors import product_has_orders
+    from catalog.tests.factories import ProductFactory as Products
+
+    bought = Products(track_inventory=False)
+    place(buyer, (bought.variants.get(), 1))
+
+    assert product_has_orders(product=bought) is True
+    assert product_has_orders(product=Products()) is False

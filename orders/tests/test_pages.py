@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import VariantFactory
 from orders.models import CartItem, Order, Promotion
 from orders.services.lifecycle import order_mark_paid
@@ -370,3 +370,12 @@ def test_a_vendor_cannot_edit_another_shops_coupon(order) -> None:
     vendor = signed_in(order.shop.owner)
 
     assert vendor.get(f"/dashboard/orders/coupons/{theirs.pk}/update/").status_code == 404
+
+
+def test_the_address_step_starts_from_the_default_saved_address(shopper, buyer) -> None:
+    AddressFactory(user=buyer, full_name="Grace Hopper", is_default_shipping=True)
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+
+    response = shopper.get("/checkout/")
+
+    assert response.context["form"].initial["full_name"] == "Grace Hopper"

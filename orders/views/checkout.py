@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
+from accounts.selectors import address_default_for_user
 from catalog.exceptions import NotPurchasableError, OutOfStockError
 from marketmate.errors import ApplicationError
 from orders.exceptions import CheckoutError, NotVerifiedError, OrdersErrorCode
@@ -29,6 +30,7 @@ from orders.selectors import (
 )
 from orders.services.checkout import (
     CheckoutQuote,
+    address_as_shipping,
     address_clean,
     checkout_place,
     checkout_quote,
@@ -73,8 +75,12 @@ class CheckoutAddressView(CheckoutStepMixin, View):
     template_name = "orders/checkout_address.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = AddressForm(initial=_state(request).get("address") or {"country": ""})
-        return self._render(form)
+        assert isinstance(request.user, User)
+        initial = _state(request).get("address")
+        if not initial:
+            saved = address_default_for_user(user=request.user, kind="shipping")
+            initial = address_as_shipping(saved=saved) if saved is not None else {"country": ""}
+        return self._render(AddressForm(initial=initial))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AddressForm(request.POST)
