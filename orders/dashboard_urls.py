@@ -11,6 +11,13 @@ urlpatterns = [
         dashboard.DashboardCouponEditView.as_view(),
         name="coupon_update",
     ),
+    path("shipping/", dashboard.DashboardShippingListView.as_view(), name="shipping"),
+    path("shipping/create/", dashboard.DashboardShippingEditView.as_view(), name="shipping_create"),
+    path(
+        "shipping/<int:pk>/update/",
+        dashboard.DashboardShippingEditView.as_view(),
+        name="shipping_update",
+    ),
     path("<str:number>/", dashboard.DashboardOrderDetailView.as_view(), name="detail"),
     path("<str:number>/ship/", dashboard.DashboardOrderShipView.as_view(), name="ship"),
     path("<str:number>/complete/", dashboard.DashboardOrderCompleteView.as_view(), name="complete"),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from orders.models import Order, Promotion
+from orders.models import Order, Promotion, ShippingMethod
 from orders.selectors import CartShopGroup, ShippingChoice
 from orders.services.checkout import ADDRESS_MAX_LENGTH
 
@@ -136,3 +136,40 @@ class PromotionForm(forms.ModelForm):
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+
+
+class ShippingMethodForm(forms.ModelForm):
+    class Meta:
+        model = ShippingMethod
+        fields = [
+            "name",
+            "kind",
+            "price",
+            "free_above",
+            "countries",
+            "is_default",
+            "is_active",
+            "position",
+        ]
+        help_texts = {
+            "countries": _(
+                "Hold Ctrl (Cmd on a Mac) to choose several. None chosen: ships everywhere."
+            ),
+            "price": _("For flat rates; by weight, the bands below set the price."),
+        }
+
+
+class WeightBandForm(forms.Form):
+    up_to_grams = forms.IntegerField(label=_("Up to (g)"), min_value=1, required=False)
+    price = forms.DecimalField(
+        label=_("Price"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("up_to_grams") is None) != (data.get("price") is None):
+            raise forms.ValidationError(_("Give both the weight and the price, or neither."))
+        return data
+
+
+WeightBandFormSet = forms.formset_factory(WeightBandForm, extra=0)

@@ -331,6 +331,11 @@ class ShippingChoice:
         return self.rate.name
 
 
+def shipping_methods_for_shop(*, shop: Shop) -> QuerySet[ShippingMethod]:
+    """Every shipping method of `shop` (active or not), with its weight bands."""
+    return ShippingMethod.objects.filter(shop=shop).prefetch_related("bands")
+
+
 def shipping_rate(*, method: ShippingMethod) -> ShippingRate:
     return ShippingRate(
         id=method.pk,

@@ -13,16 +13,25 @@ from django.views import View
 
 from accounts.models import User
 from marketmate.errors import ApplicationError
-from orders.forms import DashboardOrderFilterForm, OrderCancelForm, OrderShipForm, PromotionForm
-from orders.models import Order, Promotion
+from orders.forms import (
+    DashboardOrderFilterForm,
+    OrderCancelForm,
+    OrderShipForm,
+    PromotionForm,
+    ShippingMethodForm,
+    WeightBandFormSet,
+)
+from orders.models import Order, Promotion, ShippingMethod
 from orders.selectors import (
     CANCEL_ROLES,
     order_get_for_shop,
     order_list_for_shop,
     promotions_for_shop,
+    shipping_methods_for_shop,
 )
 from orders.services.lifecycle import order_cancel, order_complete, order_ship
 from orders.services.promotions import promotion_save
+from orders.services.shipping import shipping_method_save
 from shops.models import Shop
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_SETTINGS
@@ -199,3 +208,88 @@ class DashboardCouponEditView(ShopMemberRequiredMixin, View):
     ) -> HttpResponse:
         context: dict[str, Any] = {"shop": self.shop, "form": form, "promotion": promotion}
         return render(request, "orders/dashboard/promotion_form.html", context, status=status)
+
+
+# --- Shipping methods -----------------------------------------------------------------------------
+BLANK_BANDS = 3
+
+
+class DashboardShippingListView(ShopMemberRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "orders/dashboard/shippingmethod_list.html",
+            {
+                "shop": self.shop,
+                "methods": shipping_methods_for_shop(shop=self.shop),
+                "can_edit": self.membership.role in ROLES_SETTINGS,
+            },
+        )
+
+
+class DashboardShippingEditView(ShopMemberRequiredMixin, View):
+    """Create (no pk) or change a shipping method of the current shop: owners and managers."""
+
+    shop_roles = ROLES_SETTINGS
+
+    def _method(self, pk: int | None) -> ShippingMethod | None:
+        if pk is None:
+            return None
+        method = shipping_methods_for_shop(shop=self.shop).filter(pk=pk).first()
+        if method is None:
+            raise Http404(_("Shipping method not found."))
+        return method
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        method = self._method(pk)
+        bands = [
+            {"up_to_grams": band.up_to_grams, "price": band.price}
+            for band in (method.bands.all() if method else [])
+        ]
+        formset = WeightBandFormSet(initial=bands + [{}] * BLANK_BANDS, prefix="bands")
+        return self._render(request, ShippingMethodForm(instance=method), formset, method)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        method = self._method(pk)
+        form = ShippingMethodForm(request.POST, instance=method)
+        formset = WeightBandFormSet(request.POST, prefix="bands")
+        if form.is_valid() and formset.is_valid():
+            if not isinstance(request.user, User):
+                raise PermissionDenied
+            bands = [
+                (row["up_to_grams"], row["price"])
+                for row in formset.cleaned_data
+                if row.get("up_to_grams") is not None
+            ]
+            fields = {name: form.cleaned_data[name] for name in ShippingMethodForm.Meta.fields}
+            try:
+                shipping_method_save(
+                    actor=request.user,
+                    shop=self.shop,
+                    method=ShippingMethod.objects.get(pk=method.pk) if method else None,
+                    bands=bands,
+                    **fields,
+                )
+            except DjangoValidationError as error:
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("The shipping method is saved."))
+                return redirect("dashboard_orders:shipping")
+        return self._render(request, form, formset, method, status=400)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        form: ShippingMethodForm,
+        formset: Any,
+        method: ShippingMethod | None,
+        status: int = 200,
+    ) -> HttpResponse:
+        context: dict[str, Any] = {
+            "shop": self.shop,
+            "form": form,
+            "formset": formset,
+            "method": method,
+        }
+        return render(request, "orders/dashboard/shippingmethod_form.html", context, status=status)
