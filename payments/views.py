@@ -128,8 +128,10 @@ class PaymentDetailView(LoginRequiredMixin, View):
         except ApplicationError as exc:
             for message in exc.fields.get("card_number", []):
                 form.add_error("card_number", message)
-            form.add_error(None, exc.message)
             payment.refresh_from_db()
+            if payment.status != Payment.Status.FAILED:
+                # A failed payment shows its own message above the form.
+                form.add_error(None, exc.message)
             return self._render(request, payment, form, status=exc.status_code)
         messages.success(request, _("Thank you: your payment went through."))
         return redirect(payment.get_absolute_url())
