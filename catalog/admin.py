@@ -28,7 +28,7 @@ class CategoryAdmin(TreeAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "product_count"]
     search_fields = ["name", "slug"]
 
@@ -41,13 +41,13 @@ class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AttributeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -61,13 +61,13 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 class VariantInline(ReadOnlyInline):
     model = ProductVariant
     fields = ["sku", "options", "price", "inventory_count", "is_default", "position"]
-    readonly_fields = fields
+    readonly_fields = ["sku", "options", "price", "inventory_count", "is_default", "position"]
 
 
 class ImageInline(ReadOnlyInline):
     model = ProductImage
     fields = ["preview", "alt_text", "width", "height", "position"]
-    readonly_fields = fields
+    readonly_fields = ["preview", "alt_text", "width", "height", "position"]
 
     @admin.display(description=gettext_lazy("image"))
     def preview(self, image: ProductImage) -> str:
@@ -80,7 +80,7 @@ class ImageInline(ReadOnlyInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProductAdmin(admin.ModelAdmin):
     list_display = ["title", "shop", "status", "price", "currency", "created"]
     list_filter = ["status", "shop__status", "track_inventory", "created"]
     search_fields = ["title", "slug", "shop__name", "variants__sku"]
@@ -100,7 +100,21 @@ class ProductAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "created",
         "updated",
     ]
-    fields = readonly_fields
+    fields = (
+        "shop",
+        "title",
+        "slug",
+        "description",
+        "price",
+        "compare_at_price",
+        "currency",
+        "status",
+        "categories",
+        "tags",
+        "track_inventory",
+        "created",
+        "updated",
+    )
     inlines = [VariantInline, ImageInline]
     actions = ["unpublish"]
     date_hierarchy = "created"

@@ -233,4 +233,4 @@ class ProductImage(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.alt_text or self.original.name
+        return self.alt_text or str(self.original.name)

@@ -38,6 +38,7 @@ from catalog.selectors import (
 from catalog.services import images as image_services
 from catalog.services import products as product_services
 from catalog.services.imports import products_export_csv, products_import_csv
+from catalog.services.products import VariantSpec
 from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
 from shops.permissions import ShopMemberRequiredMixin
@@ -143,16 +144,16 @@ class ProductCreateView(CatalogMixin, TemplateView):
 
     def _create(self, form: ProductForm, rows: list[tuple[Any, dict[str, Any]]]) -> Product:
         actor = _actor(self.request)
-        specs = []
+        specs: list[VariantSpec] = []
         for variant_form, data in rows:
             try:
                 specs.append(
-                    {
-                        "sku": data.get("sku") or "",
-                        "options": product_services.options_parse(data.get("options") or ""),
-                        "price": data.get("price"),
-                        "inventory_count": data.get("inventory_count") or 0,
-                    }
+                    VariantSpec(
+                        sku=data.get("sku") or "",
+                        options=product_services.options_parse(data.get("options") or ""),
+                        price=data.get("price"),
+                        inventory_count=data.get("inventory_count") or 0,
+                    )
                 )
             except ApplicationError as exc:
                 form_errors_apply(variant_form, exc)
@@ -167,7 +168,7 @@ class ProductCreateView(CatalogMixin, TemplateView):
             raise _FormErrors from exc
         for (variant_form, _data), spec in zip(rows[1:], specs[1:], strict=True):
             try:
-                product_services.variant_create(product=product, actor=actor, spec=spec)  # type: ignore[arg-type]
+                product_services.variant_create(product=product, actor=actor, spec=spec)
             except ApplicationError as exc:
                 form_errors_apply(variant_form, exc)
                 raise _FormErrors from exc
@@ -330,11 +331,11 @@ class ProductImagesView(CatalogMixin, View):
                 messages.success(request, _("Image added."))
                 return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
         if _wants_fragment(request):
-            errors = [str(error) for errors in form.errors.values() for error in errors]
-            return JsonResponse({"errors": errors}, status=400)
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            texts = [str(error) for errors in form.errors.values() for error in errors]
+            return JsonResponse({"errors": texts}, status=400)
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
         return redirect(reverse("dashboard:product_update", args=[pk]) + "#images")
 
 
@@ -419,9 +420,9 @@ class InventoryAdjustView(CatalogMixin, View):
             raise Http404
         form = StockAdjustForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            for field_errors in form.errors.values():
+                for error in field_errors:
+                    messages.error(request, str(error))
             return redirect("dashboard:inventory")
         try:
             variant = stock_adjust(variant=variant, actor=_actor(request), **form.cleaned_data)

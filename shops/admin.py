@@ -20,7 +20,7 @@ Transition = Callable[..., Any]
 
 def moderation_action(
     *,
-    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    modeladmin: admin.ModelAdmin,
     request: HttpRequest,
     queryset: QuerySet[Any],
     action: str,
@@ -60,7 +60,7 @@ def moderation_action(
     return TemplateResponse(request, "admin/moderation_reason.html", context)
 
 
-class ShopMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class ShopMemberInline(admin.TabularInline):
     model = ShopMember
     extra = 0
     raw_id_fields = ["user"]
@@ -68,11 +68,11 @@ class ShopMemberInline(admin.TabularInline):  # type: ignore[type-arg]
     readonly_fields = ["created"]
 
 
-class ShopInvitationInline(admin.TabularInline):  # type: ignore[type-arg]
+class ShopInvitationInline(admin.TabularInline):
     model = ShopInvitation
     extra = 0
     fields = ["email", "role", "invited_by", "created", "accepted_at"]
-    readonly_fields = fields
+    readonly_fields = ["email", "role", "invited_by", "created", "accepted_at"]
     can_delete = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -80,7 +80,7 @@ class ShopInvitationInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ShopAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "owner", "status", "currency", "country", "created"]
     list_filter = ["status", "currency", "country"]
     search_fields = ["name", "slug", "owner__email"]

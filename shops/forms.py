@@ -3,9 +3,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
-from shops.models import Shop, ShopMember
+from shops.models import Shop
+from shops.roles import ASSIGNABLE_ROLE_CHOICES
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -29,10 +29,10 @@ class ShopApplyForm(forms.Form):
         help_text=_("Shoppers see this on your shop's page."),
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="USD")
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries, initial="US")
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: list(countries), initial="US")
 
 
-class ShopSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class ShopSettingsForm(forms.ModelForm):
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
 
     class Meta:
@@ -53,10 +53,7 @@ class ShopSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
-ASSIGNABLE_ROLES = [
-    (ShopMember.Role.MANAGER, ShopMember.Role.MANAGER.label),
-    (ShopMember.Role.STAFF, ShopMember.Role.STAFF.label),
-]
+ASSIGNABLE_ROLES = ASSIGNABLE_ROLE_CHOICES
 
 
 class MemberInviteForm(forms.Form):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -91,7 +91,7 @@ class ShopMemberRequiredMixin(LoginRequiredMixin):
     shop: Shop
     membership: ShopMember
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         membership = current_membership_get(request)

@@ -8,6 +8,8 @@
 | members and invitations             | yes   | no      | no    |
 """
 
+from django.utils.functional import Promise
+
 from shops.models import ShopMember
 
 Role = ShopMember.Role
@@ -16,3 +18,9 @@ ROLES_ANY: frozenset[str] = frozenset(Role.values)
 ROLES_CATALOG: frozenset[str] = frozenset({Role.OWNER, Role.MANAGER, Role.STAFF})
 ROLES_SETTINGS: frozenset[str] = frozenset({Role.OWNER, Role.MANAGER})
 ROLES_MEMBERS: frozenset[str] = frozenset({Role.OWNER})
+
+# The roles an owner can give; there is only ever one owner, the shop's creator.
+ASSIGNABLE_ROLE_CHOICES: list[tuple[str, str | Promise]] = [
+    (Role.MANAGER.value, Role.MANAGER.label),
+    (Role.STAFF.value, Role.STAFF.label),
+]

@@ -57,7 +57,7 @@ class DashboardOverviewView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ShopCreateView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
+class ShopCreateView(LoginRequiredMixin, FormView):
     template_name = "shops/shop_create.html"
     form_class = ShopApplyForm
 

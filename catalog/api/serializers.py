@@ -210,14 +210,14 @@ class InventoryAdjustmentResultSerializer(serializers.Serializer[Any]):
 
 
 class CategorySerializer(serializers.ModelSerializer[Category]):
-    parent = serializers.SerializerMethodField()
+    parent_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Category
-        fields = ["id", "name", "slug", "depth", "parent"]
+        fields = ["id", "name", "slug", "depth", "parent_id"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_parent(self, category: Category) -> int | None:
+    def get_parent_id(self, category: Category) -> int | None:
         parents: dict[str, int] = self.context.get("ids_by_path", {})
         return parents.get(category.path[: -Category.steplen]) if category.depth > 1 else None

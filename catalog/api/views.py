@@ -269,7 +269,7 @@ class ProductVariantsView(APIView):
         variant = product_services.variant_create(
             product=product,
             actor=_user(request),
-            spec=serializer.validated_data,  # type: ignore[arg-type]
+            spec=serializer.validated_data,
         )
         variant.refresh_from_db()
         return Response(VariantSerializer(variant).data, status=status.HTTP_201_CREATED)

@@ -159,7 +159,7 @@ def image_add(
 
 def image_thumbnails_generate(*, image: ProductImage) -> ProductImage:
     """Make (or make again) every thumbnail of `image`; names are fixed, so reruns overwrite."""
-    with default_storage.open(image.original.name, "rb") as handle:
+    with default_storage.open(str(image.original.name), "rb") as handle:
         data = handle.read()
     thumbnails: dict[str, dict[str, str]] = {}
     with Image.open(BytesIO(data)) as source:

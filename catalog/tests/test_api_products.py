@@ -392,7 +392,7 @@ def test_category_list_is_the_flat_tree_with_parents() -> None:
 
     body = APIClient().get("/api/v1/categories").json()
 
-    assert [(c["name"], c["depth"], c["parent"]) for c in body] == [
+    assert [(c["name"], c["depth"], c["parent_id"]) for c in body] == [
         ("Home", 1, None),
         ("Kitchen", 2, root.pk),
     ]

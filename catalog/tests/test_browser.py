@@ -33,7 +33,9 @@ def _signed_in_page(browser, live_server, user, viewport: str):  # type: ignore[
 def _screenshots(page, artifacts_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     for viewport, size in VIEWPORTS.items():
         page.set_viewport_size(size)
-        page.screenshot(path=str(artifacts_dir / f"dashboard-{name}-{viewport}.png"), full_page=True)
+        page.screenshot(
+            path=str(artifacts_dir / f"dashboard-{name}-{viewport}.png"), full_page=True
+        )
 
 
 def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(

@@ -483,6 +483,25 @@ if SENTRY_DSN:
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
 
+# --- Catalog and media ----------------------------------------------------------------------------
+# Product image uploads: formats Pillow must recognise, the largest file and the most pixels
+# accepted (a decompression bomb is refused before it is decoded), and the thumbnail widths the
+# background job makes (each as WebP and JPEG). Files go to the default storage: local media, or
+# S3 when AWS_STORAGE_BUCKET_NAME is set, served from AWS_S3_CUSTOM_DOMAIN (a CDN) when set.
+CATALOG_IMAGE_FORMATS = env.list("CATALOG_IMAGE_FORMATS", default=["JPEG", "PNG", "WEBP"])
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
+CATALOG_THUMBNAIL_SIZES = env.list("CATALOG_THUMBNAIL_SIZES", cast=int, default=[200, 600, 1200])
+CATALOG_LOW_STOCK_THRESHOLD = env.int("CATALOG_LOW_STOCK_THRESHOLD", default=5)
+CATALOG_IMPORT_MAX_ROWS = env.int("CATALOG_IMPORT_MAX_ROWS", default=5000)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **dict(SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES") or {}),  # type: ignore[call-overload]
+    "ShopStatusEnum": "shops.models.Shop.Status",
+    "ShopMemberRoleEnum": "shops.models.ShopMember.Role",
+    "AssignableShopRoleEnum": "shops.roles.ASSIGNABLE_ROLE_CHOICES",
+    "ProductStatusEnum": "catalog.models.Product.Status",
+}
+
 # --- Orders ---------------------------------------------------------------------------------------
 # Unpaid (pending) orders are cancelled, and their stock released, this long after checkout.
 ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=60)
@@ -558,15 +577,3 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")
-# --- Catalog and media ----------------------------------------------------------------------------
-# Product image uploads: formats Pillow must recognise, the largest file and the most pixels
-# accepted (a decompression bomb is refused before it is decoded), and the thumbnail widths the
-# background job makes (each as WebP and JPEG). Files go to the default storage: local media, or
-# S3 when AWS_STORAGE_BUCKET_NAME is set, served from AWS_S3_CUSTOM_DOMAIN (a CDN) when set.
-CATALOG_IMAGE_FORMATS = env.list("CATALOG_IMAGE_FORMATS", default=["JPEG", "PNG", "WEBP"])
-CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
-CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
-CATALOG_THUMBNAIL_SIZES = env.list("CATALOG_THUMBNAIL_SIZES", cast=int, default=[200, 600, 1200])
-CATALOG_LOW_STOCK_THRESHOLD = env.int("CATALOG_LOW_STOCK_THRESHOLD", default=5)
-CATALOG_IMPORT_MAX_ROWS = env.int("CATALOG_IMPORT_MAX_ROWS", default=5000)
-

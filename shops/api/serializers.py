@@ -2,6 +2,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from shops.models import Shop, ShopInvitation, ShopMember
+from shops.roles import ASSIGNABLE_ROLE_CHOICES
 
 
 class ShopPublicSerializer(serializers.ModelSerializer[Shop]):
@@ -78,8 +79,8 @@ class ShopInvitationSerializer(serializers.ModelSerializer[ShopInvitation]):
 
 class MemberInviteSerializer(serializers.Serializer[ShopMember]):
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=[ShopMember.Role.MANAGER, ShopMember.Role.STAFF])
+    role = serializers.ChoiceField(choices=ASSIGNABLE_ROLE_CHOICES)
 
 
 class MemberRoleSerializer(serializers.Serializer[ShopMember]):
-    role = serializers.ChoiceField(choices=[ShopMember.Role.MANAGER, ShopMember.Role.STAFF])
+    role = serializers.ChoiceField(choices=ASSIGNABLE_ROLE_CHOICES)
