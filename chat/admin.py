@@ -30,8 +30,8 @@ class ReportedFilter(admin.SimpleListFilter):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["created", "side", "sender", "body", "read_at"]
-    readonly_fields = fields
+    fields = ("created", "side", "sender", "body", "read_at")
+    readonly_fields = ("created", "side", "sender", "body", "read_at")
     extra = 0
     can_delete = False
     ordering = ["created", "id"]
@@ -54,7 +54,7 @@ class ConversationAdmin(admin.ModelAdmin):
     list_filter = [ReportedFilter, "is_closed", "shop"]
     list_select_related = ["buyer", "shop"]
     search_fields = ["buyer__email", "shop__name", "report_reason", "messages__body"]
-    readonly_fields = [
+    readonly_fields = (
         "buyer",
         "shop",
         "product",
@@ -65,7 +65,7 @@ class ConversationAdmin(admin.ModelAdmin):
         "report_reason",
         "last_message_at",
         "created",
-    ]
+    )
     fields = readonly_fields
     inlines = [MessageInline]
     actions = ["close_conversations", "dismiss_reports"]

