@@ -44,6 +44,7 @@ def test_the_payment_page_shows_the_test_mode_card_form(buyer, order) -> None:
     assert order.number in html
     assert "Pay 80.00 USD" in html
     assert "js.stripe.com" not in html
+    assert "js.stripe.com" not in answer["Content-Security-Policy"]
 
 
 def test_paying_on_the_page_marks_the_order_paid(
@@ -104,6 +105,12 @@ def test_with_stripe_the_page_loads_stripe_js_and_the_payment_element(
 
     html = _logged_in(buyer).get(f"/payments/{payment.pk}/").content.decode()
 
+    answer = _logged_in(buyer).get(f"/payments/{payment.pk}/")
+    policy = answer["Content-Security-Policy"]
+    assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com" in policy
+    assert "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com" in (
+        policy
+    )
     assert '<script src="https://js.stripe.com/v3/" defer></script>' in html
     assert f'data-client-secret="{payment.client_secret}"' in html
     assert 'data-publishable-key="pk_test_marketmate"' in html
