@@ -11,7 +11,11 @@ def category_get_or_create_path(*, names: list[str]) -> Category:
     """The category at the end of `names` (root first), creating the missing nodes."""
     parent: Category | None = None
     for name in names:
-        children = Category.objects.get_root_nodes() if parent is None else parent.get_children()
+        children = (
+            Category.objects.get_root_nodes()
+            if parent is None
+            else Category.objects.get_children(parent)
+        )
         node = children.filter(name=name).first()
         if node is None:
             slug = slugify("-".join([parent.slug, name]) if parent else name)[:140]

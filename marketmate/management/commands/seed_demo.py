@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
+from catalog.services.demo import catalog_demo_seed
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"email": "shopper@marketmate.test", "name": "Sam Shopper", "role": User.Role.BUYER},
@@ -43,6 +44,10 @@ class Command(BaseCommand):
                 if User.objects.filter(email=spec["email"]).exists():
                     continue
                 user_create(password=settings.DEMO_PASSWORD, verified=True, **spec)
+            # Three shops of the demo vendor with a dozen products, when it has none yet.
+            products = catalog_demo_seed(owner=User.objects.get(email="vendor@marketmate.test"))
+            if products:
+                self.stdout.write(f"Demo catalog: {products} products in 3 shops.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
 
