@@ -85,7 +85,10 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         matrix = selectors.preference_matrix_for_user(user=_user(self.request))
+        # Short column heads keep the table narrow on phones; each box is labelled in full.
+        short = {Channel.IN_APP: _("Site"), Channel.EMAIL: _("E-mail"), Channel.PUSH: _("Push")}
         context["channels"] = [(value, label) for value, label in Channel.choices]
+        context["channel_heads"] = [(short[value], label) for value, label in Channel.choices]
         context["rows"] = [
             {
                 "kind": kind,

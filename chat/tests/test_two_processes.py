@@ -3,111 +3,27 @@ socket held by another. Two real ASGI servers (uvicorn) run as subprocesses on l
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
-from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from chat.models import Conversation, Message
+from chat.tests.servers import asgi_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 40
 EVENT_SECONDS = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _test_database_url() -> str:
-    """The database pytest-django made for this run (`test_<name>`), as a URL."""
-    database = settings.DATABASES["default"]
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
-
-
-def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"The server on port {port} exited with {process.returncode}:\n{log.read_text()}"
-            )
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"The server on port {port} did not start in {STARTUP_SECONDS} s.")
-
-
 @pytest.fixture
-def two_servers(tmp_path: Path) -> Iterator[tuple[int, int]]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketmate.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
-        "PYTHONUNBUFFERED": "1",
-    }
-    ports = (_free_port(), _free_port())
-    logs = [tmp_path / f"server-{port}.log" for port in ports]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "marketmate.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "off",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("wb"),
-        )
-        for port, log in zip(ports, logs, strict=True)
-    ]
-    try:
-        for port, process, log in zip(ports, processes, logs, strict=True):
-            _wait_until_up(port, process, log)
+def two_servers(tmp_path: Path) -> Iterator[list[int]]:
+    with asgi_servers(count=2, logs_dir=tmp_path) as ports:
         yield ports
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 async def _next_of_type(connection: Any, event_type: str) -> dict[str, Any]:
@@ -118,7 +34,7 @@ async def _next_of_type(connection: Any, event_type: str) -> dict[str, Any]:
 
 
 def test_a_message_sent_through_one_process_reaches_a_socket_on_another(
-    two_servers: tuple[int, int], conversation: Conversation, buyer: User, owner: User
+    two_servers: list[int], conversation: Conversation, buyer: User, owner: User
 ) -> None:
     port_a, port_b = two_servers
     buyer_token = str(RefreshToken.for_user(buyer).access_token)

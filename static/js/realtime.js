@@ -53,6 +53,9 @@
     socket.addEventListener("close", function (close) {
       window.clearInterval(pingTimer);
       document.documentElement.removeAttribute("data-realtime");
+      pageRooms().forEach(function (room) {
+        document.documentElement.removeAttribute("data-realtime-joined-" + room.replace(":", "-"));
+      });
       if (close.code === 4401) { return; } // signed out: do not retry
       attempts += 1;
       window.setTimeout(connect, backoff());
@@ -68,6 +71,7 @@
   var handlers = {
     "session:ready": function () {
       attempts = 0;
+      document.documentElement.setAttribute("data-realtime", "connected");
       pageRooms().forEach(function (room) { send({ type: "room:join", room: room }); });
       window.clearInterval(pingTimer);
       pingTimer = window.setInterval(function () { send({ type: "ping" }); }, PING_EVERY);
@@ -79,7 +83,7 @@
       pending.splice(0).forEach(send);
     },
     "room:joined": function (event) {
-      document.documentElement.setAttribute("data-realtime", "ready");
+      // Lets tests and styles know the page listens live in this room.
       document.documentElement.setAttribute("data-realtime-joined-" + event.room.replace(":", "-"), "");
     },
     "chat:message": function (event) { chatMessage(event); },
@@ -268,9 +272,17 @@
 
   // --- Orders -----------------------------------------------------------------------------
   function orderStatus(event) {
-    document.querySelectorAll('[data-order-status][data-order-id="' + event.order_id + '"]').forEach(function (element) {
+    // Elements marked for this order, and those a page's order room names by selector.
+    var targets = Array.prototype.slice.call(
+      document.querySelectorAll('[data-order-status][data-order-id="' + event.order_id + '"]'));
+    document.querySelectorAll('[data-order-live="' + event.order_id + '"]').forEach(function (live) {
+      var selector = live.getAttribute("data-order-status-selector");
+      if (selector) { targets = targets.concat(Array.prototype.slice.call(document.querySelectorAll(selector))); }
+    });
+    targets.forEach(function (element) {
       element.textContent = event.status_display;
       element.setAttribute("data-order-status", event.status);
+      element.className = element.className.replace(/\border-status--[\w-]+/, "order-status--" + event.status);
     });
   }
 
