@@ -86,7 +86,11 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         matrix = selectors.preference_matrix_for_user(user=_user(self.request))
         # Short column heads keep the table narrow on phones; each box is labelled in full.
-        short = {Channel.IN_APP: _("Site"), Channel.EMAIL: _("E-mail"), Channel.PUSH: _("Push")}
+        short: dict[str, str] = {
+            Channel.IN_APP: _("Site"),
+            Channel.EMAIL: _("E-mail"),
+            Channel.PUSH: _("Push"),
+        }
         context["channels"] = [(value, label) for value, label in Channel.choices]
         context["channel_heads"] = [(short[value], label) for value, label in Channel.choices]
         context["rows"] = [
