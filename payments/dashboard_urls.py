@@ -13,4 +13,5 @@ urlpatterns = [
         name="statement",
     ),
     path("connect/", views.ConnectAccountView.as_view(), name="connect"),
+    path("refunds/<str:number>/", views.RefundCreateView.as_view(), name="refund"),
 ]

@@ -1,3 +1,6 @@
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +33,45 @@ class CardForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "cc-csc", "placeholder": "123"}
         ),
     )
+
+
+class RefundForm(forms.Form):
+    """A refund of an order: an amount, or quantities of its lines; empty refunds what is left."""
+
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Leave empty to refund everything left, or choose lines below."),
+    )
+    restock = forms.BooleanField(
+        label=_("Put the goods back in stock"),
+        required=False,
+        help_text=_("Only with a refund of everything left."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_lines = lines
+        for line in lines:
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=line.product_title,
+                min_value=0,
+                max_value=line.quantity,
+                required=False,
+                initial=0,
+                widget=forms.NumberInput(attrs={"class": "refund__quantity"}),
+            )
+
+    def refund_lines(self) -> list[dict[str, int]]:
+        return [
+            {"line_id": line.pk, "quantity": self.cleaned_data[f"line_{line.pk}"]}
+            for line in self.order_lines
+            if self.cleaned_data.get(f"line_{line.pk}")
+        ]
+
+    def line_fields(self) -> list[tuple[Any, Any]]:
+        return [(line, self[f"line_{line.pk}"]) for line in self.order_lines]

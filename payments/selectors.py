@@ -15,7 +15,7 @@ from marketmate.errors import NotFoundError
 from orders.models import Order
 from orders.selectors import order_get_for_viewer
 from payments.exceptions import InvoiceNotReadyError
-from payments.models import ConnectedAccount, Invoice, LedgerEntry, Payment, Payout
+from payments.models import ConnectedAccount, Invoice, LedgerEntry, Payment, Payout, Refund
 from shops.models import Shop
 from shops.roles import ROLES_SETTINGS
 from shops.selectors import shop_get_for_member, shop_member_get
@@ -37,13 +37,16 @@ def payment_get_for_buyer(*, user: User | AnonymousUser, payment_id: int) -> Pay
     return payment
 
 
-def order_get_for_refunder(*, user: User | AnonymousUser, order_id: int) -> Order:
+def order_get_for_refunder(
+    *, user: User | AnonymousUser, order_id: int | None = None, number: str | None = None
+) -> Order:
     """The order if `user` may refund it: staff, or the shop's owner or manager.
 
     Shop staff get a 403; everyone else, the buyer included, a 404."""
     if not user.is_authenticated:
         raise NotFoundError(_("Order not found."))
-    order = Order.objects.select_related("shop").filter(pk=order_id).first()
+    lookup = Q(pk=order_id) if order_id is not None else Q(number=number or "")
+    order = Order.objects.select_related("shop").filter(lookup).first()
     if order is None:
         raise NotFoundError(_("Order not found."))
     if user.is_staff:
@@ -188,3 +191,7 @@ def shop_statement(*, shop: Shop, year: int, month: int) -> list[Statement]:
             )
         )
     return statements
+
+
+def refunds_for_order(*, order: Order) -> QuerySet[Refund]:
+    return Refund.objects.filter(order=order).select_related("requested_by").order_by("-created")

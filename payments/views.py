@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,15 +19,18 @@ from django.views import View
 
 from accounts.models import User
 from marketmate.errors import ApplicationError, NotFoundError
-from payments.forms import CardForm
+from orders.models import Order
+from payments.forms import CardForm, RefundForm
 from payments.models import Payment
 from payments.selectors import (
     connected_account_for,
     invoice_exists_for,
     invoice_get_for_viewer,
     ledger_entries_for_shop,
+    order_get_for_refunder,
     payment_get_for_buyer,
     payouts_for_shop,
+    refunds_for_order,
     shop_balances,
     shop_get_for_finance,
     shop_statement,
@@ -34,6 +38,7 @@ from payments.selectors import (
 from payments.services.invoices import invoice_pdf
 from payments.services.payments import payment_confirm_card, payment_sync, payments_create
 from payments.services.payouts import connected_account_link
+from payments.services.refunds import order_refundable_amount, refund_request
 from shops.models import Shop
 from shops.permissions import current_membership_get
 from shops.roles import ROLES_SETTINGS
@@ -297,3 +302,63 @@ class ConnectAccountView(FinanceShopMixin, View):
             messages.error(request, exc.message)
             return redirect(reverse("dashboard_payouts:balance") + f"?shop={shop.pk}")
         return HttpResponseRedirect(url)
+
+
+class RefundCreateView(LoginRequiredMixin, View):
+    """Refund an order from the vendor dashboard (owner, manager, or staff)."""
+
+    template_name = "payments/dashboard/refund_create.html"
+
+    def _order(self, request: HttpRequest, number: str) -> Order:
+        try:
+            return order_get_for_refunder(user=request.user, number=number)
+        except NotFoundError:
+            raise Http404 from None
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.message) from None
+
+    def _render(
+        self, request: HttpRequest, order: Order, form: RefundForm, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "order": order,
+            "form": form,
+            "refundable": order_refundable_amount(order=order),
+            "refunds": list(refunds_for_order(order=order)),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        order = self._order(request, number)
+        return self._render(request, order, RefundForm(lines=list(order.lines.all())))
+
+    def post(self, request: HttpRequest, number: str) -> HttpResponse:
+        order = self._order(request, number)
+        form = RefundForm(request.POST, lines=list(order.lines.all()))
+        if not form.is_valid():
+            return self._render(request, order, form, status=400)
+        lines = form.refund_lines()
+        try:
+            refund = refund_request(
+                actor=_user(request),
+                order=order,
+                amount=None if lines else form.cleaned_data["amount"],
+                lines=lines or None,
+                restock=form.cleaned_data["restock"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            placed = False
+            for field, field_messages in exc.fields.items():
+                if field in form.fields:
+                    for message in field_messages:
+                        form.add_error(field, message)
+                    placed = True
+            if not placed:
+                form.add_error(None, exc.message)
+            return self._render(request, order, form, status=exc.status_code)
+        if refund.status == refund.Status.SUCCEEDED:
+            messages.success(request, _("The refund went through."))
+        else:
+            messages.info(request, _("The refund is on its way; the payment provider confirms it."))
+        return redirect("dashboard_payouts:refund", number=order.number)

@@ -99,4 +99,12 @@ def test_the_vendor_sees_pending_and_available_money(
     assert page.locator('[data-balance="available"]').inner_text() == "0.00"
     assert page.get_by_role("cell", name=f"Sale Order {order.number}").is_visible()
     page.screenshot(path=str(artifacts_dir / f"payments-balance-{viewport}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/dashboard/payouts/refunds/{order.number}/")
+    page.fill("#id_amount", "15.00")
+    page.fill("#id_reason", "Cover slightly torn")
+    page.click(".refund-form button[type=submit]")
+    page.wait_for_selector("text=The refund went through.")
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PARTIALLY_REFUNDED
+    page.screenshot(path=str(artifacts_dir / f"payments-refund-{viewport}.png"), full_page=True)
     context.close()

@@ -206,3 +206,43 @@ def test_without_stripe_connecting_explains_why_not(shop) -> None:
     answer = client.post(f"/dashboard/payouts/connect/?shop={shop.pk}", follow=True)
 
     assert "Stripe is not configured on this marketplace." in answer.content.decode()
+
+
+def test_the_owner_refunds_an_item_from_the_dashboard(paid_order, shop) -> None:
+    client = _logged_in(shop.owner)
+    line = paid_order.lines.get()
+
+    page = client.get(f"/dashboard/payouts/refunds/{paid_order.number}/")
+    answer = client.post(
+        f"/dashboard/payouts/refunds/{paid_order.number}/",
+        {f"line_{line.pk}": "1", "reason": "Damaged in transit"},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert "80.00 USD</strong> of 80.00 USD can still be refunded" in page.content.decode()
+    assert "The refund went through." in answer.content.decode()
+    assert "Damaged in transit" in answer.content.decode()
+    assert Order.objects.get(pk=paid_order.pk).refunded_amount == line.total / 2
+
+
+def test_a_too_large_refund_shows_the_error_on_the_form(paid_order, shop) -> None:
+    answer = _logged_in(shop.owner).post(
+        f"/dashboard/payouts/refunds/{paid_order.number}/", {"amount": "500.00"}
+    )
+
+    assert answer.status_code == 400
+    assert "Refund between 0.01 and 80.00." in answer.content.decode()
+
+
+def test_only_owners_managers_and_staff_open_the_refund_page(paid_order, buyer, shop) -> None:
+    from accounts.tests.factories import StaffFactory
+
+    clerk = ShopMemberFactory(shop=shop, role=ShopMember.Role.STAFF).user
+    url = f"/dashboard/payouts/refunds/{paid_order.number}/"
+
+    assert _logged_in(StaffFactory()).get(url).status_code == 200
+    assert _logged_in(clerk).get(url).status_code == 403
+    assert _logged_in(buyer).get(url).status_code == 404
+    assert _logged_in(buyer).post(url, {"amount": "1.00"}).status_code == 404
+    assert Order.objects.get(pk=paid_order.pk).refunded_amount == 0
