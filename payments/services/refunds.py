@@ -5,7 +5,7 @@ debits the shop's ledger; each happens once per refund, whatever repeats.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -92,7 +92,7 @@ def refund_request(
     actor: User,
     order: Order,
     amount: Decimal | None = None,
-    lines: list[Mapping[str, Any]] | None = None,
+    lines: Sequence[Mapping[str, Any]] | None = None,
     restock: bool = False,
     reason: str = "",
     idempotency_key: str = "",
