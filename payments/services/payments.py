@@ -98,9 +98,12 @@ def payments_create(
     payments = []
     with transaction.atomic():
         # One payment per set of orders at a time: concurrent requests queue on the orders.
-        Order.objects.select_for_update().filter(pk__in=[order.pk for order in pending]).order_by(
-            "pk"
-        ).values_list("pk", flat=True).first()
+        list(
+            Order.objects.select_for_update()
+            .filter(pk__in=[order.pk for order in pending])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         for currency, group in sorted(by_currency.items()):
             payment = _open_payment_for(group)
             if payment is None:

@@ -211,3 +211,35 @@ def test_cancelling_an_unpaid_order_refunds_nothing(
         order_cancel(order=order, actor=None, reason="Not paid in time.")
 
     assert order.refunds.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_for_the_same_orders_make_one_payment(buyer, order) -> None:
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(4)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            barrier.wait()
+            made.extend(
+                payment.pk for payment in payments_create(buyer=buyer, order_ids=[order.pk])
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Payment.objects.count() == 1
+    assert set(made) == {Payment.objects.get().pk}
