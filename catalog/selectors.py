@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.exceptions import NotPurchasableError, ProductNotFoundError
-from catalog.models import Category, Product, ProductImage, ProductVariant, StockMovement
+from catalog.models import (
+    Attribute,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    StockMovement,
+)
 from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
 from shops.roles import ROLES_CATALOG
@@ -205,6 +212,11 @@ def shop_catalog_summary(*, shop: Shop) -> dict[str, int]:
     )
     counts["low_stock"] = variants_list_for_shop(shop=shop, low_stock_only=True).count()
     return counts
+
+
+def attributes_list() -> QuerySet[Attribute]:
+    """The option kinds staff offer for variants (size, colour...), by name."""
+    return Attribute.objects.order_by("name")
 
 
 def image_urls(*, image: ProductImage) -> dict[str, object]:

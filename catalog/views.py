@@ -30,6 +30,7 @@ from catalog.forms import (
 )
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import (
+    attributes_list,
     product_get_for_member,
     product_queryset_with_details,
     products_list_for_shop,
@@ -119,6 +120,7 @@ class ProductCreateView(CatalogMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["attributes"] = attributes_list()
         context.setdefault("form", ProductForm(initial={"status": Product.Status.DRAFT}))
         context.setdefault("formset", VariantFormSet(prefix="variants"))
         return context
@@ -180,6 +182,7 @@ class ProductUpdateView(CatalogMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["attributes"] = attributes_list()
         product = kwargs.get("product") or self.product_get(self.kwargs["pk"])
         context["product"] = product
         context.setdefault(

@@ -34,12 +34,27 @@ class ShopApplyForm(forms.Form):
 
 class ShopSettingsForm(forms.ModelForm):
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
+    # Checked by the service with the catalog's image rules (Pillow, size, pixels), not here.
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("Square, at least 200 by 200 pixels. JPEG, PNG or WebP."),
+    )
+    banner = forms.FileField(
+        label=_("Banner"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("Wide, e.g. 1600 by 400 pixels. Shown at the top of your shop's page."),
+    )
 
     class Meta:
         model = Shop
         fields = [
             "name",
             "description",
+            "logo",
+            "banner",
             "currency",
             "country",
             "prices_include_tax",

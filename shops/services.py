@@ -5,12 +5,15 @@ status (ShopTransitionError otherwise), writes an audit record and emits an even
 """
 
 import secrets
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import waffle
 from babel.numbers import list_currencies
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_role_set
+from catalog.services.images import EXTENSIONS as IMAGE_EXTENSIONS
+from catalog.services.images import image_clean
 from marketmate.audit import audit_record, field_changes
 from marketmate.errors import ApplicationError
 from marketmate.events import event_emit
@@ -32,6 +37,8 @@ from shops.exceptions import (
 from shops.models import Shop, ShopInvitation, ShopMember
 
 APPROVAL_SWITCH = "shop_approval_required"
+
+IMAGE_FIELDS = ("logo", "banner")
 
 # The fields an owner or manager may change; status, owner and payouts are not among them.
 SHOP_EDITABLE_FIELDS = (
@@ -132,13 +139,20 @@ def shop_update(*, shop: Shop, actor: User, data: Mapping[str, Any]) -> Shop:
             code="validation_error",
             fields={field: [_("Cannot be changed.")] for field in sorted(unknown)},
         )
-    before = {field: getattr(shop, field) for field in data}
-    for field, value in data.items():
+    images = {field: data[field] for field in IMAGE_FIELDS if field in data}
+    plain = {field: value for field, value in data.items() if field not in IMAGE_FIELDS}
+    before = {field: getattr(shop, field) for field in plain}
+    for field, value in plain.items():
         if field == "currency":
             value = _currency_check(value)
         setattr(shop, field, value)
-    shop.full_clean()
-    changed = list(field_changes(before, shop, data))
+    shop.full_clean(exclude=list(IMAGE_FIELDS))
+    changed = list(field_changes(before, shop, plain))
+    for field, upload in images.items():
+        before[field] = getattr(shop, field).name or ""
+        _shop_image_set(shop=shop, field=field, upload=upload)
+        if getattr(shop, field).name != before[field]:
+            changed.append(field)
     if changed:
         shop.save(update_fields=[*changed, "updated"])
         audit_record(
@@ -148,6 +162,22 @@ def shop_update(*, shop: Shop, actor: User, data: Mapping[str, Any]) -> Shop:
             changes={field: (str(before[field]), str(getattr(shop, field))) for field in changed},
         )
     return shop
+
+
+def _shop_image_set(*, shop: Shop, field: str, upload: UploadedFile | None) -> None:
+    """Store a checked, metadata-free copy of `upload` as the shop's logo or banner
+    (None or False removes it)."""
+    if not upload:
+        setattr(shop, field, "")
+        return
+    try:
+        clean = image_clean(upload=upload)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, code=exc.code, fields={field: [exc.message]}) from exc
+    extension = IMAGE_EXTENSIONS[clean.format]
+    getattr(shop, field).save(
+        f"{uuid.uuid4().hex}.{extension}", ContentFile(clean.content), save=False
+    )
 
 
 def _transition(

@@ -109,7 +109,9 @@ class ShopUpdateView(ShopMemberRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         # The form works on its own copy, so the service sees the shop as it was.
-        form = ShopSettingsForm(request.POST, instance=Shop.objects.get(pk=self.shop.pk))
+        form = ShopSettingsForm(
+            request.POST, request.FILES, instance=Shop.objects.get(pk=self.shop.pk)
+        )
         if form.is_valid():
             user = request.user
             assert isinstance(user, User)

@@ -4,7 +4,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Product, ProductImage, ProductVariant, StockMovement
+from catalog.models import Attribute, Category, Product, ProductImage, ProductVariant, StockMovement
 from catalog.selectors import image_urls
 
 
@@ -207,6 +207,13 @@ class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
 class InventoryAdjustmentResultSerializer(serializers.Serializer[Any]):
     variant = VariantSerializer()
     movement = StockMovementSerializer()
+
+
+class AttributeSerializer(serializers.ModelSerializer[Attribute]):
+    class Meta:
+        model = Attribute
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields
 
 
 class CategorySerializer(serializers.ModelSerializer[Category]):

@@ -3,6 +3,7 @@ from django.urls import path
 from catalog.api import views
 
 urlpatterns = [
+    path("attributes", views.AttributeListView.as_view(), name="attributes"),
     path("categories", views.CategoryListView.as_view(), name="categories"),
     path("products", views.ProductListView.as_view(), name="products"),
     path("shops/<int:shop_id>/products", views.ShopProductsView.as_view(), name="shop-products"),

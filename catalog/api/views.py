@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from catalog.api.serializers import (
+    AttributeSerializer,
     CategorySerializer,
     ImageOrderSerializer,
     ImageSerializer,
@@ -33,6 +34,7 @@ from catalog.api.serializers import (
 from catalog.exceptions import ProductNotFoundError
 from catalog.models import Category, Product, ProductImage, StockMovement
 from catalog.selectors import (
+    attributes_list,
     product_get_for_member,
     product_get_visible,
     product_list_public,
@@ -328,6 +330,17 @@ class InventoryAdjustmentView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class AttributeListView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=AttributeSerializer(many=True),
+        summary="Option kinds for variants (use the slug as the option name)",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(AttributeSerializer(attributes_list(), many=True).data)
 
 
 class CategoryListView(APIView):

@@ -407,3 +407,13 @@ def test_a_variant_unit_price_uses_its_own_price_when_set(team: Team) -> None:
 
     assert [variant["unit_price"] for variant in variants] == ["10.00", "11.50"]
     assert ProductVariant.objects.filter(product=product).count() == 2
+
+
+def test_attributes_list_the_default_option_kinds() -> None:
+    body = APIClient().get("/api/v1/attributes").json()
+
+    assert [(a["name"], a["slug"]) for a in body] == [
+        ("Colour", "colour"),
+        ("Material", "material"),
+        ("Size", "size"),
+    ]

@@ -51,6 +51,12 @@ class ShopApplySerializer(serializers.Serializer[Shop]):
 
 class ShopUpdateSerializer(serializers.Serializer[Shop]):
     name = serializers.CharField(max_length=120, required=False)
+    logo = serializers.FileField(
+        required=False, allow_null=True, help_text="Multipart: a JPEG, PNG or WebP; null removes."
+    )
+    banner = serializers.FileField(
+        required=False, allow_null=True, help_text="Multipart: a JPEG, PNG or WebP; null removes."
+    )
     description = serializers.CharField(required=False, allow_blank=True)
     currency = serializers.CharField(max_length=3, required=False)
     country = CountryField(required=False)

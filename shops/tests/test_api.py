@@ -208,3 +208,25 @@ def test_an_invitation_is_accepted_through_the_api_by_the_invited_address(team: 
     assert invited.status_code == 200
     assert invited.json()["role"] == "staff"
     assert again.status_code == 400
+
+
+def test_the_logo_is_uploaded_through_the_api_as_multipart(team: Team) -> None:
+    from catalog.tests.images import image_upload
+
+    response = team.client("manager").patch(
+        f"/api/v1/shops/{team.shop.pk}",
+        {"logo": image_upload(name="logo.webp", size=(256, 256), format="WEBP")},
+        format="multipart",
+    )
+    wrong_type = team.client("manager").patch(
+        f"/api/v1/shops/{team.shop.pk}",
+        {"banner": image_upload(name="b.gif", size=(10, 10), format="GIF")},
+        format="multipart",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["logo"].endswith(".webp")
+    assert wrong_type.status_code == 400
+    assert wrong_type.json()["error"]["fields"] == {
+        "banner": ["GIF images are not accepted; upload a JPEG, PNG or WebP."]
+    }

@@ -226,3 +226,51 @@ def test_the_sidebar_shows_what_the_role_allows(team: Team) -> None:
     assert 'href="/dashboard/members/"' not in staff_page
     assert 'href="/dashboard/products/"' in staff_page
     assert owner_page.count("<h1") == 1
+
+
+def test_a_logo_and_banner_are_checked_cleaned_and_stored(team: Team) -> None:
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from catalog.tests.images import image_upload
+
+    client = _client(team.owner)
+    form = {
+        "name": team.shop.name,
+        "description": "",
+        "currency": "USD",
+        "country": "US",
+        "prices_include_tax": "on",
+        "shipping_policy": "",
+        "returns_policy": "",
+    }
+
+    refused = client.post(
+        "/dashboard/settings/", {**form, "logo": SimpleUploadedFile("logo.png", b"not a png")}
+    )
+    saved = client.post(
+        "/dashboard/settings/",
+        {
+            **form,
+            "logo": image_upload(name="logo.jpg", size=(300, 300), exif=True),
+            "banner": image_upload(name="banner.png", size=(1600, 400), format="PNG"),
+        },
+    )
+
+    assert refused.context["form"].errors == {
+        "logo": ["The file is not an image, or it is damaged."]
+    }
+    assert saved.status_code == 302
+    team.shop.refresh_from_db()
+    assert team.shop.logo.name.startswith("shops/logos/")
+    assert team.shop.banner.name.endswith(".png")
+    with team.shop.logo.open("rb") as handle:
+        assert dict(Image.open(BytesIO(handle.read())).getexif()) == {}
+    log = AuditLog.objects.get(action="shop.update")
+    assert sorted(log.changes) == ["banner", "logo"]
+    cleared = client.post("/dashboard/settings/", {**form, "logo-clear": "on"})
+    assert cleared.status_code == 302
+    team.shop.refresh_from_db()
+    assert team.shop.logo.name == ""
