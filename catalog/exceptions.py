@@ -16,6 +16,7 @@ class CatalogErrorCode(models.TextChoices):
     IMAGE_TOO_LARGE = "image_too_large", _("Image too large")
     VARIANT_CONFLICT = "variant_conflict", _("Variant conflict")
     IMPORT_FAILED = "import_failed", _("Import failed")
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Idempotency key reused")
 
 
 class OutOfStockError(ConflictError):
@@ -51,3 +52,7 @@ class ImageRejectedError(ApplicationError):
 
 class VariantConflictError(ConflictError):
     default_code: ClassVar[str] = CatalogErrorCode.VARIANT_CONFLICT
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    default_code: ClassVar[str] = CatalogErrorCode.IDEMPOTENCY_KEY_REUSED

@@ -198,12 +198,25 @@ class StockMovement(models.Model):
         related_name="+",
         verbose_name=_("changed by"),
     )
+    idempotency_key = models.CharField(
+        _("idempotency key"),
+        max_length=64,
+        blank=True,
+        help_text=_("The client's Idempotency-Key: a repeated request changes stock once."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="catalog_stock_movement_idempotency_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.variant_id}: {self.delta:+d} ({self.reason})"

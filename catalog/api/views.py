@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -314,6 +314,14 @@ class InventoryAdjustmentView(APIView):
 
     @extend_schema(
         request=InventoryAdjustmentSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Repeating a request with the same key changes stock only once.",
+            )
+        ],
         responses={201: InventoryAdjustmentResultSerializer},
         summary="Change a variant's stock, recording who and why",
     )
@@ -321,8 +329,14 @@ class InventoryAdjustmentView(APIView):
         variant = variant_get_for_member(user=request.user, variant_id=variant_id)
         serializer = InventoryAdjustmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        variant = stock_adjust(variant=variant, actor=_user(request), **serializer.validated_data)
-        movement = StockMovement.objects.filter(variant=variant).select_related("actor").first()
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ValidationError({"idempotency_key": [_("At most 64 characters.")]})
+        variant = stock_adjust(
+            variant=variant, actor=_user(request), idempotency_key=key, **serializer.validated_data
+        )
+        movements = StockMovement.objects.filter(variant=variant).select_related("actor")
+        movement = (movements.filter(idempotency_key=key) if key else movements).first()
         return Response(
             {
                 "variant": VariantSerializer(variant).data,

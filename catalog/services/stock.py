@@ -13,7 +13,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.exceptions import InvalidStockAdjustmentError, OutOfStockError
+from catalog.exceptions import (
+    IdempotencyKeyReusedError,
+    InvalidStockAdjustmentError,
+    OutOfStockError,
+)
 from catalog.models import ProductVariant, StockMovement
 from marketmate.audit import audit_record
 
@@ -76,9 +80,34 @@ def stock_release(
 
 @transaction.atomic
 def stock_adjust(
-    *, variant: ProductVariant, delta: int, reason: str, actor: User | None, note: str = ""
+    *,
+    variant: ProductVariant,
+    delta: int,
+    reason: str,
+    actor: User | None,
+    note: str = "",
+    idempotency_key: str = "",
 ) -> ProductVariant:
-    """Change a variant's stock by `delta` on a shop's say-so, recording who and why."""
+    """Change a variant's stock by `delta` on a shop's say-so, recording who and why.
+
+    With an `idempotency_key`, a repeat of the same change (same key, delta and reason) changes
+    nothing and gives back the variant; the same key with another change is an
+    IdempotencyKeyReusedError.
+    """
+    if idempotency_key:
+        # Concurrent repeats wait here for each other, so only the first one adjusts.
+        ProductVariant.objects.select_for_update().filter(pk=variant.pk).first()
+        earlier = StockMovement.objects.filter(
+            variant=variant, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            if (earlier.delta, earlier.reason) != (delta, reason):
+                raise IdempotencyKeyReusedError(
+                    _("This Idempotency-Key was already used for another change."),
+                    fields={"idempotency_key": [_("Use a new key for a new change.")]},
+                )
+            variant.refresh_from_db(fields=["inventory_count"])
+            return variant
     if delta == 0:
         raise InvalidStockAdjustmentError(
             _("The change must not be zero."), fields={"delta": [_("Must not be zero.")]}
@@ -99,7 +128,12 @@ def stock_adjust(
         )
     variant.refresh_from_db(fields=["inventory_count"])
     StockMovement.objects.create(
-        variant=variant, delta=delta, reason=reason, note=note, actor=actor
+        variant=variant,
+        delta=delta,
+        reason=reason,
+        note=note,
+        actor=actor,
+        idempotency_key=idempotency_key,
     )
     audit_record(
         actor=actor,

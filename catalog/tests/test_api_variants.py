@@ -206,3 +206,29 @@ def test_bad_inventory_adjustments_get_a_400(team: Team, payload: dict, field: s
     assert field in response.json()["error"]["fields"]
     variant.refresh_from_db()
     assert variant.inventory_count == 10
+
+
+def test_a_repeated_adjustment_with_the_same_idempotency_key_changes_stock_once(
+    team: Team,
+) -> None:
+    variant = ProductFactory(shop=team.shop).variants.get()
+    client = team.client("owner")
+    url = f"/api/v1/variants/{variant.pk}/inventory-adjustments"
+    payload = {"delta": 5, "reason": "restock"}
+
+    first = client.post(url, payload, format="json", headers={"Idempotency-Key": "delivery-7"})
+    again = client.post(url, payload, format="json", headers={"Idempotency-Key": "delivery-7"})
+    other = client.post(
+        url,
+        {"delta": 2, "reason": "restock"},
+        format="json",
+        headers={"Idempotency-Key": "delivery-7"},
+    )
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    variant.refresh_from_db()
+    assert variant.inventory_count == 15
+    assert StockMovement.objects.filter(variant=variant).count() == 1
