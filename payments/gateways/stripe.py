@@ -6,6 +6,7 @@ Settings are read at call time; `STRIPE_API_BASE` points the client at another a
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import ClassVar
@@ -223,7 +224,9 @@ class StripeGateway(PaymentGateway):
                     "refresh_url": refresh_url,
                     "return_url": return_url,
                     "type": "account_onboarding",
-                }
+                },
+                # A link is single-use: one key per request still makes its retries safe.
+                options={"idempotency_key": f"marketmate-account-link-{uuid.uuid4().hex}"},
             ),
         )
         return str(link["url"])

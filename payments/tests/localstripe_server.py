@@ -82,6 +82,23 @@ async def transfer_list(request: web.Request) -> web.Response:
     return web.json_response({"object": "list", "data": list(_transfers.values())})
 
 
+# Every POST MarketMate sends, with its Idempotency-Key, for the tests to check.
+_posts: list[dict[str, str]] = []
+
+
+@web.middleware
+async def record_posts(request: web.Request, handler: Any) -> web.StreamResponse:
+    if request.method == "POST" and request.path.startswith("/v1/"):
+        _posts.append({"path": request.path, "key": request.headers.get("Idempotency-Key", "")})
+    return await handler(request)
+
+
+async def posts_list(request: web.Request) -> web.Response:
+    return web.json_response(_posts)
+
+
+app.middlewares.append(record_posts)
+app.router.add_get("/_config/posts", posts_list)
 app.router.add_post("/v1/accounts", account_create)
 app.router.add_post("/v1/account_links", account_link_create)
 app.router.add_post("/v1/transfers", transfer_create)

@@ -215,3 +215,48 @@ def test_stripe_transfers_to_a_connected_account(stripe_settings: str) -> None:
 def test_a_stripe_refusal_becomes_a_gateway_error(stripe_settings: str) -> None:
     with pytest.raises(GatewayError):
         StripeGateway().intent_retrieve(provider_payment_id="pi_does_not_exist")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_stripe_request_that_creates_or_changes_something_has_an_idempotency_key(
+    stripe_settings: str, buyer, order, shop
+) -> None:
+    from django.test import Client
+
+    from payments.services.payments import payments_create
+    from payments.services.payouts import connected_account_link
+    from payments.services.refunds import refund_request
+    from payments.tests.conftest import stripe_client, stripe_event, webhook_post
+
+    before = len(requests.get(f"{stripe_settings}/_config/posts", timeout=5).json())
+    payment = payments_create(buyer=buyer, order_ids=[order.pk])[0]
+    payment.refresh_from_db()
+    method = stripe_client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    stripe_client().v1.payment_intents.update(
+        payment.provider_payment_id, params={"payment_method": method.id}
+    )
+    mine_from = len(requests.get(f"{stripe_settings}/_config/posts", timeout=5).json())
+    StripeGateway().intent_confirm(
+        provider_payment_id=payment.provider_payment_id, card_number="", idempotency_key="c-9"
+    )
+    intent = stripe_client().v1.payment_intents.retrieve(payment.provider_payment_id).to_dict()
+    webhook_post(Client(), stripe_event("payment_intent.succeeded", intent))
+    refund_request(actor=shop.owner, order=order, amount=Decimal("5.00"))
+    connected_account_link(shop=shop, actor=shop.owner, base_url="http://testserver/")
+
+    posts = requests.get(f"{stripe_settings}/_config/posts", timeout=5).json()
+    ours = posts[before : before + 1] + posts[mine_from:]
+    assert [post["path"].split("/")[2] for post in ours] == [
+        "payment_intents",
+        "payment_intents",
+        "refunds",
+        "accounts",
+        "account_links",
+    ]
+    assert all(post["key"] for post in ours)
+    assert ours[0]["key"] == f"marketmate-payment-{payment.pk}-intent"
