@@ -21,6 +21,7 @@ class PaymentsErrorCode(models.TextChoices):
     GATEWAY_UNAVAILABLE = "gateway_unavailable", _("Payment provider unavailable")
     INVOICE_NOT_READY = "invoice_not_ready", _("Invoice not ready")
     PAYOUT_UNAVAILABLE = "payout_unavailable", _("Payouts unavailable")
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Idempotency key reused")
 
 
 class CardDeclinedError(ApplicationError):
@@ -63,3 +64,10 @@ class GatewayError(ApplicationError):
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code: ClassVar[str] = PaymentsErrorCode.GATEWAY_UNAVAILABLE
+
+
+class IdempotencyKeyReusedError(ApplicationError):
+    """The same Idempotency-Key came with a different request (HTTP 422)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code: ClassVar[str] = PaymentsErrorCode.IDEMPOTENCY_KEY_REUSED

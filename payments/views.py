@@ -99,6 +99,9 @@ class PaymentCheckoutView(LoginRequiredMixin, View):
         except ApplicationError as exc:
             messages.info(request, exc.message)
             return redirect("home")
+        if not payments:
+            messages.success(request, _("Nothing to pay: your order is confirmed."))
+            return redirect("home")
         unpaid = [payment for payment in payments if not payment.is_paid]
         return redirect((unpaid or payments)[0].get_absolute_url())
 

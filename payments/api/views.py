@@ -65,8 +65,12 @@ class PaymentCreateAPIView(APIView):
         operation_id="payments_create",
         request=PaymentCreateSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: PaymentListSerializer, 400: ERROR, 409: ERROR},
+        responses={201: PaymentListSerializer, 400: ERROR, 409: ERROR, 422: ERROR},
         summary="Start paying for a checkout's orders (one payment per currency).",
+        description=(
+            "Orders that cost nothing are marked paid at once and need no payment; when no order "
+            "has anything to pay, `payments` is empty."
+        ),
     )
     def post(self, request: Request) -> Response:
         serializer = PaymentCreateSerializer(data=request.data)

@@ -28,7 +28,12 @@ from orders.exceptions import InvalidTransitionError
 from orders.models import Order
 from orders.selectors import orders_by_id, orders_for_checkout
 from orders.services.lifecycle import order_mark_paid
-from payments.exceptions import CardDeclinedError, NothingToPayError, PaymentStateError
+from payments.exceptions import (
+    CardDeclinedError,
+    IdempotencyKeyReusedError,
+    NothingToPayError,
+    PaymentStateError,
+)
 from payments.gateways import gateway_for, gateway_get
 from payments.gateways.base import IntentStatus
 from payments.models import PAID_STATUSES, Payment, Provider
@@ -83,13 +88,25 @@ def payments_create(
         )
     if idempotency_key:
         earlier = list(
-            Payment.objects.filter(buyer=buyer, idempotency_key=idempotency_key).order_by("id")
+            Payment.objects.filter(buyer=buyer, idempotency_key=idempotency_key)
+            .prefetch_related("orders")
+            .order_by("id")
         )
         if earlier:
+            paid_for = {order.pk for payment in earlier for order in payment.orders.all()}
+            if not paid_for <= {order.pk for order in orders}:
+                raise IdempotencyKeyReusedError(
+                    _("This Idempotency-Key was already used for other orders."),
+                    fields={"idempotency_key": [_("Use a new key for a new payment.")]},
+                )
             return [payment_intent_ensure(payment=payment) for payment in earlier]
     pending = [order for order in orders if order.status == Order.Status.PENDING]
     if not pending:
         raise NothingToPayError(_("There is nothing left to pay for these orders."))
+    free = [order for order in pending if order.total <= 0]
+    if free:
+        _orders_mark_paid_free(orders=free, buyer=buyer)
+        pending = [order for order in pending if order.total > 0]
 
     by_currency: dict[str, list[Order]] = defaultdict(list)
     for order in pending:
@@ -124,6 +141,19 @@ def payments_create(
                 )
             payments.append(payment)
     return [payment_intent_ensure(payment=payment) for payment in payments]
+
+
+def _orders_mark_paid_free(*, orders: list[Order], buyer: User) -> None:
+    """Orders that cost nothing (fully discounted) are paid without a gateway."""
+    from payments.tasks import invoice_render_task
+
+    with transaction.atomic():
+        for order in sorted(orders, key=lambda item: item.pk):
+            order_mark_paid(order=order, payment_reference="free", actor=buyer)
+            order_id = order.pk
+            transaction.on_commit(
+                lambda order_id=order_id: invoice_render_task.delay(order_id)  # type: ignore[misc]
+            )
 
 
 def payment_intent_ensure(*, payment: Payment) -> Payment:

@@ -243,3 +243,36 @@ def test_concurrent_requests_for_the_same_orders_make_one_payment(buyer, order) 
     assert errors == []
     assert Payment.objects.count() == 1
     assert set(made) == {Payment.objects.get().pk}
+
+
+def test_an_idempotency_key_used_for_other_orders_is_refused(buyer, order, place, variant) -> None:
+    from payments.exceptions import IdempotencyKeyReusedError
+
+    payments_create(buyer=buyer, order_ids=[order.pk], idempotency_key="same")
+    other = place(buyer, (variant, 1)).orders[0]
+
+    with pytest.raises(IdempotencyKeyReusedError) as error:
+        payments_create(buyer=buyer, order_ids=[other.pk], idempotency_key="same")
+
+    assert error.value.status_code == 422
+    assert Payment.objects.count() == 1
+
+
+def test_an_order_that_costs_nothing_is_paid_without_a_payment(
+    buyer, variant, place, django_capture_on_commit_callbacks
+) -> None:
+    from orders.tests.factories import PromotionFactory
+
+    PromotionFactory(code="ALLFREE", value=Decimal("100"))
+    order = place(buyer, (variant, 1), coupon_code="ALLFREE").orders[0]
+    assert order.total == Decimal("0.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payments = payments_create(buyer=buyer, order_ids=[order.pk])
+
+    order.refresh_from_db()
+    assert payments == []
+    assert order.status == Order.Status.PAID
+    assert order.payment_reference == "free"
+    assert LedgerEntry.objects.filter(order=order).count() == 0
+    assert Invoice.objects.filter(order=order).count() == 1
