@@ -1,7 +1,7 @@
 """Reads of conversations and messages, always scoped to who asks."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from chat.exceptions import ConversationNotFoundError
@@ -35,9 +35,12 @@ def conversation_side_of(*, conversation: Conversation, user: User | AnonymousUs
 
 
 def _with_last_body(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """Annotate `last_body`, the text of the newest message (for previews)."""
+    """Annotate `last_body`, the text of the newest message (for previews), and order by the
+    latest activity (explicitly: Meta.ordering does not apply to the grouped queries here)."""
     newest = Message.objects.filter(conversation_id=OuterRef("pk")).order_by("-created", "-id")
-    return queryset.annotate(last_body=Subquery(newest.values("body")[:1]))
+    return queryset.annotate(last_body=Subquery(newest.values("body")[:1])).order_by(
+        F("last_message_at").desc(nulls_last=True), "-created", "-id"
+    )
 
 
 def _with_unread(queryset: QuerySet[Conversation], *, unread_side: str) -> QuerySet[Conversation]:
