@@ -133,3 +133,14 @@ def test_the_service_worker_is_served_from_the_root_with_its_scope() -> None:
     assert response["Content-Type"] == "application/javascript; charset=utf-8"
     assert response["Service-Worker-Allowed"] == "/"
     assert b'addEventListener("push"' in response.content
+
+
+def test_the_list_has_a_query_budget(
+    django_assert_max_num_queries, client_in: Client, user: User
+) -> None:
+    NotificationFactory.create_batch(15, user=user)
+
+    with django_assert_max_num_queries(12):
+        response = client_in.get("/notifications/")
+
+    assert response.content.decode().count('class="notification notification--unread"') == 15
