@@ -2,6 +2,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -97,7 +98,7 @@ class ResetPasswordSerializer(serializers.Serializer):
             uid, separator, token = attrs["token"].partition("-")
             if not separator:
                 raise serializers.ValidationError(
-                    {"token": ["The password reset link is invalid or has expired."]}
+                    {"token": [_("The password reset link is invalid or has expired.")]}
                 )
             attrs = {**attrs, "uid": uid, "token": token}
         return attrs
