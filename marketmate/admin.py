@@ -77,7 +77,7 @@ class JobRecordAdmin(ReadOnlyAdmin):
             )
 
 
-class BlockedNetworkForm(forms.ModelForm):  # type: ignore[type-arg]
+class BlockedNetworkForm(forms.ModelForm):
     class Meta:
         model = BlockedNetwork
         fields = ["network", "reason", "expires_at"]

@@ -71,6 +71,11 @@ GMV = Counter("mm_gmv_total", "Value of paid orders (gross merchandise value).",
 class QueueAndJobCollector(Collector):
     """Read at scrape time: jobs waiting in the broker, and dead jobs awaiting staff."""
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Named here so that registering the collector does not read the broker or database.
+        yield GaugeMetricFamily("mm_celery_queue_length", "Jobs waiting in the broker.")
+        yield GaugeMetricFamily("mm_jobs_dead", "Jobs that failed their last attempt.")
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         queue = GaugeMetricFamily(
             "mm_celery_queue_length", "Jobs waiting in the broker.", labels=["queue"]
@@ -81,7 +86,8 @@ class QueueAndJobCollector(Collector):
                 from marketmate.celery import app
 
                 with app.connection_for_read() as conn:
-                    length = conn.default_channel.client.llen("celery")
+                    redis_client = getattr(conn.default_channel, "client")  # noqa: B009 (kombu's Redis channel)
+                    length = redis_client.llen("celery")
                 queue.add_metric(["celery"], float(length))
             except Exception:  # a scrape must answer even when the broker does not
                 logger.warning("Could not read the length of the job queue", exc_info=True)

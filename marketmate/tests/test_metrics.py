@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client, override_settings
 from prometheus_client import REGISTRY
 
 from accounts.tests.factories import UserFactory
+from catalog.tests.factories import ProductFactory
 from marketmate.events import event_emit
 from marketmate.metrics import WebSocketConnectionGauge
 from marketmate.models import JobRecord
@@ -188,3 +190,39 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     ).stdout
 
     assert 'mm_http_requests_total{method="GET",status="200",view="home"} 2.0' in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paid_orders_add_their_total_to_the_gmv_by_currency() -> None:
+    from orders.services.cart import cart_get_or_create, cart_item_add
+    from orders.services.checkout import checkout_place
+    from orders.services.lifecycle import order_mark_paid
+
+    buyer = UserFactory(verified=True)
+    variant = ProductFactory(price=Decimal("12.50"), shop__currency="EUR").variants.get()
+    cart = cart_get_or_create(user=buyer, session={})
+    cart_item_add(cart=cart, variant_id=variant.pk, quantity=2)
+    placed_before = sample("mm_orders_placed_total")
+    gmv_before = sample("mm_gmv_total", currency="EUR")
+    result = checkout_place(
+        buyer=buyer,
+        cart=cart,
+        address={
+            "full_name": "Ada Shopper",
+            "line1": "1 Market Street",
+            "line2": "",
+            "city": "Springfield",
+            "region": "",
+            "postal_code": "12345",
+            "country": "US",
+            "phone": "",
+        },
+    )
+    (order,) = result.orders
+
+    order_mark_paid(order=order, payment_reference="test")
+
+    order.refresh_from_db()
+    assert sample("mm_orders_placed_total") == placed_before + 1
+    assert sample("mm_gmv_total", currency="EUR") == pytest.approx(gmv_before + float(order.total))
+    assert order.total >= Decimal("25.00")
