@@ -6,27 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketmate', '0001_initial'),
+        ("marketmate", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BlockedNetwork',
+            name="BlockedNetwork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('network', models.CharField(help_text='An IP address (203.0.113.7) or a network (203.0.113.0/24, 2001:db8::/32).', max_length=64, unique=True, verbose_name='address or network')),
-                ('reason', models.CharField(max_length=255, verbose_name='reason')),
-                ('expires_at', models.DateTimeField(blank=True, help_text='Empty: blocked until removed.', null=True, verbose_name='expires at')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "network",
+                    models.CharField(
+                        help_text="An IP address (203.0.113.7) or a network (203.0.113.0/24, 2001:db8::/32).",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="address or network",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=255, verbose_name="reason")),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Empty: blocked until removed.",
+                        null=True,
+                        verbose_name="expires at",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'blocked address',
-                'verbose_name_plural': 'blocked addresses',
-                'ordering': ['-created'],
+                "verbose_name": "blocked address",
+                "verbose_name_plural": "blocked addresses",
+                "ordering": ["-created"],
             },
         ),
     ]
