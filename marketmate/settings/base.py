@@ -138,6 +138,10 @@ else:
             "LOCATION": "marketmate",
         }
     }
+# While Redis is away, cache reads miss and writes are dropped (logged), so pages keep serving
+# and rate limits fail open; /ready still reports the cache as failed.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -67,3 +67,19 @@ def test_readiness_is_never_cached(client: Client) -> None:
     response = client.get("/ready")
 
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_pages_keep_serving_while_the_cache_is_unreachable(client: Client) -> None:
+    unreachable_cache = {
+        "default": {
+            "BACKEND": "marketmate.cache.RedisCache",
+            "LOCATION": CLOSED_PORT_REDIS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    with override_settings(CACHES=unreachable_cache):
+        home = client.get("/")
+        ready = client.get("/ready")
+
+    assert home.status_code == 200
+    assert ready.status_code == 503
