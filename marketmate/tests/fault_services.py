@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,10 +90,8 @@ class ThrowawayRedis:
         """SIGKILL: the server vanishes as in a crash."""
         if self.pidfile.exists():
             pid = int(self.pidfile.read_text().strip())
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.pidfile.unlink(missing_ok=True)
         wait_until(lambda: not port_answers(self.port), timeout=10, what="redis to stop")
 
@@ -148,8 +146,17 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres")
         subprocess.run(
-            [*_as_postgres(), _pg_bin("initdb"), "-D", str(self.data), "-U", "postgres"]
-            + ["-A", "trust", "--no-sync"],
+            [
+                *_as_postgres(),
+                _pg_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -168,8 +175,16 @@ class ThrowawayPostgres:
     def copy_database(self, source_url: str, *, database: str = "marketmate") -> None:
         """Create `database` here as a copy (schema and rows) of the database at `source_url`."""
         subprocess.run(
-            [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
-            + [database],
+            [
+                _pg_bin("createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                database,
+            ],
             check=True,
         )
         dump = subprocess.Popen(
@@ -195,10 +210,8 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
     try:
         yield server
     finally:
-        try:
+        with suppress(subprocess.CalledProcessError):  # already stopped by the scenario
             server.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by the scenario
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -236,10 +249,8 @@ class Processes:
 
     @staticmethod
     def kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:  # type: ignore[type-arg]
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -260,9 +271,21 @@ def asgi_server(
     port = port or free_port()
     log = log_dir / f"uvicorn-{port}.log"
     process = processes.start(
-        [sys.executable, "-m", "uvicorn", "marketmate.asgi:application"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
-        + ["--no-access-log", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "marketmate.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         env=env,
         log=log,
     )

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the payments fixtures are imported, then named by the tests)
 """Faults: what MarketMate does when a webhook comes many times at once, a worker dies mid-job,
 Stripe cannot be reached, Redis restarts under load, and PostgreSQL goes away mid-checkout.
 
@@ -66,7 +67,9 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_webhook_delivered_ten_times_at_once_and_ten_times_in_a_row_changes_state_once(
-    stripe_settings, buyer, order
+    stripe_settings,
+    buyer,
+    order,
 ) -> None:
     payment = payments_create(buyer=buyer, order_ids=[order.pk])[0]
     stripe_browser_pays(payment)
@@ -194,7 +197,10 @@ def _intents_of(payment: Payment) -> list[dict[str, Any]]:
 
 
 def test_stripe_unreachable_gives_a_retryable_error_and_a_retry_makes_one_intent(
-    stripe_settings, settings, buyer, order
+    stripe_settings,
+    settings,
+    buyer,
+    order,
 ) -> None:
     client = APIClient()
     client.force_authenticate(buyer)
@@ -238,7 +244,7 @@ def test_stripe_unreachable_gives_a_retryable_error_and_a_retry_makes_one_intent
 
 def _get(url: str, *, timeout: float = 10) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (loopback)
             return int(answer.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
@@ -352,7 +358,7 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
     tmp_path: Path,
 ) -> None:
     shopper = UserFactory(email="faults@example.com", verified=True)
-    variant = VariantFactory(price=Decimal("25.00"), inventory_count=5)
+    stocked = VariantFactory(price=Decimal("25.00"), inventory_count=5)
     token = str(RefreshToken.for_user(shopper).access_token)
     processes = Processes()
     with throwaway_postgres() as postgres:
@@ -371,13 +377,13 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
                 log_dir=tmp_path,
             )
             base = f"http://127.0.0.1:{port}"
-            cart = {"variant_id": variant.pk, "quantity": 2}
+            cart = {"variant_id": stocked.pk, "quantity": 2}
             assert _post_json(base + "/api/v1/cart", cart, token=token) in (200, 201)
 
-            # Hold the variant's row: the checkout inserts its order, then waits on the stock.
+            # Hold the stocked's row: the checkout inserts its order, then waits on the stock.
             holder = psycopg.connect(db_url)
             holder.execute(
-                "SELECT id FROM catalog_productvariant WHERE id = %s FOR UPDATE", (variant.pk,)
+                "SELECT id FROM catalog_productvariant WHERE id = %s FOR UPDATE", (stocked.pk,)
             )
             outcome: dict[str, Any] = {}
 
@@ -423,7 +429,7 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
             stock_after_crash = _pg_scalar(
                 db_url,
                 "SELECT inventory_count FROM catalog_productvariant WHERE id = %s",
-                variant.pk,
+                stocked.pk,
             )
             movements_after_crash = _pg_scalar(db_url, "SELECT count(*) FROM catalog_stockmovement")
             # The same server process serves again without a restart: the checkout goes through.
@@ -433,7 +439,7 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
             stock_after_retry = _pg_scalar(
                 db_url,
                 "SELECT inventory_count FROM catalog_productvariant WHERE id = %s",
-                variant.pk,
+                stocked.pk,
             )
         finally:
             processes.stop()
