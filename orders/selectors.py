@@ -60,10 +60,6 @@ def shop_ids_for_member(
     )
 
 
-def shops_for_member(*, user: "User") -> list[Shop]:
-    return list(Shop.objects.filter(members__user=user).order_by("name"))
-
-
 def shop_get_for_member(*, user: "User | AnonymousUser", shop_id: int) -> Shop | None:
     if not user.is_authenticated:
         return None

@@ -30,11 +30,6 @@ def money(amount: Decimal | str | None, currency: str = "") -> str:
 
 
 @register.filter
-def get_item(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key)
-
-
-@register.filter
 def zip_lines(first: list[Any], second: list[Any]) -> list[tuple[Any, Any]]:
     """Pairs of cart lines and their prices (both in the cart's order)."""
     return list(zip(first, second, strict=True))

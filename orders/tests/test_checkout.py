@@ -637,3 +637,13 @@ def test_the_catalog_knows_a_product_with_orders_must_be_archived(buyer, place) 
 
     assert product_has_orders(product=bought) is True
     assert product_has_orders(product=Products()) is False
+
+
+def test_an_automatic_promotion_respects_its_per_shopper_limit_and_currency(buyer, place):
+    PromotionFactory(code="", value=D("10"), usage_limit_per_user=1, name="Welcome")
+    PromotionFactory(code="", kind="fixed", value=D("3"), currency="EUR", name="Euro only")
+
+    first = place(buyer, (variant_of(price="20.00"), 1)).orders[0]
+    second = place(buyer, (variant_of(price="20.00"), 1)).orders[0]
+
+    assert (first.discount, second.discount) == (D("2.00"), D("0.00"))
