@@ -90,7 +90,7 @@ def run(options) -> dict:  # type: ignore[no-untyped-def]
         answers: list[tuple[int, str]] = []
         lock = threading.Lock()
 
-        def shopper(buyer, slow=slow) -> None:  # type: ignore[no-untyped-def]
+        def shopper(buyer, slow=slow, barrier=barrier, lock=lock, answers=answers) -> None:  # type: ignore[no-untyped-def]
             client = APIClient()
             client.force_authenticate(buyer)
             db = connections["default"]
