@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Product, StockMovement
 
 
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    """Categories in tree order, indented by depth."""
+
+    def label_from_instance(self, obj: object) -> str:
+        assert isinstance(obj, Category)
+        return f"{'— ' * (obj.depth - 1)}{obj.name}"
+
+
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -26,7 +34,7 @@ class ProductForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=Product.Status.choices)
     track_inventory = forms.BooleanField(label=_("Track stock"), required=False, initial=True)
-    categories = forms.ModelMultipleChoiceField(
+    categories = CategoryChoiceField(
         label=_("Categories"),
         queryset=Category.objects.order_by("path"),
         required=False,

@@ -25,7 +25,7 @@ from shops.permissions import (
     current_membership_get,
     current_shop_set,
 )
-from shops.roles import ROLES_MEMBERS, ROLES_SETTINGS
+from shops.roles import ASSIGNABLE_ROLE_CHOICES, ROLES_MEMBERS, ROLES_SETTINGS
 from shops.selectors import invitation_get_open, shop_invitations_open, shop_members_list
 
 
@@ -138,7 +138,7 @@ class ShopMemberListView(ShopMemberRequiredMixin, TemplateView):
         context["members"] = shop_members_list(shop=self.shop)
         context["invitations"] = shop_invitations_open(shop=self.shop)
         context.setdefault("form", MemberInviteForm())
-        context["role_choices"] = MemberRoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
+        context["role_choices"] = ASSIGNABLE_ROLE_CHOICES
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:

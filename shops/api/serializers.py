@@ -40,6 +40,17 @@ class ShopSerializer(ShopPublicSerializer):
         read_only_fields = fields
 
 
+class MembershipSerializer(serializers.ModelSerializer[ShopMember]):
+    """One of the user's shops, with their role in it."""
+
+    shop = ShopSerializer(read_only=True)
+
+    class Meta:
+        model = ShopMember
+        fields = ["role", "shop"]
+        read_only_fields = fields
+
+
 class ShopApplySerializer(serializers.Serializer[Shop]):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")

@@ -12,6 +12,7 @@ from shops import services
 from shops.api.serializers import (
     MemberInviteSerializer,
     MemberRoleSerializer,
+    MembershipSerializer,
     ShopApplySerializer,
     ShopInvitationSerializer,
     ShopMemberSerializer,
@@ -26,6 +27,7 @@ from shops.roles import ROLES_MEMBERS, ROLES_SETTINGS
 from shops.selectors import (
     invitation_get_open,
     membership_get,
+    memberships_for_user,
     shop_get_for_member,
     shop_get_public,
     shop_members_list,
@@ -38,6 +40,14 @@ def _user(request: Request) -> User:
 
 class ShopCreateView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=MembershipSerializer(many=True),
+        summary="The shops you work for, with your role in each",
+    )
+    def get(self, request: Request) -> Response:
+        memberships = memberships_for_user(user=request.user)
+        return Response(MembershipSerializer(memberships, many=True).data)
 
     @extend_schema(
         request=ShopApplySerializer,

@@ -230,3 +230,11 @@ def test_the_logo_is_uploaded_through_the_api_as_multipart(team: Team) -> None:
     assert wrong_type.json()["error"]["fields"] == {
         "banner": ["GIF images are not accepted; upload a JPEG, PNG or WebP."]
     }
+
+
+def test_get_shops_lists_my_memberships_only(team: Team) -> None:
+    body = team.client("staff").get("/api/v1/shops").json()
+
+    assert [(item["role"], item["shop"]["id"]) for item in body] == [("staff", team.shop.pk)]
+    assert team.client("buyer").get("/api/v1/shops").json() == []
+    assert team.client("anonymous").get("/api/v1/shops").status_code == 401
