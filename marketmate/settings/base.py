@@ -191,8 +191,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-# Behind a proxy: the request.META key (e.g. HTTP_X_REAL_IP) with the client's address.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+# The client's address: marketmate.network.client_ip honours TRUSTED_PROXY_COUNT, like the
+# block-list and the API throttles; a request.META key (e.g. HTTP_X_REAL_IP) can replace it.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="marketmate.network.client_ip")
 # Requests per IP address ("count/period", period s, m, h or d, optionally with a multiplier).
 ACCOUNTS_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="5/m"),
@@ -528,6 +529,7 @@ MIDDLEWARE.insert(0, "marketmate.metrics.MetricsMiddleware")
 # --- Request security -----------------------------------------------------------------------------
 # Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the end.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # Blocked addresses (admin: Platform > Blocked addresses) are refused before any other work.
 MIDDLEWARE.insert(0, "marketmate.network.BlockedNetworkMiddleware")
 # Cross-origin requests are allowed for the API only, and only from these origins.
