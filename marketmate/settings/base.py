@@ -332,6 +332,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Scale (docs/benchmarks.md) -------------------------------------------------------------------
+# channels-redis waits for messages with BZPOPMIN for 5 s; redis-py's own defaults (a 5 s socket
+# timeout, at most 100 connections per pool) cut those waits and refuse connections under load,
+# closing sockets and losing events (bench/ws_fanout.py). The layer's pool gets room for both.
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {
+            "address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL),
+            "socket_timeout": env.float("CHANNELS_REDIS_SOCKET_TIMEOUT", default=30.0),
+            "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=2000),
+        }
+    ]
+
 # --- Real-time and notifications (docs/realtime.md) -----------------------------------------------
 # WebSocket frames: the largest accepted, and how many events one user may send (count/period,
 # period s, m, h or d with an optional multiplier, e.g. 5/10s), counted across every process.
