@@ -4,7 +4,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +13,9 @@ from accounts.models import Address, Currency, User
 class UserSerializer(serializers.ModelSerializer[User]):
     pending_email = serializers.SerializerMethodField(
         help_text="A new e-mail address waiting for verification, if any."
+    )
+    language = serializers.ChoiceField(
+        choices=[], allow_blank=True, read_only=True, help_text="Empty: the browser's language."
     )
 
     class Meta:
@@ -32,7 +34,11 @@ class UserSerializer(serializers.ModelSerializer[User]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_pending_email(self, user: User) -> str | None:
         pending = EmailAddress.objects.get_new(user)
         if pending is None or pending.email.lower() == user.email.lower():

@@ -79,7 +79,9 @@ class RegisterView(AuthView):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_register(request=request._request, **serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(
+            UserSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class LoginView(AuthView):
@@ -208,7 +210,7 @@ class UserMeView(APIView):
 
     @extend_schema(responses=UserSerializer, summary="The authenticated user", tags=["users"])
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(_user(request)).data)
+        return Response(UserSerializer(_user(request), context={"request": request}).data)
 
     @extend_schema(
         request=UserUpdateSerializer,
@@ -224,7 +226,7 @@ class UserMeView(APIView):
         user = services.user_profile_update(user=_user(request), data=data)
         if email and email.lower() != user.email.lower():
             services.user_email_change_request(request=request._request, user=user, email=email)
-        return Response(UserSerializer(user).data)
+        return Response(UserSerializer(user, context={"request": request}).data)
 
 
 class AddressListView(APIView):
