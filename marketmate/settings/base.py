@@ -337,7 +337,7 @@ else:
 # timeout, at most 100 connections per pool) cut those waits and refuse connections under load,
 # closing sockets and losing events (bench/ws_fanout.py). The layer's pool gets room for both.
 if REDIS_URL:
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [  # type: ignore[index]
         {
             "address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL),
             "socket_timeout": env.float("CHANNELS_REDIS_SOCKET_TIMEOUT", default=30.0),
