@@ -246,3 +246,20 @@ def test_only_owners_managers_and_staff_open_the_refund_page(paid_order, buyer, 
     assert _logged_in(buyer).get(url).status_code == 404
     assert _logged_in(buyer).post(url, {"amount": "1.00"}).status_code == 404
     assert Order.objects.get(pk=paid_order.pk).refunded_amount == 0
+
+
+def test_the_order_page_links_the_invoice_once_it_exists(
+    buyer, order, django_capture_on_commit_callbacks
+) -> None:
+    client = _logged_in(buyer)
+    before = client.get(f"/orders/{order.number}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_confirm_card(
+            payment=payments_create(buyer=buyer, order_ids=[order.pk])[0],
+            card_number="4242424242424242",
+        )
+
+    after = client.get(f"/orders/{order.number}/").content.decode()
+
+    assert "Download invoice (PDF)" not in before
+    assert f'href="/payments/invoices/{order.number}.pdf">Download invoice (PDF)</a>' in after
