@@ -412,7 +412,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.models.User.Role"},
-    "ENUM_NAME_OVERRIDES": {"UserRoleEnum": "accounts.models.User.Role"},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_LIFETIME", default=300)),
