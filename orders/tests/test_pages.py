@@ -227,6 +227,22 @@ def test_order_history_and_detail_with_timeline(shopper, order) -> None:
     assert "Cancel order" in detail
 
 
+def test_unpaid_orders_lead_to_the_payment_page_and_paid_ones_do_not(shopper, order) -> None:
+    pay_url = f"/payments/checkout/{order.checkout_reference}/"
+
+    confirmation = shopper.get(f"/orders/placed/{order.checkout_reference}/").content.decode()
+    unpaid = shopper.get(f"/orders/{order.number}/").content.decode()
+    payment_page = shopper.get(pay_url, follow=True)
+    order_mark_paid(order=order)
+    paid = shopper.get(f"/orders/{order.number}/").content.decode()
+
+    assert f'href="{pay_url}"' in confirmation
+    assert f'href="{pay_url}"' in unpaid
+    assert pay_url not in paid
+    assert payment_page.status_code == 200
+    assert "Test mode: no real money moves." in payment_page.content.decode()
+
+
 def test_another_buyers_order_pages_are_404(order) -> None:
     attacker = signed_in(UserFactory())
 
