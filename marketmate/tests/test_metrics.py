@@ -226,3 +226,19 @@ def test_paid_orders_add_their_total_to_the_gmv_by_currency() -> None:
     assert sample("mm_orders_placed_total") == placed_before + 1
     assert sample("mm_gmv_total", currency="EUR") == pytest.approx(gmv_before + float(order.total))
     assert order.total >= Decimal("25.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payments_are_counted_by_result_from_the_domain_events() -> None:
+    succeeded, failed = (
+        sample("mm_payments_total", result="succeeded"),
+        sample("mm_payments_total", result="failed"),
+    )
+
+    with transaction.atomic():
+        event_emit("payment.succeeded", payment_id=1)
+        event_emit("payment.failed", payment_id=2)
+        event_emit("payment.failed", payment_id=3)
+
+    assert sample("mm_payments_total", result="succeeded") == succeeded + 1
+    assert sample("mm_payments_total", result="failed") == failed + 2

@@ -332,6 +332,7 @@ def payment_mark_failed(
             changes={"status": (before, locked.status)},
             reason=locked.failure_message,
         )
+        event_emit("payment.failed", payment_id=locked.pk)
     return locked
 
 
