@@ -6,6 +6,7 @@ Every scenario that kills or restarts something starts its own throwaway server 
 PostgreSQL, uvicorn, Celery worker; see fault_services.py) and stops it again."""
 
 import json
+import sys
 import threading
 import time
 import urllib.error
@@ -455,3 +456,73 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
     assert movements_after_crash == 0
     assert retried == 201
     assert stock_after_retry == 3
+
+
+# --- Scale-out: two web processes, a worker and beat on one PostgreSQL and Redis --------------
+
+
+def test_two_web_processes_a_worker_and_beat_share_sessions_carts_rate_limits_and_jobs(
+    tmp_path: Path,
+) -> None:
+    stocked = VariantFactory(price=Decimal("15.00"), inventory_count=10)
+    env = app_env(
+        database_url=database_url_of_test_run(),
+        redis_url=settings.REDIS_URL,
+        DJANGO_SETTINGS_MODULE="marketmate.tests.fault_settings",
+    )
+    queue = "celery"
+    processes = Processes()
+    try:
+        port_a = asgi_server(processes, env=env, log_dir=tmp_path)
+        port_b = asgi_server(processes, env=env, log_dir=tmp_path)
+        celery_worker(processes, env=env, log=tmp_path / "worker.log", queue=queue)
+        beat = processes.start(
+            [
+                *(sys.executable, "-m", "celery", "-A", "marketmate", "beat"),
+                *("--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule")),
+            ],
+            env=env,
+            log=tmp_path / "beat.log",
+        )
+        a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+        browser = requests.Session()  # one cookie jar: the same shopper on either process
+        added = browser.post(
+            a + "/api/v1/cart", json={"variant_id": stocked.pk, "quantity": 2}, timeout=10
+        )
+        cart_on_b = browser.get(b + "/api/v1/cart", timeout=10)
+        # Sign-in attempts are counted in Redis, whichever process answers (5 a minute per IP).
+        attempts = [
+            requests.post(
+                (a, b)[index % 2] + "/api/v1/auth/login",
+                json={"email": "nobody@example.com", "password": "wrong"},
+                timeout=10,
+            ).status_code
+            for index in range(6)
+        ]
+        # A job enqueued by a web process runs on the worker.
+        shopper = UserFactory(email="scale@example.com", verified=True)
+        token = str(RefreshToken.for_user(shopper).access_token)
+        assert _post_json(a + "/api/v1/cart", {"variant_id": stocked.pk}, token=token) == 201
+        placed = _post_json(b + "/api/v1/checkout", {"shipping_address": ADDRESS}, token=token)
+        wait_until(
+            lambda: JobRecord.objects.filter(status=JobRecord.Status.SUCCEEDED).exists(),
+            timeout=60,
+            what="a job to run on the worker",
+        )
+        wait_until(
+            lambda: "beat: Starting" in (tmp_path / "beat.log").read_text(),
+            timeout=30,
+            what="beat to start",
+        )
+        beat_alive = beat.poll() is None
+    finally:
+        processes.stop()
+
+    assert added.status_code == 201
+    assert cart_on_b.status_code == 200
+    lines = [line for shop in cart_on_b.json()["shops"] for line in shop["items"]]
+    assert [(line["variant_id"], line["quantity"]) for line in lines] == [(stocked.pk, 2)]
+    assert attempts == [401] * 5 + [429]
+    assert placed == 201
+    assert JobRecord.objects.exclude(status=JobRecord.Status.SUCCEEDED).count() == 0
+    assert beat_alive
