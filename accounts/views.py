@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from accounts.exceptions import RateLimitedError
 from accounts.forms import AddressForm, ProfileForm
@@ -167,9 +167,10 @@ class AddressDeleteView(AccountPageMixin, TemplateView):
         return redirect("accounts:address_list")
 
 
-class NotificationPreferencesView(AccountPageMixin, TemplateView):
-    template_name = "accounts/notification_preferences.html"
-    section = "notifications"
+class NotificationPreferencesView(LoginRequiredMixin, RedirectView):
+    """The account's notification settings live with the notifications themselves."""
+
+    pattern_name = "notifications:preferences"
 
 
 class AccountIndexView(LoginRequiredMixin, View):

@@ -176,13 +176,17 @@ def test_another_users_address_is_not_found_on_the_web(
     assert Address.objects.filter(pk=theirs.pk, city=theirs.city).exists()
 
 
-def test_the_notification_preferences_page_explains_what_comes(logged_in_client: Client) -> None:
-    response = logged_in_client.get("/account/notifications/")
+def test_the_account_links_to_orders_messages_and_notification_settings(
+    logged_in_client: Client,
+) -> None:
+    profile = logged_in_client.get("/account/profile/").content.decode()
+    old_address = logged_in_client.get("/account/notifications/")
 
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "<h1>Notifications</h1>" in html
-    assert "comes with MarketMate's notifications" in html
+    assert 'href="/orders/"' in profile
+    assert 'href="/chat/"' in profile
+    assert 'href="/notifications/preferences/"' in profile
+    assert old_address.status_code == 302
+    assert old_address["Location"] == "/notifications/preferences/"
 
 
 def test_the_email_and_password_pages_share_the_account_layout(
