@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -95,6 +97,9 @@ class Product(models.Model):
     rating_count = models.PositiveIntegerField(_("ratings"), default=0)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # Title (A), tag and category names (B), description (C); kept up to date by
+    # catalog.search.search_vector_update from the services that change products.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -104,7 +109,13 @@ class Product(models.Model):
             models.UniqueConstraint(fields=["shop", "slug"], name="catalog_product_slug_per_shop"),
             models.CheckConstraint(condition=Q(price__gt=0), name="catalog_product_price_positive"),
         ]
-        indexes = [models.Index(fields=["status", "-created"])]
+        indexes = [
+            models.Index(fields=["status", "-created"]),
+            GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
+            GinIndex(
+                fields=["title"], opclasses=["gin_trgm_ops"], name="catalog_product_title_trgm"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -33,6 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
+    path("", include("catalog.storefront_urls")),
 ]
 
 if settings.DEBUG:

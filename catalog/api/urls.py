@@ -6,6 +6,8 @@ urlpatterns = [
     path("attributes", views.AttributeListView.as_view(), name="attributes"),
     path("categories", views.CategoryListView.as_view(), name="categories"),
     path("products", views.ProductListView.as_view(), name="products"),
+    path("products/facets", views.ProductFacetsView.as_view(), name="product-facets"),
+    path("search/suggest", views.SearchSuggestView.as_view(), name="search-suggest"),
     path("shops/<int:shop_id>/products", views.ShopProductsView.as_view(), name="shop-products"),
     path("products/<int:product_id>", views.ProductDetailView.as_view(), name="product-detail"),
     path(

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from catalog import search
 from catalog.api.serializers import (
     AttributeSerializer,
     CategorySerializer,
@@ -78,6 +79,16 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
     sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), required=False, default="newest")
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    q = serializers.CharField(
+        required=False,
+        help_text="Words to search for (quotes, OR and -word work), 2 to 200 characters.",
+    )
+
+    def validate_q(self, value: str) -> str:
+        try:
+            return search.query_clean(value)
+        except search.SearchQueryInvalid as error:
+            raise ValidationError(error.message) from error
 
 
 class ProductCursorPagination(CursorPagination):
@@ -115,6 +126,8 @@ class ProductListView(ListAPIView[Product]):
             max_price=params.get("max_price"),
             in_stock=params.get("in_stock"),
         )
+        if params.get("q"):
+            products = search.products_search(products=products, text=params["q"])
         return product_queryset_with_details(products)
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
@@ -367,3 +380,88 @@ class CategoryListView(APIView):
         return Response(
             CategorySerializer(categories, many=True, context={"ids_by_path": ids_by_path}).data
         )
+
+
+class FacetItemSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PriceBandSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    min = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    max = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer[Any]):
+    categories = FacetItemSerializer(many=True)
+    shops = FacetItemSerializer(many=True)
+    tags = FacetItemSerializer(many=True)
+    price_bands = PriceBandSerializer(many=True)
+    in_stock = serializers.IntegerField()
+
+
+class ProductFacetsView(APIView):
+    """Counts per category, shop, tag, price band and in stock of the products the same
+    query and filters list (`GET /api/v1/products?...`)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[ProductQuerySerializer],
+        responses=FacetsSerializer,
+        summary="Facet counts of a product search",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        listing = ProductListView()
+        listing.request = request
+        facets = search.facets_count(products=listing.get_queryset())
+        return Response(FacetsSerializer(facets.as_dict()).data)
+
+
+class SuggestQuerySerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(help_text="What the shopper has typed so far (2+ characters).")
+
+    def validate_q(self, value: str) -> str:
+        try:
+            return search.query_clean(value)
+        except search.SearchQueryInvalid as error:
+            raise ValidationError(error.message) from error
+
+
+class SuggestProductSerializer(serializers.Serializer[Any]):
+    pk = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SuggestNameSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SuggestionsSerializer(serializers.Serializer[Any]):
+    products = SuggestProductSerializer(many=True)
+    categories = SuggestNameSerializer(many=True)
+    shops = SuggestNameSerializer(many=True)
+
+
+class SearchSuggestView(APIView):
+    """Autocomplete: products, categories and shops matching what the shopper typed."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[SuggestQuerySerializer],
+        responses=SuggestionsSerializer,
+        summary="Search suggestions",
+    )
+    def get(self, request: Request) -> Response:
+        query = SuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = search.search_suggest(
+            products=product_list_public(), text=query.validated_data["q"]
+        )
+        return Response(SuggestionsSerializer(found).data)

@@ -19,12 +19,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.exceptions import ProductInvalidError, VariantConflictError
 from catalog.models import Category, Product, ProductVariant, StockMovement
+from catalog.search import search_vector_update
 from catalog.selectors import product_has_orders, variant_has_orders
 from catalog.services.stock import stock_adjust
 from catalog.services.tags import tags_resolve
 from marketmate.audit import audit_record, field_changes
 from marketmate.errors import ConflictError
 from shops.models import Shop
+
+# The fields whose change recomputes the product's search vector.
+SEARCHED_FIELDS = {"title", "description", "categories", "tags"}
 
 # Rich text a shop may use in a description; everything else is removed on input.
 DESCRIPTION_TAGS = {
@@ -287,6 +291,7 @@ def product_create(
     product.save()
     product.categories.set(_categories_check(categories))
     product.tags.set(tags_resolve(names=tags))
+    search_vector_update(product_ids=[product.pk])
     specs: list[VariantSpec] = (
         list(variants) if variants else [{"sku": sku, "inventory_count": inventory_count}]
     )
@@ -340,6 +345,8 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
         product.tags.set(new_tags)
         if old_tags != sorted(tag.name for tag in new_tags):
             changes["tags"] = (old_tags, sorted(tag.name for tag in new_tags))
+    if changes.keys() & SEARCHED_FIELDS:
+        search_vector_update(product_ids=[product.pk])
     if changes:
         audit_record(actor=actor, action="product.update", entity=product, changes=changes)
     return product

@@ -1,0 +1,307 @@
+"""Product search: the stored weighted tsvector, query parsing, ranking, facets and suggestions.
+
+PostgreSQL is the engine: `Product.search_vector` holds the title (weight A), tag and category
+names (B) and the description (C), each in the shop's language configuration and in `simple`
+(so exact words match whatever the shopper's language). Queries use `websearch_to_tsquery`
+(quotes, OR and minus work). On SQLite (the embedded demo) search is a plain `icontains`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import ExpressionWrapper, RawSQL
+from django.db.models.functions import Cast
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product, ProductVariant
+
+QUERY_MIN_LENGTH = 2
+QUERY_MAX_LENGTH = 200
+
+# Shop and interface languages -> PostgreSQL text search configurations (others: `simple`).
+LANGUAGE_CONFIGS = {
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "it": "italian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ru": "russian",
+    "sv": "swedish",
+    "tr": "turkish",
+}
+
+PRICE_BANDS: list[tuple[str, Decimal | None, Decimal | None]] = [
+    ("0-25", None, Decimal("25")),
+    ("25-50", Decimal("25"), Decimal("50")),
+    ("50-100", Decimal("50"), Decimal("100")),
+    ("100-", Decimal("100"), None),
+]
+
+SORTS: dict[str, Any] = {
+    "relevance": None,
+    "newest": ("-created", "-id"),
+    "price_asc": ("price", "id"),
+    "price_desc": ("-price", "-id"),
+}
+
+
+class SearchQueryInvalid(ValueError):
+    """A query that cannot be searched; `message` says why (shown to the shopper)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def search_config(language: str | None) -> str:
+    """The text search configuration for a language code ('pt-br' -> 'portuguese')."""
+    return LANGUAGE_CONFIGS.get((language or "").split("-")[0].lower(), "simple")
+
+
+def query_clean(raw: str | None) -> str:
+    """The query with control characters removed and spaces collapsed; SearchQueryInvalid when
+    it is too short, too long or has no letter or digit to search for."""
+    text = "".join(char for char in (raw or "") if char.isprintable() or char == " ")
+    text = " ".join(text.split())
+    if len(text) > QUERY_MAX_LENGTH:
+        raise SearchQueryInvalid(
+            str(_("Search for at most %(count)d characters.") % {"count": QUERY_MAX_LENGTH})
+        )
+    if len(text) < QUERY_MIN_LENGTH or not any(char.isalnum() for char in text):
+        raise SearchQueryInvalid(
+            str(_("Type at least %(count)d letters or digits.") % {"count": QUERY_MIN_LENGTH})
+        )
+    return text
+
+
+def _config_case(column: str) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in LANGUAGE_CONFIGS.items())
+    return f"(CASE split_part(lower({column}), '-', 1) {whens} ELSE 'simple' END)::regconfig"
+
+
+# One statement computes the vector from the product, its shop's language, tags and categories.
+_VECTOR_SQL = """
+WITH source AS (
+    SELECT p.id,
+           __CONFIG__ AS config,
+           p.title,
+           concat_ws(' ',
+               (SELECT string_agg(t.name, ' ') FROM catalog_product_tags pt
+                  JOIN catalog_tag t ON t.id = pt.tag_id WHERE pt.product_id = p.id),
+               (SELECT string_agg(c.name, ' ') FROM catalog_product_categories pc
+                  JOIN catalog_category c ON c.id = pc.category_id WHERE pc.product_id = p.id)
+           ) AS words,
+           regexp_replace(p.description, '<[^>]*>', ' ', 'g') AS body
+      FROM catalog_product p JOIN shops_shop s ON s.id = p.shop_id
+     WHERE __WHERE__
+)
+UPDATE catalog_product p SET search_vector =
+       setweight(to_tsvector(source.config, source.title)
+                 || to_tsvector('simple', source.title), 'A')
+    || setweight(to_tsvector(source.config, source.words)
+                 || to_tsvector('simple', source.words), 'B')
+    || setweight(to_tsvector(source.config, source.body), 'C')
+  FROM source WHERE source.id = p.id
+"""
+
+_VECTOR_SQL = _VECTOR_SQL.replace("__CONFIG__", _config_case("s.language"))
+VECTOR_UPDATE_ALL_SQL = _VECTOR_SQL.replace("__WHERE__", "TRUE")
+
+
+def search_vector_update(*, product_ids: Iterable[int]) -> None:
+    """Recompute the stored search vector of these products (call inside the write's
+    transaction, after tags and categories are set)."""
+    ids = sorted(set(product_ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_VECTOR_SQL.replace("__WHERE__", "p.id = ANY(%s)"), [ids])
+
+
+def search_vector_update_for_category(*, category: Category) -> None:
+    search_vector_update(
+        product_ids=Product.objects.filter(categories=category).values_list("pk", flat=True)
+    )
+
+
+def _tsquery(text: str) -> SearchQuery:
+    config = search_config(get_language())
+    query = SearchQuery(text, search_type="websearch", config="simple")
+    if config != "simple":
+        query = query | SearchQuery(text, search_type="websearch", config=config)
+    return query
+
+
+def products_search(*, products: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """`products` that match `text` (already cleaned), annotated with `rank` (relevance with a
+    small boost for rating and recency); SQLite falls back to a title/description match."""
+    if connection.vendor != "postgresql":
+        return products.filter(Q(title__icontains=text) | Q(description__icontains=text)).annotate(
+            rank=RawSQL("0", [], output_field=FloatField())
+        )
+    query = _tsquery(text)
+    recency = RawSQL(
+        "0.05 / (1 + EXTRACT(EPOCH FROM (now() - catalog_product.created)) / 2592000.0)",
+        [],
+        output_field=FloatField(),
+    )
+    return (
+        products.filter(search_vector=query)
+        .annotate(text_rank=SearchRank(F("search_vector"), query))
+        .annotate(
+            rank=ExpressionWrapper(
+                F("text_rank") * (1.0 + Cast("rating_average", FloatField()) / 25.0) + recency,
+                output_field=FloatField(),
+            ),
+        )
+    )
+
+
+def products_order(products: QuerySet[Product], *, sort: str, searching: bool) -> QuerySet[Product]:
+    if sort == "relevance" and searching:
+        return products.order_by(F("rank").desc(), "-created", "-id")
+    ordering = SORTS.get(sort) or SORTS["newest"]
+    return products.order_by(*ordering)
+
+
+def did_you_mean(*, products: QuerySet[Product], text: str) -> str:
+    """The public product title closest to `text` by trigram similarity, or ''."""
+    if connection.vendor != "postgresql":
+        return ""
+    best = (
+        products.annotate(similarity=TrigramSimilarity("title", text))
+        .filter(similarity__gt=0.2)
+        .order_by("-similarity", "id")
+        .values_list("title", flat=True)
+        .first()
+    )
+    return best or ""
+
+
+# --- Facets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Facets:
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    shops: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    price_bands: list[dict[str, Any]] = field(default_factory=list)
+    in_stock: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "categories": self.categories,
+            "shops": self.shops,
+            "tags": self.tags,
+            "price_bands": self.price_bands,
+            "in_stock": self.in_stock,
+        }
+
+
+FACET_LIMIT = 12
+
+
+def facets_count(*, products: QuerySet[Product]) -> Facets:
+    """Counts of `products` (already searched and filtered) per category, shop, tag, price band
+    and in stock: five queries whatever the number of products."""
+    ids = products.order_by().values("pk")
+    matched = Product.objects.filter(pk__in=ids)
+    categories = list(
+        Category.objects.filter(products__in=ids)
+        .values("slug", "name")
+        .annotate(count=Count("products", distinct=True))
+        .order_by("-count", "name")[:FACET_LIMIT]
+    )
+    shops = [
+        {"slug": row["shop__slug"], "name": row["shop__name"], "count": row["count"]}
+        for row in matched.values("shop__slug", "shop__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "shop__name")[:FACET_LIMIT]
+    ]
+    tags = [
+        {"slug": row["tags__slug"], "name": row["tags__name"], "count": row["count"]}
+        for row in matched.filter(tags__isnull=False)
+        .values("tags__slug", "tags__name")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by("-count", "tags__name")[:FACET_LIMIT]
+    ]
+    band_counts: dict[str, Any] = {}
+    for key, low, high in PRICE_BANDS:
+        condition = Q()
+        if low is not None:
+            condition &= Q(price__gte=low)
+        if high is not None:
+            condition &= Q(price__lt=high)
+        band_counts[key.replace("-", "_") or "all"] = Count("pk", filter=condition)
+    stocked = Q(track_inventory=False) | Q(
+        Exists(ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0))
+    )
+    totals = matched.aggregate(**band_counts, in_stock=Count("pk", filter=stocked))
+    price_bands = [
+        {"key": key, "min": low, "max": high, "count": totals[key.replace("-", "_")]}
+        for key, low, high in PRICE_BANDS
+    ]
+    return Facets(
+        categories=categories,
+        shops=shops,
+        tags=tags,
+        price_bands=[band for band in price_bands if band["count"]],
+        in_stock=totals["in_stock"],
+    )
+
+
+def price_band(key: str) -> tuple[Decimal | None, Decimal | None] | None:
+    for band_key, low, high in PRICE_BANDS:
+        if band_key == key:
+            return low, high
+    return None
+
+
+# --- Suggestions ------------------------------------------------------------------------------
+
+SUGGEST_LIMIT = 5
+
+
+def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[dict[str, Any]]]:
+    """Products, categories and shops whose names start with or resemble `text` (autocomplete)."""
+    from shops.models import Shop
+
+    prefix = Q(title__istartswith=text) | Q(title__icontains=f" {text}")
+    starts_first = Case(When(title__istartswith=text, then=Value(0)), default=Value(1))
+    found = list(
+        products.filter(prefix)
+        .order_by(starts_first, "-rating_count", "title")
+        .values("pk", "slug", "title")[:SUGGEST_LIMIT]
+    )
+    if len(found) < SUGGEST_LIMIT and connection.vendor == "postgresql":
+        seen = [item["pk"] for item in found]
+        found += list(
+            products.exclude(pk__in=seen)
+            .annotate(similarity=TrigramSimilarity("title", text))
+            .filter(similarity__gt=0.25)
+            .order_by("-similarity", "id")
+            .values("pk", "slug", "title")[: SUGGEST_LIMIT - len(found)]
+        )
+    categories = list(
+        Category.objects.filter(name__icontains=text)
+        .order_by("name")
+        .values("slug", "name")[:SUGGEST_LIMIT]
+    )
+    shops = list(
+        Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
+        .order_by("name")
+        .values("slug", "name")[:SUGGEST_LIMIT]
+    )
+    return {"products": found, "categories": categories, "shops": shops}

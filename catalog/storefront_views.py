@@ -1,0 +1,435 @@
+"""The shopper-facing pages: home, category, shop and product pages, sitemap and robots.txt.
+
+Everything shown comes from `product_queryset_public()`: drafts, archived products and products
+of pending or suspended shops are never listed and their pages are 404.
+"""
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from catalog import search
+from catalog.models import Category, Product, ProductImage, ProductVariant
+from catalog.selectors import (
+    category_with_descendants_filter,
+    image_urls,
+    product_list_public,
+    product_queryset_public,
+    product_queryset_with_details,
+)
+from shops.models import Shop
+
+PAGE_SIZE = 24
+HOME_NEW_ARRIVALS = 8
+HOME_POPULAR = 4
+HOME_FEATURED_SHOPS = 4
+HOME_FEATURED_CATEGORIES = 8
+RELATED_PRODUCTS = 4
+
+
+def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Products with what a product card shows (shop, first image, stock) in three queries."""
+    stocked = Exists(ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0))
+    return (
+        products.select_related("shop")
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+        )
+        .annotate(has_stock=stocked)
+    )
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """`data` as JSON safe to place inside a <script type="application/ld+json"> element."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return mark_safe(text)  # noqa: S308 - the three HTML-significant characters are escaped
+
+
+def home_context() -> dict[str, Any]:
+    """What the home page shows: featured categories, new arrivals, popular products, shops."""
+    public = product_queryset_public()
+    featured = Category.objects.filter(is_featured=True).order_by("name")[:HOME_FEATURED_CATEGORIES]
+    categories = list(featured) or list(
+        Category.objects.get_root_nodes().order_by("name")[:HOME_FEATURED_CATEGORIES]
+    )
+    shops = list(
+        Shop.objects.filter(status=Shop.Status.ACTIVE)
+        .annotate(
+            public_products=Count("products", filter=Q(products__status=Product.Status.ACTIVE))
+        )
+        .filter(public_products__gt=0)
+        .order_by("-public_products", "name")[:HOME_FEATURED_SHOPS]
+    )
+    context: dict[str, Any] = {
+        "new_arrivals": list(product_cards(public.order_by("-created", "-id"))[:HOME_NEW_ARRIVALS]),
+        "popular": list(
+            product_cards(
+                public.filter(rating_count__gt=0).order_by(
+                    "-rating_average", "-rating_count", "-id"
+                )
+            )[:HOME_POPULAR]
+        ),
+        "categories": categories,
+        "shops": shops,
+    }
+    return context
+
+
+@require_GET
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    products = product_queryset_public().filter(
+        pk__in=Product.objects.filter(category_with_descendants_filter(category=category)).values(
+            "pk"
+        )
+    )
+    context = {
+        "category": category,
+        "ancestors": list(category.get_ancestors()),
+        "children": list(category.get_children()),
+        "page": _page(request, product_cards(products.order_by("-created", "-id"))),
+        "canonical_path": reverse("storefront:category", args=[category.slug]),
+    }
+    return TemplateResponse(request, "storefront/category.html", context)
+
+
+@require_GET
+def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    shop = get_object_or_404(Shop, slug=slug, status=Shop.Status.ACTIVE)
+    products = product_queryset_public().filter(shop=shop).order_by("-created", "-id")
+    context = {
+        "shop": shop,
+        "page": _page(request, product_cards(products)),
+        "canonical_path": reverse("storefront:shop", args=[shop.slug]),
+        "banner_url": shop.banner.url if shop.banner else "",
+    }
+    return TemplateResponse(request, "storefront/shop.html", context)
+
+
+def _gallery(product: Product) -> list[dict[str, Any]]:
+    """Each image's largest thumbnail for the main view and a small one for the thumbnails row."""
+    gallery = []
+    for image in product.images.all():
+        urls = image_urls(image=image)
+        thumbnails = urls["thumbnails"]
+        assert isinstance(thumbnails, dict)
+        if not thumbnails:
+            continue
+        sizes = sorted(thumbnails, key=int)
+        large, small = sizes[-1], sizes[0]
+        box = int(large)
+        scale = min(1.0, box / max(image.width or box, image.height or box, 1))
+        gallery.append(
+            {
+                "large": thumbnails[large],
+                "small": thumbnails[small],
+                "width": max(1, round((image.width or box) * scale)),
+                "height": max(1, round((image.height or box) * scale)),
+                "alt": image.alt_text or product.title,
+            }
+        )
+    return gallery
+
+
+def _product_json_ld(
+    request: HttpRequest,
+    product: Product,
+    variants: list[ProductVariant],
+    gallery: list[dict[str, Any]],
+) -> dict[str, Any]:
+    url = request.build_absolute_uri(product_url(product))
+    offers = [
+        {
+            "@type": "Offer",
+            "sku": variant.sku,
+            "price": str(variant.unit_price),
+            "priceCurrency": product.currency,
+            "availability": "https://schema.org/InStock"
+            if (not product.track_inventory or variant.inventory_count > 0)
+            else "https://schema.org/OutOfStock",
+            "url": url,
+            "seller": {"@type": "Organization", "name": product.shop.name},
+        }
+        for variant in variants
+    ]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.title,
+        "description": _plain(product.description)[:500],
+        "url": url,
+        "offers": offers,
+    }
+    if gallery:
+        data["image"] = [request.build_absolute_uri(item["large"]["jpeg"]) for item in gallery]
+    if product.rating_count:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": str(product.rating_average),
+            "reviewCount": product.rating_count,
+        }
+    return data
+
+
+def _plain(description: str) -> str:
+    """A description's text without markup or entities, on one line."""
+    return " ".join(html.unescape(strip_tags(description)).split())
+
+
+def product_url(product: Product) -> str:
+    return reverse("storefront:product", args=[product.pk, product.slug])
+
+
+@require_GET
+def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    product = product_queryset_with_details(product_queryset_public().filter(pk=pk)).first()
+    if product is None:
+        raise Http404(_("Product not found."))
+    if slug != product.slug:
+        return redirect(product_url(product), permanent=True)
+    variants = list(product.variants.all())
+    selected = next((v for v in variants if v.is_default), variants[0] if variants else None)
+    for variant in variants:
+        variant.available = (  # type: ignore[attr-defined]
+            variant.inventory_count if product.track_inventory else None
+        )
+    gallery = _gallery(product)
+    categories = list(product.categories.all())
+    related = product_queryset_public().exclude(pk=product.pk)
+    if categories:
+        related = related.filter(
+            pk__in=Product.objects.filter(categories__in=categories).values("pk")
+        )
+    else:
+        related = related.filter(shop_id=product.shop_id)
+    context = {
+        "product": product,
+        "variants": variants,
+        "selected": selected,
+        "gallery": gallery,
+        "categories": categories,
+        "tags": list(product.tags.all()),
+        "related": list(product_cards(related.order_by("-created", "-id"))[:RELATED_PRODUCTS]),
+        "canonical_path": product_url(product),
+        "json_ld": json_ld(_product_json_ld(request, product, variants, gallery)),
+        "meta_description": _plain(product.description)[:160],
+    }
+    return TemplateResponse(request, "storefront/product.html", context)
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """Home, every category, every active shop and up to 50,000 public products."""
+    urls = [request.build_absolute_uri(reverse("home"))]
+    urls += [
+        request.build_absolute_uri(reverse("storefront:category", args=[slug]))
+        for slug in Category.objects.order_by("path").values_list("slug", flat=True)
+    ]
+    urls += [
+        request.build_absolute_uri(reverse("storefront:shop", args=[slug]))
+        for slug in Shop.objects.filter(status=Shop.Status.ACTIVE)
+        .order_by("slug")
+        .values_list("slug", flat=True)
+    ]
+    products = product_queryset_public().order_by("-id").values_list("pk", "slug", "updated")
+    entries = [(url, None) for url in urls] + [
+        (request.build_absolute_uri(reverse("storefront:product", args=[pk, slug])), updated)
+        for pk, slug, updated in products[: 50_000 - len(urls)]
+    ]
+    return TemplateResponse(
+        request,
+        "storefront/sitemap.xml",
+        {"entries": entries},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /dashboard/",
+        "Disallow: /account/",
+        "Disallow: /accounts/",
+        "Disallow: /cart/",
+        "Disallow: /checkout/",
+        "Disallow: /orders/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('storefront:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchParams:
+    """The search page's and API's parameters, parsed; unknown values filter to nothing."""
+
+    text: str = ""
+    category: str = ""
+    shop: str = ""
+    tag: str = ""
+    price: str = ""
+    in_stock: bool = False
+    sort: str = "relevance"
+    error: str = ""
+
+    @classmethod
+    def parse(cls, data: QueryDict) -> "SearchParams":
+        params = cls(
+            category=data.get("category", "")[:140],
+            shop=data.get("shop", "")[:140],
+            tag=data.get("tag", "")[:60],
+            price=data.get("price", "")[:10],
+            in_stock=data.get("in_stock") in {"1", "true", "on"},
+            sort=data.get("sort", "") if data.get("sort", "") in search.SORTS else "relevance",
+        )
+        raw = data.get("q", "")
+        if raw.strip():
+            try:
+                params.text = search.query_clean(raw)
+            except search.SearchQueryInvalid as error:
+                params.error = error.message
+        return params
+
+
+def search_products(params: SearchParams) -> QuerySet[Product]:
+    """Public products matching the parsed search and filters (unordered)."""
+    if params.error:
+        return Product.objects.none()
+    products = product_queryset_public()
+    if params.category:
+        category = Category.objects.filter(slug=params.category).first()
+        if category is None:
+            return Product.objects.none()
+        products = product_list_public(category=category).filter(pk__in=products.values("pk"))
+    if params.shop:
+        products = products.filter(shop__slug=params.shop)
+    if params.tag:
+        products = products.filter(
+            pk__in=Product.objects.filter(tags__slug=params.tag).values("pk")
+        )
+    if params.price:
+        band = search.price_band(params.price)
+        if band is None:
+            return Product.objects.none()
+        low, high = band
+        if low is not None:
+            products = products.filter(price__gte=low)
+        if high is not None:
+            products = products.filter(price__lt=high)
+    if params.in_stock:
+        products = products.filter(pk__in=product_list_public(in_stock=True).values("pk"))
+    if params.text:
+        products = search.products_search(products=products, text=params.text)
+    return products
+
+
+FILTER_LABELS = {
+    "category": _lazy("Category"),
+    "shop": _lazy("Shop"),
+    "tag": _lazy("Tag"),
+    "price": _lazy("Price"),
+    "in_stock": _lazy("In stock"),
+}
+
+
+def _without(data: QueryDict, *keys: str) -> str:
+    copy = data.copy()
+    for key in (*keys, "page"):
+        copy.pop(key, None)
+    return copy.urlencode()
+
+
+def _with(data: QueryDict, key: str, value: str) -> str:
+    copy = data.copy()
+    copy.pop("page", None)
+    copy[key] = value
+    return "?" + copy.urlencode()
+
+
+def _facet_links(data: QueryDict, facets: search.Facets) -> None:
+    """Give every facet value the URL that applies it (keeping the other filters)."""
+    for key, items in (
+        ("category", facets.categories),
+        ("shop", facets.shops),
+        ("tag", facets.tags),
+    ):
+        for item in items:
+            item["url"] = _with(data, key, item["slug"])
+            item["active"] = data.get(key) == item["slug"]
+    for band in facets.price_bands:
+        band["url"] = _with(data, "price", band["key"])
+        band["active"] = data.get("price") == band["key"]
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    params = SearchParams.parse(request.GET)
+    products = search_products(params)
+    facets = search.facets_count(products=products) if not params.error else search.Facets()
+    _facet_links(request.GET, facets)
+    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
+    page = _page(request, product_cards(ordered))
+    suggestion = ""
+    if params.text and not page.object_list:
+        suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)
+    names = {("category", item["slug"]): item["name"] for item in facets.categories}
+    names |= {("shop", item["slug"]): item["name"] for item in facets.shops}
+    names |= {("tag", item["slug"]): item["name"] for item in facets.tags}
+    chips = [
+        {
+            "label": FILTER_LABELS[key],
+            "value": _("yes") if key == "in_stock" else names.get((key, value), value),
+            "url": "?" + _without(request.GET, key),
+        }
+        for key in FILTER_LABELS
+        if (value := request.GET.get(key, ""))
+    ]
+    context = {
+        "params": params,
+        "page": page,
+        "facets": facets,
+        "chips": chips,
+        "suggestion": suggestion,
+        "suggestion_url": _with(request.GET, "q", suggestion) if suggestion else "",
+        "in_stock_url": _with(request.GET, "in_stock", "1"),
+        "query_string": _without(request.GET),
+        "sorts": [
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest")),
+            ("price_asc", _("Price: low to high")),
+            ("price_desc", _("Price: high to low")),
+        ],
+        "canonical_path": reverse("storefront:search"),
+    }
+    template = (
+        "storefront/includes/search_results.html"
+        if request.headers.get("HX-Request")
+        else "storefront/search.html"
+    )
+    # htmx swaps only successful answers: a partial shows its error message with a 200.
+    status = 400 if params.error and not request.headers.get("HX-Request") else 200
+    return TemplateResponse(request, template, context, status=status)

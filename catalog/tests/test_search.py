@@ -1,0 +1,305 @@
+"""Search on a small fixed catalog: relevance, facets, filters, bad queries, suggestions."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from catalog import search
+from catalog.models import Category, Product
+from catalog.search import SearchQueryInvalid, query_clean, search_config, search_vector_update
+from catalog.services.categories import category_get_or_create_path
+from catalog.services.products import product_create, product_update
+from catalog.storefront_views import SearchParams, search_products
+from shops.models import Shop
+from shops.tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog_shops() -> dict[str, Shop]:
+    """Two shops and six products whose expected search order is known."""
+    wool = ShopFactory(name="Wool Barn", slug="wool-barn", language="en")
+    clay = ShopFactory(name="Clay Corner", slug="clay-corner", language="de")
+    scarves = category_get_or_create_path(names=["Clothing", "Scarves"])
+    kitchen = category_get_or_create_path(names=["Kitchen"])
+
+    def make(shop: Shop, title: str, price: str, **kwargs: object) -> Product:
+        return product_create(
+            shop=shop,
+            actor=None,
+            title=title,
+            price=Decimal(price),
+            status=Product.Status.ACTIVE,
+            inventory_count=kwargs.pop("stock", 5),  # type: ignore[arg-type]
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    make(
+        wool,
+        "Merino wool scarf",
+        "45.00",
+        categories=[scarves],
+        tags=["winter", "gift"],
+        description="Soft merino scarf, knitted by hand.",
+    )
+    make(
+        wool,
+        "Striped scarf",
+        "20.00",
+        categories=[scarves],
+        tags=["winter"],
+        description="A cotton scarf with wool trim.",
+    )
+    make(wool, "Wool socks", "12.00", tags=["winter"], description="Warm socks.", stock=0)
+    make(wool, "Knitting needles", "8.00", description="For knitting wool scarves.")
+    make(
+        clay,
+        "Teekanne aus Ton",
+        "60.00",
+        categories=[kitchen],
+        description="Handgemachte Teekannen.",
+    )
+    make(clay, "Mug", "150.00", categories=[kitchen], tags=["gift"], description="A big mug.")
+    product_create(shop=wool, actor=None, title="Draft wool hat", price=Decimal("9"))
+    return {"wool": wool, "clay": clay}
+
+
+def _titles(**params: str) -> list[str]:
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.update(params)
+    parsed = SearchParams.parse(data)
+    products = search.products_order(
+        search_products(parsed), sort=parsed.sort, searching=bool(parsed.text)
+    )
+    return list(products.values_list("title", flat=True))
+
+
+def test_title_matches_rank_above_category_and_description_matches(
+    catalog_shops: object,
+) -> None:
+    # Titles (A) first, then category and tag words (B), then descriptions (C); never drafts.
+    assert _titles(q="wool") == [
+        "Wool socks",
+        "Merino wool scarf",
+        "Knitting needles",
+        "Striped scarf",
+    ]
+    assert _titles(q="knitting") == ["Knitting needles", "Merino wool scarf"]
+    assert _titles(q="hat") == []
+
+
+def test_stemming_category_and_tag_words(catalog_shops: object) -> None:
+    assert _titles(q="scarves") == ["Striped scarf", "Merino wool scarf", "Knitting needles"]
+    assert set(_titles(q="kitchen")) == {"Teekanne aus Ton", "Mug"}
+    assert set(_titles(q="gift")) == {"Merino wool scarf", "Mug"}
+    # The German shop's vector is stemmed in German: a German shopper's "Teekannen" finds
+    # "Teekanne"; in English only the exact word matches (through the `simple` part).
+    assert _titles(q="Teekannen") == []
+    with translation.override("de"):
+        assert _titles(q="Teekannen") == ["Teekanne aus Ton"]
+    assert _titles(q="Teekanne") == ["Teekanne aus Ton"]
+
+
+def test_websearch_syntax_quotes_or_and_minus(catalog_shops: object) -> None:
+    assert _titles(q='"merino wool"') == ["Merino wool scarf"]
+    assert set(_titles(q="socks or mug")) == {"Wool socks", "Mug"}
+    assert "Merino wool scarf" not in _titles(q="scarf -merino")
+    assert "Striped scarf" in _titles(q="scarf -merino")
+
+
+def test_rating_boosts_equal_matches(catalog_shops: object) -> None:
+    Product.objects.filter(title="Striped scarf").update(rating_average=Decimal("5"))
+    Product.objects.filter(title="Merino wool scarf").update(
+        created=timezone.now() - timedelta(days=400)
+    )
+    assert _titles(q="scarf")[0] == "Striped scarf"
+
+
+def test_filters_combine_with_search(catalog_shops: object) -> None:
+    assert set(_titles(q="wool", category="clothing")) == {"Merino wool scarf", "Striped scarf"}
+    assert _titles(q="wool", category="clothing", price="0-25") == ["Striped scarf"]
+    assert _titles(q="winter", in_stock="1", shop="wool-barn", sort="price_asc") == [
+        "Striped scarf",
+        "Merino wool scarf",
+    ]
+    assert _titles(q="winter", tag="gift") == ["Merino wool scarf"]
+    assert _titles(category="no-such-category") == []
+    assert _titles(price="bogus") == []
+
+
+def test_sorting_without_a_query(catalog_shops: object) -> None:
+    assert _titles(sort="price_desc")[:2] == ["Mug", "Teekanne aus Ton"]
+    assert _titles(sort="price_asc")[0] == "Knitting needles"
+
+
+def test_facet_counts(catalog_shops: object) -> None:
+    data = SearchParams(text="wool")
+    facets = search.facets_count(products=search_products(data))
+
+    assert [(c["name"], c["count"]) for c in facets.categories] == [("Scarves", 2)]
+    assert [(s["name"], s["count"]) for s in facets.shops] == [("Wool Barn", 4)]
+    assert [(t["name"], t["count"]) for t in facets.tags] == [("winter", 3), ("gift", 1)]
+    assert [(b["key"], b["count"]) for b in facets.price_bands] == [("0-25", 3), ("25-50", 1)]
+    assert facets.in_stock == 3
+
+
+def test_facet_query_count_does_not_grow(catalog_shops: object) -> None:
+    with CaptureQueriesContext(connection) as few:
+        search.facets_count(products=search_products(SearchParams()))
+    for index in range(10):
+        product_create(
+            shop=catalog_shops["wool"],  # type: ignore[index]
+            actor=None,
+            title=f"Scarf {index}",
+            price=Decimal("30"),
+            status=Product.Status.ACTIVE,
+            tags=[f"tag {index}"],
+        )
+    with CaptureQueriesContext(connection) as many:
+        search.facets_count(products=search_products(SearchParams()))
+    assert len(many.captured_queries) == len(few.captured_queries) == 4
+
+
+def test_vector_follows_title_tag_and_category_changes(catalog_shops: object) -> None:
+    socks = Product.objects.get(title="Wool socks")
+    product_update(product=socks, actor=None, data={"title": "Alpaca socks", "tags": ["cosy"]})
+    assert _titles(q="alpaca") == ["Alpaca socks"]
+    assert _titles(q="cosy") == ["Alpaca socks"]
+    product_update(
+        product=socks, actor=None, data={"categories": [Category.objects.get(slug="kitchen").pk]}
+    )
+    assert "Alpaca socks" in _titles(q="kitchen")
+
+
+def test_did_you_mean_on_a_typo(catalog_shops: object, client: Client) -> None:
+    assert _titles(q="merrino scarff") == []
+    assert (
+        search.did_you_mean(
+            products=Product.objects.filter(status=Product.Status.ACTIVE), text="merrino scarff"
+        )
+        == "Merino wool scarf"
+    )
+    html = client.get("/search/", {"q": "merrino scarff"}).content.decode()
+    assert "Did you mean" in html and "Merino wool scarf" in html
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "a", "x" * 10_000, "!!! ??? ...", "\x00\x00", "   "],
+)
+def test_bad_queries_are_refused(raw: str) -> None:
+    with pytest.raises(SearchQueryInvalid):
+        query_clean(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["'; DROP TABLE catalog_product; --", "wool & | ! <-> :*", 'wool"', "wo\x00ol", "(wool"],
+)
+def test_meta_characters_search_safely(catalog_shops: object, client: Client, raw: str) -> None:
+    response = client.get("/search/", {"q": raw})
+    assert response.status_code == 200
+    assert Product.objects.count() == 7
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"), [("x" * 10_000, 400), ("a", 400), ("!!!", 400), ("", 200)]
+)
+def test_search_page_answers_bad_queries_with_400(client: Client, raw: str, status: int) -> None:
+    response = client.get("/search/", {"q": raw})
+    assert response.status_code == status
+
+
+def test_search_page_invalid_utf8_is_not_a_500(client: Client) -> None:
+    response = client.get("/search/?q=%ff%fe%00wool")
+    assert response.status_code in {200, 400}
+
+
+def test_search_page_facets_chips_sort_and_htmx_partial(
+    catalog_shops: object, client: Client
+) -> None:
+    response = client.get("/search/", {"q": "wool", "category": "clothing", "sort": "price_asc"})
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "2 results for “wool”" in html
+    assert html.index("Striped scarf") < html.index("Merino wool scarf")
+    assert 'href="?q=wool&amp;sort=price_asc"' in html  # the chip removes the category
+    assert 'href="?q=wool&amp;category=clothing&amp;sort=price_asc&amp;tag=gift"' in html
+    assert '<option value="price_asc" selected>' in html
+
+    partial = client.get("/search/", {"q": "wool"}, headers={"HX-Request": "true"})
+    assert partial.status_code == 200
+    assert b"<html" not in partial.content and b"search-layout" in partial.content
+
+
+def test_search_page_pagination_keeps_filters(catalog_shops: object, client: Client) -> None:
+    for index in range(25):
+        product_create(
+            shop=catalog_shops["wool"],  # type: ignore[index]
+            actor=None,
+            title=f"Scarf {index}",
+            price=Decimal("30"),
+            status=Product.Status.ACTIVE,
+        )
+    html = client.get("/search/", {"q": "scarf", "shop": "wool-barn"}).content.decode()
+    assert 'href="?q=scarf&amp;shop=wool-barn&amp;page=2"' in html
+
+
+def test_search_page_query_count_does_not_grow(catalog_shops: object, client: Client) -> None:
+    def count() -> int:
+        client.get("/search/", {"q": "scarf"})
+        with CaptureQueriesContext(connection) as context:
+            client.get("/search/", {"q": "scarf"})
+        return len(context.captured_queries)
+
+    few = count()
+    for index in range(10):
+        product_create(
+            shop=catalog_shops["clay"],  # type: ignore[index]
+            actor=None,
+            title=f"Scarf {index}",
+            price=Decimal("30"),
+            status=Product.Status.ACTIVE,
+            tags=[f"t{index}"],
+        )
+    assert count() == few
+
+
+def test_search_config_per_language() -> None:
+    assert search_config("de") == "german"
+    assert search_config("pt-br") == "portuguese"
+    assert search_config("xx") == "simple"
+    assert search_config(None) == "simple"
+
+
+def test_sqlite_fallback_matches_title_or_description(
+    catalog_shops: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    products = search.products_search(
+        products=Product.objects.filter(status=Product.Status.ACTIVE), text="merino"
+    )
+    assert list(products.values_list("title", flat=True)) == ["Merino wool scarf"]
+    assert search.did_you_mean(products=Product.objects.all(), text="x") == ""
+    search_vector_update(product_ids=[1])  # no-op without PostgreSQL
+
+
+def test_suggestions_products_categories_shops(catalog_shops: object) -> None:
+    public = Product.objects.filter(status=Product.Status.ACTIVE)
+    found = search.search_suggest(products=public, text="wo")
+    assert [p["title"] for p in found["products"]] == ["Wool socks", "Merino wool scarf"]
+    assert [s["name"] for s in found["shops"]] == ["Wool Barn"]
+    assert [
+        c["name"] for c in search.search_suggest(products=public, text="kitch")["categories"]
+    ] == ["Kitchen"]
+    typo = search.search_suggest(products=public, text="merrino")
+    assert [p["title"] for p in typo["products"]] == ["Merino wool scarf"]

@@ -1,0 +1,308 @@
+"""The shopper-facing pages: home, category, shop, product, sitemap and robots.txt."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Category, Product, ProductImage
+from catalog.tests.factories import CategoryFactory, ProductFactory, TagFactory, VariantFactory
+from shops.models import Shop
+from shops.tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client: Client, url: str) -> int:
+    """Queries of a request after a first one (which may fill caches and the session)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def _image(product: Product, alt: str = "") -> ProductImage:
+    return ProductImage.objects.create(
+        product=product,
+        original=f"products/{product.pk}/original.jpg",
+        alt_text=alt,
+        width=1600,
+        height=1200,
+        thumbnails={
+            size: {
+                "webp": f"products/{product.pk}/{size}.webp",
+                "jpeg": f"products/{product.pk}/{size}.jpg",
+            }
+            for size in ("200", "600", "1200")
+        },
+    )
+
+
+def test_home_shows_new_arrivals_featured_categories_and_shops(client: Client) -> None:
+    shop = ShopFactory(name="Linen House")
+    CategoryFactory(name="Kitchen", slug="kitchen", is_featured=True)
+    ProductFactory(shop=shop, title="Linen apron")
+    ProductFactory(shop=shop, title="Hidden draft", status=Product.Status.DRAFT)
+    ProductFactory(shop=ShopFactory(status=Shop.Status.SUSPENDED), title="Suspended mug")
+
+    html = client.get("/").content.decode()
+
+    assert "Linen apron" in html
+    assert "Hidden draft" not in html
+    assert "Suspended mug" not in html
+    assert 'href="/c/kitchen/"' in html
+    assert f'href="/s/{shop.slug}/"' in html
+    assert "No products yet" not in html
+
+
+def test_home_without_products_shows_the_empty_state(client: Client) -> None:
+    assert "No products yet" in client.get("/").content.decode()
+
+
+def test_home_query_count_does_not_grow_with_products(client: Client) -> None:
+    ProductFactory()
+    few = _queries(client, "/")
+    for _ in range(7):
+        _image(ProductFactory(shop=ShopFactory()))
+    assert _queries(client, "/") == few
+
+
+def test_product_card_shows_compare_at_price_struck_through_and_badges(client: Client) -> None:
+    ProductFactory(title="On sale", price=Decimal("8.00"), compare_at_price=Decimal("12.00"))
+    ProductFactory(title="Gone", default_variant__inventory_count=0)
+
+    html = client.get("/").content.decode()
+
+    assert re.search(r'<s class="price__compare">.*12\.00 USD</s>', html)
+    assert html.count('badge badge--sale">Sale<') == 1
+    assert html.count('badge badge--warning">Sold out<') == 1
+
+
+def test_category_page_lists_products_of_descendants_with_breadcrumbs_and_children(
+    client: Client,
+) -> None:
+    home = CategoryFactory(name="Home", slug="home-goods")
+    kitchen = CategoryFactory(name="Kitchen", slug="kitchen", child_of=home)
+    CategoryFactory(name="Garden", slug="garden")
+    in_child = ProductFactory(title="Teapot")
+    in_child.categories.add(kitchen)
+    elsewhere = ProductFactory(title="Spade")
+    elsewhere.categories.add(Category.objects.get(slug="garden"))
+
+    response = client.get("/c/home-goods/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Teapot" in html and "Spade" not in html
+    assert 'href="/c/kitchen/"' in html
+    child_html = client.get("/c/kitchen/").content.decode()
+    assert '<a href="/c/home-goods/">Home</a>' in child_html
+    assert '<li aria-current="page">Kitchen</li>' in child_html
+    assert client.get("/c/missing/").status_code == 404
+
+
+def test_category_page_paginates_and_keeps_a_flat_query_count(client: Client) -> None:
+    category = CategoryFactory(slug="mugs")
+    for _ in range(3):
+        ProductFactory().categories.add(category)
+    few = _queries(client, "/c/mugs/")
+    for _ in range(24):
+        product = ProductFactory()
+        product.categories.add(category)
+        _image(product)
+
+    assert _queries(client, "/c/mugs/") == few
+    page_two = client.get("/c/mugs/?page=2").content.decode()
+    assert "Page 2 of 2" in page_two
+    assert page_two.count('class="product-card"') == 3
+
+
+def test_shop_page_shows_about_policies_and_only_public_products(client: Client) -> None:
+    shop = ShopFactory(
+        name="Clay Works",
+        description="Hand-thrown pots.",
+        shipping_policy="Ships in 3 days.",
+        returns_policy="30 days.",
+    )
+    ProductFactory(shop=shop, title="Bowl")
+    ProductFactory(shop=shop, title="Secret", status=Product.Status.ARCHIVED)
+
+    html = client.get(f"/s/{shop.slug}/").content.decode()
+
+    assert "Hand-thrown pots." in html and "Ships in 3 days." in html and "30 days." in html
+    assert "Bowl" in html and "Secret" not in html
+    assert f'href="/chat/start/{shop.pk}/"' in html
+
+
+@pytest.mark.parametrize("status", [Shop.Status.PENDING, Shop.Status.SUSPENDED])
+def test_shop_page_of_a_shop_that_is_not_active_is_404(client: Client, status: str) -> None:
+    shop = ShopFactory(status=status)
+    assert client.get(f"/s/{shop.slug}/").status_code == 404
+
+
+def test_shop_page_query_count_does_not_grow(client: Client) -> None:
+    shop = ShopFactory()
+    ProductFactory(shop=shop)
+    few = _queries(client, f"/s/{shop.slug}/")
+    for _ in range(10):
+        _image(ProductFactory(shop=shop))
+    assert _queries(client, f"/s/{shop.slug}/") == few
+
+
+def _product_with_variants() -> Product:
+    product = ProductFactory(
+        title="Wool scarf",
+        slug="wool-scarf",
+        price=Decimal("30.00"),
+        description="<p>Warm &amp; soft.</p>",
+        default_variant__options={"colour": "Red"},
+        default_variant__inventory_count=4,
+    )
+    VariantFactory(
+        product=product, options={"colour": "Blue"}, price=Decimal("35.00"), inventory_count=0
+    )
+    product.tags.add(TagFactory(name="winter"))
+    _image(product, alt="A red wool scarf")
+    return product
+
+
+def test_product_page_has_variant_picker_cart_form_contact_link_and_gallery(
+    client: Client,
+) -> None:
+    product = _product_with_variants()
+    red, blue = product.variants.order_by("position", "id")
+
+    response = client.get(f"/p/{product.pk}/wool-scarf/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert f'action="{reverse("cart:add")}"' in html
+    assert f'<option value="{red.pk}" data-price="30.00 USD" data-stock="4" selected>' in html
+    assert f'<option value="{blue.pk}" data-price="35.00 USD" data-stock="0">' in html
+    assert "data-variant-price>30.00 USD<" in html
+    assert "4 in stock" in html
+    assert f'href="/chat/start/{product.shop_id}/?product={product.pk}"' in html
+    assert 'width="1200" height="900" alt="A red wool scarf"' in html
+    assert "/media/products/" in html and "1200.webp" in html
+
+
+def test_product_page_seo_json_ld_open_graph_and_canonical(client: Client) -> None:
+    product = _product_with_variants()
+
+    html = client.get(f"/p/{product.pk}/wool-scarf/").content.decode()
+
+    canonical = f"http://testserver/p/{product.pk}/wool-scarf/"
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert '<meta property="og:title" content="Wool scarf">' in html
+    assert '<meta property="og:type" content="product">' in html
+    assert '<meta property="og:image" content="http://testserver/media/products/' in html
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
+    )
+    assert data["@type"] == "Product"
+    assert data["name"] == "Wool scarf"
+    assert data["description"] == "Warm & soft."
+    assert [(o["price"], o["availability"]) for o in data["offers"]] == [
+        ("30.00", "https://schema.org/InStock"),
+        ("35.00", "https://schema.org/OutOfStock"),
+    ]
+    assert data["offers"][0]["priceCurrency"] == "USD"
+
+
+def test_json_ld_cannot_close_its_script_element(client: Client) -> None:
+    product = ProductFactory(title="</script><script>alert(1)</script>", slug="evil")
+    html = client.get(f"/p/{product.pk}/evil/").content.decode()
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_product_page_redirects_a_wrong_slug_to_the_canonical_url(client: Client) -> None:
+    product = ProductFactory(slug="right")
+    response = client.get(f"/p/{product.pk}/wrong/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/p/{product.pk}/right/"
+
+
+@pytest.mark.parametrize(
+    ("product_status", "shop_status"),
+    [
+        (Product.Status.DRAFT, Shop.Status.ACTIVE),
+        (Product.Status.ARCHIVED, Shop.Status.ACTIVE),
+        (Product.Status.ACTIVE, Shop.Status.PENDING),
+        (Product.Status.ACTIVE, Shop.Status.SUSPENDED),
+    ],
+)
+def test_product_page_is_404_unless_public(
+    client: Client, product_status: str, shop_status: str
+) -> None:
+    product = ProductFactory(status=product_status, shop=ShopFactory(status=shop_status), slug="x")
+    # Even the shop's owner sees a 404 on the public page (the dashboard shows drafts).
+    client.force_login(product.shop.owner)
+    assert client.get(f"/p/{product.pk}/x/").status_code == 404
+
+
+def test_product_page_related_products_share_a_category(client: Client) -> None:
+    category = CategoryFactory()
+    product = ProductFactory(slug="main")
+    product.categories.add(category)
+    ProductFactory(title="Sibling").categories.add(category)
+    ProductFactory(title="Stranger")
+
+    html = client.get(f"/p/{product.pk}/main/").content.decode()
+
+    assert "Sibling" in html and "Stranger" not in html
+
+
+def test_product_page_query_count_does_not_grow_with_variants_and_images(client: Client) -> None:
+    product = ProductFactory(slug="p")
+    few = _queries(client, f"/p/{product.pk}/p/")
+    for index in range(5):
+        VariantFactory(product=product, options={"size": str(index)})
+        _image(product)
+    assert _queries(client, f"/p/{product.pk}/p/") == few
+
+
+def test_add_to_cart_form_posts_to_the_cart(client: Client) -> None:
+    product = _product_with_variants()
+    red = product.variants.get(is_default=True)
+
+    response = client.post(
+        reverse("cart:add"),
+        {"variant_id": red.pk, "quantity": 2, "next": f"/p/{product.pk}/wool-scarf/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/{product.pk}/wool-scarf/"
+
+
+def test_sitemap_lists_public_pages_only(client: Client) -> None:
+    shop = ShopFactory(slug="clay")
+    ShopFactory(slug="pending-shop", status=Shop.Status.PENDING)
+    CategoryFactory(slug="mugs")
+    public = ProductFactory(shop=shop, slug="mug")
+    draft = ProductFactory(shop=shop, slug="draft", status=Product.Status.DRAFT)
+
+    response = client.get("/sitemap.xml")
+    xml = response.content.decode()
+
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert "<loc>http://testserver/</loc>" in xml
+    assert "<loc>http://testserver/c/mugs/</loc>" in xml
+    assert "<loc>http://testserver/s/clay/</loc>" in xml
+    assert f"<loc>http://testserver/p/{public.pk}/mug/</loc><lastmod>" in xml
+    assert f"/p/{draft.pk}/" not in xml
+    assert "pending-shop" not in xml
+
+
+def test_robots_txt_points_to_the_sitemap(client: Client) -> None:
+    response = client.get("/robots.txt")
+    text = response.content.decode()
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /dashboard/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text

@@ -1,0 +1,71 @@
+"""A shopper in a real chromium: search, narrow with two facets, open a product, pick a variant
+and see its price and stock; screenshots of the home, search and product pages."""
+
+from pathlib import Path
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from catalog.services.demo import catalog_demo_seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def demo_store(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOT_URLCONF = "catalog.tests.urls_with_media"
+    catalog_demo_seed(owner=UserFactory())
+
+
+def _screenshots(page, artifacts_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(artifacts_dir / f"store-{name}-{viewport}.png"), full_page=True)
+
+
+def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(live_server.url + "/")
+    assert page.locator(".product-card").count() == 8
+    _screenshots(page, artifacts_dir, "home")
+
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.fill("#site-search", "ceramic")
+    with page.expect_navigation():
+        page.press("#site-search", "Enter")
+    assert "results for “ceramic”" in page.inner_text(".search-page__summary")
+
+    page.click(".facet a:has-text('Tableware')")
+    page.wait_for_url("**category=home-kitchen-tableware**")
+    page.click(".facet a:has-text('handmade')")
+    page.wait_for_url("**tag=handmade**")
+    chips = [
+        " ".join(text.split()[:-1]) for text in page.locator(".chip--active").all_inner_texts()
+    ]
+    assert chips == ["Category: Tableware", "Tag: handmade"]
+    assert page.locator(".product-card").count() == 1
+    _screenshots(page, artifacts_dir, "search")
+
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    with page.expect_navigation():
+        page.click(".product-card__link")
+    assert page.inner_text("h1") == "Speckled Stoneware Mug"
+    assert page.inner_text("[data-variant-price]") == "24.00 USD"
+    assert page.inner_text("[data-variant-stock]") == "14 in stock"
+
+    page.select_option("[data-variant-select]", label="Large")
+    assert page.inner_text("[data-variant-price]") == "28.00 USD"
+    assert page.inner_text("[data-variant-stock]") == "3 in stock"
+    image = page.locator("[data-gallery-main]")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    _screenshots(page, artifacts_dir, "product")
+
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    with page.expect_navigation():
+        page.click("[data-add-button]")
+    assert "Added to your cart." in page.inner_text(".messages")
+    page.close()
