@@ -139,7 +139,9 @@ else:
         }
     }
 # While Redis is away, cache reads miss and writes are dropped (logged), so pages keep serving
-# and rate limits fail open; /ready still reports the cache as failed.
+# and the API throttles let requests through; /ready still reports the cache as failed. The
+# sign-in, sign-up and password-reset limits fail closed (429) instead: no brute force while
+# their counters are unreadable.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
