@@ -10,7 +10,6 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.test import override_settings
 from django.urls import include, path
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck
@@ -28,7 +27,7 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from shops.tests.factories import ShopFactory
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("MM_FUZZ_EXAMPLES", "8"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("MM_FUZZ_EXAMPLES", "4"))
 NO_THROTTLING = {"anon": "100000/minute", "user": "100000/minute"}
 
 
@@ -65,6 +64,20 @@ def vendor_headers(db: None) -> dict[str, str]:
 schema = load_schema()
 
 
+@pytest.fixture
+def unthrottled(settings) -> None:  # type: ignore[no-untyped-def]
+    """Throttles and rate limits off for the whole walk (set once: every operation and example
+    runs inside this one test, and a setting changed per example would stack overrides)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            **NO_THROTTLING,
+        },
+    }
+    settings.RATELIMIT_ENABLE = False
+
+
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -73,17 +86,9 @@ schema = load_schema()
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_within_its_schema_and_never_with_a_500(
-    case, vendor_headers: dict[str, str], settings
+    case, vendor_headers: dict[str, str], unthrottled: None
 ) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            **NO_THROTTLING,
-        },
-    }
-    with override_settings(RATELIMIT_ENABLE=False):
-        case.call_and_validate(
-            headers=vendor_headers,
-            checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-        )
+    case.call_and_validate(
+        headers=vendor_headers,
+        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+    )
