@@ -310,6 +310,8 @@ def test_pages_keep_serving_while_redis_restarts_under_load(tmp_path: Path) -> N
                     redis_url=redis_server.url,
                     CELERY_BROKER_URL="memory://",
                     CELERY_TASK_ALWAYS_EAGER="true",
+                    # The load comes from one address; the anonymous API rate is not under test.
+                    API_THROTTLE_ANON="100000/minute",
                 ),
                 log_dir=tmp_path,
             )
