@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -258,3 +258,124 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text or str(self.original.name)
+
+
+class Review(models.Model):
+    """A buyer's rating and review of a product they received; one per buyer and product.
+
+    Written only by `catalog.services.reviews`: staff may hide it, the shop may reply once.
+    """
+
+    TITLE_MAX_LENGTH = 120
+    BODY_MAX_LENGTH = 4000
+    REPLY_MAX_LENGTH = 2000
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("product")
+    )
+    buyer = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("buyer"),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH, blank=True)
+    body = models.TextField(_("review"), max_length=BODY_MAX_LENGTH, blank=True)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=255, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    reply_body = models.TextField(_("shop's reply"), max_length=REPLY_MAX_LENGTH, blank=True)
+    replied_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "product"], name="catalog_review_one_per_buyer_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="catalog_review_rating_1_to_5"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "is_hidden", "-created", "-id"],
+                name="catalog_review_product_list",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on {self.product_id} by {self.buyer_id}"
+
+    @property
+    def has_reply(self) -> bool:
+        return self.replied_at is not None
+
+
+class WishlistItem(models.Model):
+    """A product a user saved, with the lowest price it had then (to show price drops).
+
+    The `*_alerted_*` fields remember what the user was last told, so that one price drop or
+    one restock is announced once, however often its event is delivered.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="wishlist_items",
+        verbose_name=_("user"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="wishlist_items",
+        verbose_name=_("product"),
+    )
+    price_when_saved = models.DecimalField(_("price when saved"), max_digits=12, decimal_places=2)
+    had_stock_when_saved = models.BooleanField(_("in stock when saved"), default=True)
+    price_alerted_at = models.DecimalField(
+        _("price last announced"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    restock_alerted_movement = models.PositiveBigIntegerField(
+        _("restock last announced"),
+        null=True,
+        blank=True,
+        help_text=_("The stock movement that brought the product back, as last announced."),
+    )
+    created = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist items")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product"], name="catalog_wishlist_one_per_user_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.product_id}"
