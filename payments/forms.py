@@ -49,7 +49,7 @@ class RefundForm(forms.Form):
     restock = forms.BooleanField(
         label=_("Put the goods back in stock"),
         required=False,
-        help_text=_("Only with a refund of everything left."),
+        help_text=_("Returns the items chosen below, or everything left when refunding it all."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 

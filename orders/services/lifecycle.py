@@ -9,12 +9,13 @@ otherwise), records the step in the order's history and the audit log, and emits
 (`order.paid`, `order.shipped`, ...) that subscribers hear after commit.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +26,9 @@ from catalog.selectors import variants_by_id
 from catalog.services.stock import stock_release, variants_in_lock_order
 from marketmate.audit import audit_record
 from marketmate.events import event_emit
+from marketmate.models import AuditLog
 from orders.exceptions import CheckoutError, InvalidTransitionError, OrdersErrorCode
-from orders.models import Order, OrderStatusChange
+from orders.models import Order, OrderLine, OrderStatusChange
 from orders.pricing import money
 
 Status = Order.Status
@@ -71,14 +73,42 @@ def _transition(
     return locked
 
 
-def _restock(order: Order, *, actor: User | None, reason: str) -> list[str]:
-    """Give back the stock of every line (once per order, whatever calls it)."""
+RESTOCK_ACTION = "order.restocked"
+
+
+def _restock_records(order: Order) -> list[dict[str, Any]]:
+    """The `changes` of each line restock of `order`, oldest first.
+
+    The audit record of a line restock is also its receipt: it holds the units of each line
+    back in stock so far and the key of the refund that asked, so a repeat is recognised.
+    """
+    records = AuditLog.objects.filter(
+        entity_type=ContentType.objects.get_for_model(Order, for_concrete_model=False),
+        entity_id=str(order.pk),
+        action=RESTOCK_ACTION,
+    ).order_by("created", "id")
+    return list(records.values_list("changes", flat=True))
+
+
+def _restocked_quantities(
+    order: Order, lines: Iterable[OrderLine], records: list[dict[str, Any]]
+) -> dict[int, int]:
+    """Units of each line of `order` already back in stock."""
     if order.is_restocked:
-        return []
+        return {line.pk: line.quantity for line in lines}
+    if not records:
+        return {}
+    return {int(line_id): int(units) for line_id, units in records[-1]["restocked"][1].items()}
+
+
+def _release(
+    order: Order, units: Mapping[OrderLine, int], *, actor: User | None, reason: str
+) -> None:
+    """Put `units` of each line back on sale, locking the variants in a consistent order."""
     quantities: dict[int, int] = {}
-    for line in order.lines.all():
-        if line.variant_id is not None:  # the variant may have been deleted since
-            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    for line, quantity in units.items():
+        if line.variant_id is not None and quantity > 0:  # the variant may have been deleted
+            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + quantity
     variants = variants_by_id(variant_ids=quantities)
     for variant in variants_in_lock_order(variants.values()):
         stock_release(
@@ -88,8 +118,87 @@ def _restock(order: Order, *, actor: User | None, reason: str) -> list[str]:
             reason=reason,
             actor=actor,
         )
+
+
+def _restock(order: Order, *, actor: User | None, reason: str) -> list[str]:
+    """Give back the stock of every line not yet back (once per order, whatever calls it)."""
+    if order.is_restocked:
+        return []
+    lines = list(order.lines.all())
+    already = _restocked_quantities(order, lines, _restock_records(order))
+    _release(
+        order,
+        {line: line.quantity - already.get(line.pk, 0) for line in lines},
+        actor=actor,
+        reason=reason,
+    )
     order.is_restocked = True
     return ["is_restocked"]
+
+
+def order_lines_restock(
+    *,
+    order: Order,
+    quantities: Mapping[int, int],
+    actor: User | None,
+    reason: str = "",
+    key: str = "",
+) -> Order:
+    """Put `quantities` ({order line id: units}) of `order` back on sale, as returns.
+
+    A line gives back at most the units bought less those already back; the order counts as
+    restocked once every unit is. With a `key` (the refund's), a repeat changes nothing, so a
+    retried webhook or job never restocks twice. Audited.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        records = _restock_records(locked)
+        if key and any(record.get("key", [None, None])[1] == key for record in records):
+            return locked
+        lines = {line.pk: line for line in locked.lines.all()}
+        already = _restocked_quantities(locked, lines.values(), records)
+        errors: list[str] = []
+        units: dict[OrderLine, int] = {}
+        for line_id, quantity in quantities.items():
+            line = lines.get(int(line_id))
+            if line is None:
+                errors.append(_("Line %(id)s is not part of this order.") % {"id": line_id})
+                continue
+            left = line.quantity - already.get(line.pk, 0)
+            if quantity < 1 or quantity > left:
+                errors.append(
+                    _("Restock between 1 and %(left)s of %(product)s.")
+                    % {"left": left, "product": line.product_title}
+                )
+                continue
+            units[line] = quantity
+        if errors or not units:
+            raise CheckoutError(
+                _("Check the lines to restock."),
+                code=OrdersErrorCode.INVALID_REFUND,
+                fields={"lines": errors or [_("Choose at least one line.")]},
+            )
+        _release(locked, units, actor=actor, reason=StockMovement.Reason.RETURN)
+        after = dict(already)
+        for line, quantity in units.items():
+            after[line.pk] = after.get(line.pk, 0) + quantity
+        if all(after.get(pk, 0) >= line.quantity for pk, line in lines.items()):
+            locked.is_restocked = True
+            locked.save(update_fields=["is_restocked", "updated"])
+        audit_record(
+            actor=actor,
+            action=RESTOCK_ACTION,
+            entity=locked,
+            changes={
+                "restocked": (
+                    {str(pk): count for pk, count in sorted(already.items())},
+                    {str(pk): count for pk, count in sorted(after.items())},
+                ),
+                "key": (None, key),
+            },
+            reason=reason,
+        )
+    return locked
 
 
 def order_mark_paid(

@@ -13,6 +13,7 @@ from orders.models import Order
 from orders.services.lifecycle import (
     order_cancel,
     order_complete,
+    order_lines_restock,
     order_mark_paid,
     order_mark_refunded,
     order_ship,
@@ -159,6 +160,73 @@ def test_a_partial_refund_then_the_rest(order, variant, heard, django_capture_on
     assert variant.inventory_count == 10
     assert StockMovement.objects.filter(reason="return").count() == 1
     assert heard == [("order.refunded", order.pk), ("order.refunded", order.pk)]
+
+
+def test_restocking_lines_returns_those_units_once_per_key(order, buyer, variant) -> None:
+    order = order_mark_paid(order=order)
+    line = order.lines.get()
+
+    for _ in range(2):
+        restocked = order_lines_restock(
+            order=order, quantities={line.pk: 2}, actor=buyer, reason="Returned", key="refund-1"
+        )
+
+    variant.refresh_from_db()
+    assert (variant.inventory_count, restocked.is_restocked) == (9, False)
+    record = AuditLog.objects.get(action="order.restocked")
+    assert (record.actor, record.reason, record.changes) == (
+        buyer,
+        "Returned",
+        {"restocked": [{}, {str(line.pk): 2}], "key": [None, "refund-1"]},
+    )
+
+
+def test_restocking_the_last_unit_marks_the_order_restocked(order, buyer, variant) -> None:
+    order = order_mark_paid(order=order)
+    line = order.lines.get()
+    order_lines_restock(order=order, quantities={line.pk: 2}, actor=buyer, key="refund-1")
+
+    restocked = order_lines_restock(order=order, quantities={line.pk: 1}, actor=buyer, key="r-2")
+    order_mark_refunded(order=restocked, amount=order.total, restock=True)
+
+    variant.refresh_from_db()
+    assert (variant.inventory_count, restocked.is_restocked) == (10, True)
+    assert StockMovement.objects.filter(reason="return").count() == 2
+
+
+def test_a_whole_order_restock_returns_only_the_units_not_yet_back(order, variant) -> None:
+    order = order_mark_paid(order=order)
+    order_lines_restock(order=order, quantities={order.lines.get().pk: 1}, actor=None, key="r-1")
+
+    refunded = order_mark_refunded(order=order, amount=order.total, restock=True)
+
+    variant.refresh_from_db()
+    assert (variant.inventory_count, refunded.is_restocked) == (10, True)
+
+
+@pytest.mark.parametrize("quantity", [0, 4])
+def test_restocking_more_than_was_bought_is_refused(order, variant, quantity) -> None:
+    order = order_mark_paid(order=order)
+    line = order.lines.get()
+
+    with pytest.raises(CheckoutError) as refused:
+        order_lines_restock(order=order, quantities={line.pk: quantity}, actor=None, key="r-1")
+
+    assert refused.value.fields == {"lines": [f"Restock between 1 and 3 of {line.product_title}."]}
+    variant.refresh_from_db()
+    assert variant.inventory_count == 7
+    assert not AuditLog.objects.filter(action="order.restocked").exists()
+
+
+def test_restocking_a_line_of_another_order_is_refused(order, buyer, place, variant) -> None:
+    other = place(buyer, (variant, 1)).orders[0]
+
+    with pytest.raises(CheckoutError) as refused:
+        order_lines_restock(order=order, quantities={other.lines.get().pk: 1}, actor=None)
+
+    assert refused.value.fields == {
+        "lines": [f"Line {other.lines.get().pk} is not part of this order."]
+    }
 
 
 @pytest.mark.parametrize("amount", [D("0"), D("-1"), D("30.01")])

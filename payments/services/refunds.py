@@ -18,7 +18,7 @@ from accounts.models import User
 from marketmate.audit import audit_record
 from orders.models import Order
 from orders.pricing import money
-from orders.services.lifecycle import order_mark_refunded
+from orders.services.lifecycle import order_lines_restock, order_mark_refunded
 from payments.exceptions import GatewayError, RefundError
 from payments.gateways import gateway_for
 from payments.models import PAID_STATUSES, LedgerEntry, Payment, Refund
@@ -35,9 +35,13 @@ REFUNDABLE_ORDER_STATUSES = (
 )
 
 
-def _refunded_quantities(order: Order) -> dict[int, int]:
+def _refunded_quantities(order: Order, *, besides: Refund | None = None) -> dict[int, int]:
+    """Units of each line refunded or being refunded by line refunds (other than `besides`)."""
     quantities: dict[int, int] = {}
-    for lines in order.refunds.exclude(status=Refund.Status.FAILED).values_list("lines", flat=True):
+    refunds = order.refunds.exclude(status=Refund.Status.FAILED)
+    if besides is not None:
+        refunds = refunds.exclude(pk=besides.pk)
+    for lines in refunds.values_list("lines", flat=True):
         for line in lines or []:
             line_id = int(line["line_id"])
             quantities[line_id] = quantities.get(line_id, 0) + int(line["quantity"])
@@ -101,7 +105,9 @@ def refund_request(
 
     The caller has checked that `actor` may refund this order (owner, manager or staff). The
     same `idempotency_key` on the same order gives back the first refund. `restock` puts the
-    goods back on sale; it applies to the whole order, so it needs a refund of everything left.
+    refunded goods back on sale once the refund is confirmed: the units of the given lines, or,
+    with a refund of everything left, every unit no line refund has covered yet. An amount
+    alone names no goods, so it cannot restock unless it is everything left.
     """
     if idempotency_key:
         earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
@@ -132,8 +138,8 @@ def refund_request(
         if amount <= 0 or amount > refundable:
             message = _("Refund between 0.01 and %(amount)s.") % {"amount": refundable}
             raise RefundError(message, fields={"amount": [message]})
-        if restock and amount != refundable:
-            message = _("Returning goods to stock needs a refund of everything left.")
+        if restock and not clean_lines and amount != refundable:
+            message = _("Returning goods to stock needs lines to refund, or everything left.")
             raise RefundError(message, fields={"restock": [message]})
         try:
             with transaction.atomic():
@@ -221,9 +227,9 @@ def refund_confirm(*, refund: Refund) -> Refund:
         order = locked.order
         was_sold = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).exists()
         if order.status in REFUNDABLE_ORDER_STATUSES:
-            order_mark_refunded(
-                order=order, amount=locked.amount, restock=locked.restock, actor=locked.requested_by
-            )
+            if locked.restock:
+                _restock_refunded_lines(locked)
+            order_mark_refunded(order=order, amount=locked.amount, actor=locked.requested_by)
         payment_mark_refunded(payment=locked.payment, amount=locked.amount)
         if was_sold:
             ledger_post_refund(refund=locked)
@@ -234,6 +240,27 @@ def refund_confirm(*, refund: Refund) -> Refund:
             changes={"refunded": (None, str(locked.amount))},
         )
     return locked
+
+
+def _restock_refunded_lines(refund: Refund) -> None:
+    """Put the goods of `refund` back in stock: its lines, or every unit no other line refund
+    covers. Keyed by the refund, so the orders app restocks them once whatever repeats."""
+    if refund.lines:
+        quantities = {int(line["line_id"]): int(line["quantity"]) for line in refund.lines}
+    else:
+        covered = _refunded_quantities(refund.order, besides=refund)
+        quantities = {
+            line.pk: line.quantity - covered.get(line.pk, 0) for line in refund.order.lines.all()
+        }
+    quantities = {line_id: units for line_id, units in quantities.items() if units > 0}
+    if quantities:
+        order_lines_restock(
+            order=refund.order,
+            quantities=quantities,
+            actor=refund.requested_by,
+            reason=refund.reason,
+            key=f"refund-{refund.pk}",
+        )
 
 
 def refunds_from_provider(

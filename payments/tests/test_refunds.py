@@ -1,18 +1,21 @@
 """Refunds: who may ask, how much, by lines, with restock; through the gateway, confirmed once."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import StaffFactory, UserFactory
-from catalog.models import ProductVariant
+from catalog.models import ProductVariant, StockMovement
 from catalog.tests.factories import VariantFactory
+from marketmate.models import AuditLog
 from orders.models import Order
 from payments.models import LedgerEntry, Payment, Refund
 from payments.services.payments import payment_confirm_card, payments_create
-from payments.services.refunds import refund_request
+from payments.services.refunds import refund_confirm, refund_request
 from payments.tests.conftest import stripe_browser_pays, stripe_client, stripe_event, webhook_post
 from shops.models import ShopMember
 from shops.tests.factories import ShopMemberFactory
@@ -106,6 +109,186 @@ def test_a_full_refund_with_restock_puts_the_goods_back(paid_order, shop, varian
     assert answer.json()["amount"] == "80.00"
     assert ProductVariant.objects.get(pk=variant.pk).inventory_count == before + 2
     assert Order.objects.get(pk=paid_order.pk).status == Order.Status.REFUNDED
+
+
+@pytest.fixture
+def two_line_order(buyer, shop, place) -> tuple[Order, ProductVariant, ProductVariant]:
+    """A paid order of 3 books at 12.00 and 2 mugs at 8.00 (52.00), both 10 in stock before."""
+    book = VariantFactory(product__shop=shop, price=Decimal("12.00"), inventory_count=10)
+    mug = VariantFactory(product__shop=shop, price=Decimal("8.00"), inventory_count=10)
+    order = place(buyer, (book, 3), (mug, 2)).orders[0]
+    payment_confirm_card(
+        payment=payments_create(buyer=buyer, order_ids=[order.pk])[0],
+        card_number="4242424242424242",
+    )
+    order.refresh_from_db()
+    return order, book, mug
+
+
+def _stock(*variants: ProductVariant) -> list[int]:
+    return [ProductVariant.objects.get(pk=variant.pk).inventory_count for variant in variants]
+
+
+def test_a_line_refund_with_restock_returns_only_those_units(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    book_line = order.lines.get(variant=book)
+
+    answer = _refund(
+        shop.owner,
+        order,
+        {"lines": [{"line_id": book_line.pk, "quantity": 2}], "restock": True},
+    )
+
+    assert answer.status_code == 201
+    assert (answer.json()["amount"], answer.json()["restock"]) == ("24.00", True)
+    assert _stock(book, mug) == [9, 8]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount, order.is_restocked) == (
+        Order.Status.PARTIALLY_REFUNDED,
+        Decimal("24.00"),
+        False,
+    )
+    record = AuditLog.objects.get(action="order.restocked")
+    assert (record.actor, record.changes["restocked"]) == (
+        shop.owner,
+        [{}, {str(book_line.pk): 2}],
+    )
+
+
+def test_a_second_line_refund_returns_the_rest_and_refunds_the_order(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    book_line, mug_line = order.lines.get(variant=book), order.lines.get(variant=mug)
+    _refund(
+        shop.owner, order, {"lines": [{"line_id": book_line.pk, "quantity": 2}], "restock": True}
+    )
+
+    answer = _refund(
+        shop.owner,
+        order,
+        {
+            "lines": [
+                {"line_id": book_line.pk, "quantity": 1},
+                {"line_id": mug_line.pk, "quantity": 2},
+            ],
+            "restock": True,
+        },
+    )
+
+    assert answer.status_code == 201
+    assert answer.json()["amount"] == "28.00"
+    assert _stock(book, mug) == [10, 10]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount, order.is_restocked) == (
+        Order.Status.REFUNDED,
+        Decimal("52.00"),
+        True,
+    )
+    assert StockMovement.objects.filter(reason="return", reference=order.number).count() == 3
+
+
+def test_a_line_refund_without_restock_leaves_the_stock(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    book_line = order.lines.get(variant=book)
+
+    answer = _refund(shop.owner, order, {"lines": [{"line_id": book_line.pk, "quantity": 1}]})
+
+    assert answer.status_code == 201
+    assert _stock(book, mug) == [7, 8]
+    assert not AuditLog.objects.filter(action="order.restocked").exists()
+
+
+def test_restocking_everything_left_skips_units_a_line_refund_kept(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    book_line = order.lines.get(variant=book)
+    _refund(shop.owner, order, {"lines": [{"line_id": book_line.pk, "quantity": 1}]})
+
+    answer = _refund(shop.owner, order, {"restock": True})
+
+    assert answer.status_code == 201
+    assert answer.json()["amount"] == "40.00"
+    assert _stock(book, mug) == [9, 10]
+    assert Order.objects.get(pk=order.pk).status == Order.Status.REFUNDED
+
+
+def test_refunding_more_units_than_were_bought_is_refused(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    book_line = order.lines.get(variant=book)
+
+    answer = _refund(
+        shop.owner,
+        order,
+        {"lines": [{"line_id": book_line.pk, "quantity": 4}], "restock": True},
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"]["lines"] == [
+        f"Refund between 1 and 3 of {book_line.product_title}."
+    ]
+    assert _stock(book, mug) == [7, 8]
+    assert Refund.objects.count() == 0
+
+
+def test_confirming_a_line_refund_again_restocks_once(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    refund = refund_request(
+        actor=shop.owner,
+        order=order,
+        lines=[{"line_id": order.lines.get(variant=mug).pk, "quantity": 1}],
+        restock=True,
+    )
+
+    for _ in range(3):
+        refund_confirm(refund=refund)
+
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert _stock(book, mug) == [7, 9]
+    assert AuditLog.objects.filter(action="order.restocked").count() == 1
+    assert Order.objects.get(pk=order.pk).refunded_amount == Decimal("8.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirmations_of_a_stripe_line_refund_restock_once(
+    stripe_settings, buyer, shop, place
+) -> None:
+    book = VariantFactory(product__shop=shop, price=Decimal("12.00"), inventory_count=10)
+    order = place(buyer, (book, 3)).orders[0]
+    payment = payments_create(buyer=buyer, order_ids=[order.pk])[0]
+    stripe_browser_pays(payment)
+    intent = stripe_client().v1.payment_intents.retrieve(payment.provider_payment_id).to_dict()
+    webhook_post(Client(), stripe_event("payment_intent.succeeded", intent))
+    refund = refund_request(
+        actor=shop.owner,
+        order=order,
+        lines=[{"line_id": order.lines.get().pk, "quantity": 2}],
+        restock=True,
+    )
+    assert refund.status == Refund.Status.PENDING
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def confirm() -> None:
+        try:
+            barrier.wait()
+            refund_confirm(refund=refund)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert _stock(book) == [9]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (
+        Order.Status.PARTIALLY_REFUNDED,
+        Decimal("24.00"),
+    )
+    assert AuditLog.objects.filter(action="order.restocked").count() == 1
 
 
 def test_restock_needs_a_refund_of_everything_left(paid_order, shop) -> None:
