@@ -81,14 +81,24 @@ class ShopInvitationInline(admin.TabularInline):
 
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "owner", "status", "currency", "country", "created"]
-    list_filter = ["status", "currency", "country"]
+    list_display = [
+        "name",
+        "slug",
+        "owner",
+        "status",
+        "payouts_on_hold",
+        "currency",
+        "country",
+        "created",
+    ]
+    list_filter = ["status", "payouts_on_hold", "currency", "country"]
     search_fields = ["name", "slug", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["status", "created", "updated"]
+    # Status and the payout hold change only through the audited actions below.
+    readonly_fields = ["status", "payouts_on_hold", "created", "updated"]
     inlines = [ShopMemberInline, ShopInvitationInline]
-    actions = ["approve", "suspend", "reinstate"]
+    actions = ["approve", "suspend", "reinstate", "hold_payouts", "release_payouts"]
     date_hierarchy = "created"
 
     @admin.action(description=gettext_lazy("Approve the selected shops"))
@@ -134,4 +144,36 @@ class ShopAdmin(admin.ModelAdmin):
                 shop=shop, actor=actor, reason=reason
             ),
             reason_required=False,
+        )
+
+    @admin.action(description=gettext_lazy("Hold the payouts of the selected shops"))
+    def hold_payouts(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="hold_payouts",
+            title=_("Hold payouts"),
+            submit_label=_("Hold payouts"),
+            transition=lambda shop, actor, reason: services.shop_payouts_hold(
+                shop=shop, actor=actor, reason=reason
+            ),
+            reason_required=True,
+        )
+
+    @admin.action(description=gettext_lazy("Release the payouts of the selected shops"))
+    def release_payouts(
+        self, request: HttpRequest, queryset: QuerySet[Shop]
+    ) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="release_payouts",
+            title=_("Release payouts"),
+            submit_label=_("Release payouts"),
+            transition=lambda shop, actor, reason: services.shop_payouts_release(
+                shop=shop, actor=actor, reason=reason
+            ),
+            reason_required=True,
         )

@@ -57,6 +57,13 @@ def payout_create(
     now = timezone.now()
     with transaction.atomic():
         _shop_lock(shop)
+        # Staff may have held the shop's payouts since `shop` was read: ask its locked row.
+        if (
+            Shop.objects.select_for_update()
+            .values_list("payouts_on_hold", flat=True)
+            .get(pk=shop.pk)
+        ):
+            return None
         entries = _unsettled_available(shop, currency, now)
         amount = sum((entry.amount for entry in entries), Decimal("0"))
         if amount <= 0 or amount < minimum:

@@ -155,6 +155,24 @@ def test_payouts_of_a_shop_on_hold_wait(no_hold, buyer, order, shop) -> None:
     assert Payout.objects.count() == 0
 
 
+def test_a_shop_held_by_staff_is_paid_only_once_released(no_hold, buyer, order, shop) -> None:
+    from accounts.tests.factories import StaffFactory
+    from shops.services import shop_payouts_hold, shop_payouts_release
+
+    staff = StaffFactory()
+    _pay(buyer, order)
+    stale = type(shop).objects.get(pk=shop.pk)
+    shop_payouts_hold(shop=shop, actor=staff, reason="Chargeback review")
+
+    held_run = payouts_run(minimum=Decimal("1"))
+    held_stale = payout_create(shop=stale, currency="USD", minimum=Decimal("1"))
+    shop_payouts_release(shop=shop, actor=staff, reason="Review closed")
+    released = payouts_run(minimum=Decimal("1"))
+
+    assert (held_run, held_stale) == ([], None)
+    assert [(payout.shop, payout.amount) for payout in released] == [(shop, Decimal("71.70"))]
+
+
 def test_the_scheduled_job_pays_every_shop_with_enough_and_never_twice(
     no_hold, buyer, order, shop
 ) -> None:
