@@ -13,9 +13,21 @@ from django.utils.translation import gettext_lazy
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from catalog.models import Attribute, Category, Product, ProductImage, ProductVariant, Tag
+from catalog.models import (
+    Attribute,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    Review,
+    Tag,
+    WishlistItem,
+)
 from catalog.selectors import image_urls
+from catalog.services.categories import category_changed
 from catalog.services.products import product_unpublish
+from catalog.services.reviews import review_hide, review_unhide
+from catalog.services.tags import tag_changed
 from shops.admin import moderation_action
 
 
@@ -26,6 +38,10 @@ class CategoryAdmin(TreeAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        category_changed(category=obj, renamed=change and "name" in form.changed_data)
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
@@ -34,6 +50,10 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        tag_changed(tag=obj, renamed=change and "name" in form.changed_data)
 
     @admin.display(description=gettext_lazy("products"), ordering="product_total")
     def product_count(self, tag: Any) -> int:
@@ -140,3 +160,116 @@ class ProductAdmin(admin.ModelAdmin):
             ),
             reason_required=True,
         )
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews are the buyers' words: staff read them and hide or show them (audited, with a
+    reason), never edit them."""
+
+    list_display = [
+        "__str__",
+        "product",
+        "shop",
+        "buyer",
+        "rating",
+        "is_hidden",
+        "has_reply",
+        "created",
+    ]
+    list_filter = ["is_hidden", "rating", ("replied_at", admin.EmptyFieldListFilter), "created"]
+    search_fields = ["title", "body", "product__title", "product__shop__name", "buyer__email"]
+    list_select_related = ["product__shop", "buyer"]
+    raw_id_fields = ["product", "buyer"]
+    date_hierarchy = "created"
+    readonly_fields = [
+        "product",
+        "buyer",
+        "rating",
+        "title",
+        "body",
+        "is_hidden",
+        "hidden_by",
+        "hidden_reason",
+        "hidden_at",
+        "reply_body",
+        "replied_by",
+        "replied_at",
+        "created",
+        "updated",
+    ]
+    fields = tuple(readonly_fields)
+    actions = ["hide", "unhide"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Staff may look, and act through the actions; nobody edits a buyer's words.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("shop"), ordering="product__shop__name")
+    def shop(self, review: Review) -> str:
+        return review.product.shop.name
+
+    @admin.display(description=gettext_lazy("replied"), boolean=True)
+    def has_reply(self, review: Review) -> bool:
+        return review.has_reply
+
+    @admin.action(description=gettext_lazy("Hide the selected reviews"))
+    def hide(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="hide",
+            title=_("Hide reviews"),
+            submit_label=_("Hide"),
+            transition=lambda review, actor, reason: review_hide(
+                review=review, actor=actor, reason=reason
+            ),
+            reason_required=True,
+        )
+
+    @admin.action(description=gettext_lazy("Show the selected hidden reviews again"))
+    def unhide(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="unhide",
+            title=_("Show reviews again"),
+            submit_label=_("Show again"),
+            transition=lambda review, actor, reason: review_unhide(
+                review=review, actor=actor, reason=reason
+            ),
+            reason_required=True,
+        )
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(admin.ModelAdmin):
+    """Read-only: what shoppers saved, for support questions about price and stock alerts."""
+
+    list_display = ["user", "product", "price_when_saved", "price_alerted_at", "created"]
+    list_filter = ["created"]
+    search_fields = ["user__email", "product__title"]
+    list_select_related = ["user", "product"]
+    raw_id_fields = ["user", "product"]
+    date_hierarchy = "created"
+    readonly_fields = [
+        "user",
+        "product",
+        "price_when_saved",
+        "had_stock_when_saved",
+        "price_alerted_at",
+        "restock_alerted_movement",
+        "created",
+    ]
+    fields = tuple(readonly_fields)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)

@@ -2,6 +2,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework import status
 
 from marketmate.errors import ApplicationError, ConflictError, NotFoundError
 
@@ -17,6 +18,11 @@ class CatalogErrorCode(models.TextChoices):
     VARIANT_CONFLICT = "variant_conflict", _("Variant conflict")
     IMPORT_FAILED = "import_failed", _("Import failed")
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Idempotency key reused")
+    REVIEW_NOT_ALLOWED = "review_not_allowed", _("Only buyers who received it may review")
+    REVIEW_EXISTS = "review_exists", _("Already reviewed")
+    REVIEW_NOT_FOUND = "review_not_found", _("Review not found")
+    REVIEW_REPLY_EXISTS = "review_reply_exists", _("The shop already replied")
+    REVIEW_STATE = "review_state", _("The review's state does not allow this")
 
 
 class OutOfStockError(ConflictError):
@@ -56,3 +62,28 @@ class VariantConflictError(ConflictError):
 
 class IdempotencyKeyReusedError(ConflictError):
     default_code: ClassVar[str] = CatalogErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class ReviewNotAllowedError(ApplicationError):
+    """The user has no completed order of the product, so may not review it."""
+
+    status_code: ClassVar[int] = status.HTTP_403_FORBIDDEN
+    default_code: ClassVar[str] = CatalogErrorCode.REVIEW_NOT_ALLOWED
+
+
+class ReviewExistsError(ConflictError):
+    default_code: ClassVar[str] = CatalogErrorCode.REVIEW_EXISTS
+
+
+class ReviewNotFoundError(NotFoundError):
+    default_code: ClassVar[str] = CatalogErrorCode.REVIEW_NOT_FOUND
+
+
+class ReviewReplyExistsError(ConflictError):
+    default_code: ClassVar[str] = CatalogErrorCode.REVIEW_REPLY_EXISTS
+
+
+class ReviewStateError(ConflictError):
+    """Hiding a hidden review, or showing a visible one."""
+
+    default_code: ClassVar[str] = CatalogErrorCode.REVIEW_STATE

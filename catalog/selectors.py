@@ -1,6 +1,7 @@
 """Reads of the catalog for other apps and for the pages and API."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,14 +11,16 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.exceptions import NotPurchasableError, ProductNotFoundError
+from catalog.exceptions import NotPurchasableError, ProductNotFoundError, ReviewNotFoundError
 from catalog.models import (
     Attribute,
     Category,
     Product,
     ProductImage,
     ProductVariant,
+    Review,
     StockMovement,
+    WishlistItem,
 )
 from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
@@ -48,6 +51,12 @@ def variants_by_id(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
         pk__in=set(variant_ids)
     )
     return {variant.pk: variant for variant in variants}
+
+
+def product_shops_and_currencies(*, product_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """`{product_id: (shop_id, currency)}` of the products that still exist (for analytics)."""
+    rows = Product.objects.filter(pk__in=set(product_ids)).values_list("pk", "shop_id", "currency")
+    return {pk: (shop_id, currency) for pk, shop_id, currency in rows}
 
 
 # --- Products ------------------------------------------------------------------------------------
@@ -226,3 +235,126 @@ def image_urls(*, image: ProductImage) -> dict[str, object]:
         for size, files in (image.thumbnails or {}).items()
     }
     return {"original": default_storage.url(image.original.name), "thumbnails": thumbnails}
+
+
+# --- Prices and stock as shoppers see them --------------------------------------------------------
+
+
+def product_lowest_price(*, product: Product, variants: Iterable[ProductVariant]) -> Decimal:
+    """The least a shopper pays for one of the product (its cheapest variant)."""
+    prices = [variant.unit_price for variant in variants]
+    return min(prices) if prices else product.price
+
+
+def product_in_stock(*, product: Product, variants: Iterable[ProductVariant]) -> bool:
+    return not product.track_inventory or any(variant.inventory_count > 0 for variant in variants)
+
+
+# --- Reviews --------------------------------------------------------------------------------------
+
+
+def review_list_visible(*, product_id: int) -> QuerySet[Review]:
+    """A product's reviews that staff have not hidden, newest first, with their authors."""
+    return (
+        Review.objects.filter(product_id=product_id, is_hidden=False)
+        .select_related("buyer")
+        .order_by("-created", "-id")
+    )
+
+
+def review_get_for_buyer(*, buyer: User | AnonymousUser, product_id: int) -> Review | None:
+    """The user's own review of the product (hidden or not), or None."""
+    if not buyer.is_authenticated:
+        return None
+    return Review.objects.filter(product_id=product_id, buyer_id=buyer.pk).first()
+
+
+def review_get_for_member(
+    *, user: User | AnonymousUser, review_id: int, roles: Iterable[str] = ROLES_CATALOG
+) -> Review:
+    """A review of a product of a shop `user` works for: 404 for everyone else."""
+    review = Review.objects.select_related("product__shop", "buyer").filter(pk=review_id).first()
+    if review is None:
+        raise ReviewNotFoundError(_("Review not found."))
+    try:
+        shop_member_get(user=user, shop_id=review.product.shop_id, roles=roles)
+    except ShopNotFoundError as exc:
+        raise ReviewNotFoundError(_("Review not found.")) from exc
+    return review
+
+
+def review_list_for_shop(*, shop: Shop, awaiting_reply: bool = False) -> QuerySet[Review]:
+    """Reviews of the shop's products (hidden ones too, marked), newest first, for its dashboard."""
+    reviews = Review.objects.filter(product__shop=shop)
+    if awaiting_reply:
+        reviews = reviews.filter(replied_at__isnull=True, is_hidden=False)
+    return reviews.select_related("product", "buyer", "replied_by").order_by("-created", "-id")
+
+
+def review_author_name(review: Review) -> str:
+    """How a review's author is shown in public: their first name, never their e-mail."""
+    name = (review.buyer.name or "").split()
+    return name[0] if name else _("Verified buyer")
+
+
+# --- Wishlists ------------------------------------------------------------------------------------
+
+
+@dataclass
+class WishlistEntry:
+    """A saved product with its price and stock now, next to what it was when saved."""
+
+    item: WishlistItem
+    product: Product
+    price: Decimal
+    in_stock: bool
+
+    @property
+    def price_dropped(self) -> bool:
+        return self.price < self.item.price_when_saved
+
+    @property
+    def back_in_stock(self) -> bool:
+        announced = self.item.restock_alerted_movement is not None
+        return self.in_stock and (announced or not self.item.had_stock_when_saved)
+
+
+def wishlist_list_for_user(*, user: User | AnonymousUser) -> QuerySet[WishlistItem]:
+    """The user's saved products that shoppers can see now, newest first."""
+    if not user.is_authenticated:
+        return WishlistItem.objects.none()
+    return (
+        WishlistItem.objects.filter(
+            user_id=user.pk, product__in=product_queryset_public().values("pk")
+        )
+        .select_related("product__shop")
+        .prefetch_related(
+            Prefetch(
+                "product__variants", queryset=ProductVariant.objects.order_by("position", "id")
+            ),
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+        .order_by("-created", "-id")
+    )
+
+
+def wishlist_entries(items: Iterable[WishlistItem]) -> list[WishlistEntry]:
+    """Entries for items from `wishlist_list_for_user` (their variants already fetched)."""
+    entries = []
+    for item in items:
+        variants = list(item.product.variants.all())
+        entries.append(
+            WishlistEntry(
+                item=item,
+                product=item.product,
+                price=product_lowest_price(product=item.product, variants=variants),
+                in_stock=product_in_stock(product=item.product, variants=variants),
+            )
+        )
+    return entries
+
+
+def wishlist_has_product(*, user: User | AnonymousUser, product_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return WishlistItem.objects.filter(user_id=user.pk, product_id=product_id).exists()

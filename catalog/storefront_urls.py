@@ -1,5 +1,6 @@
 from django.urls import path
 
+from catalog import review_views, wishlist_views
 from catalog import storefront_views as views
 
 app_name = "storefront"
@@ -8,6 +9,16 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category_detail, name="category"),
     path("s/<slug:slug>/", views.shop_detail, name="shop"),
     path("p/<int:pk>/<slug:slug>/", views.product_detail, name="product"),
+    path("p/<int:pk>/review/", review_views.ReviewCreateView.as_view(), name="review_create"),
+    path("wishlist/", wishlist_views.WishlistItemListView.as_view(), name="wishlist"),
+    path(
+        "wishlist/create/", wishlist_views.WishlistItemCreateView.as_view(), name="wishlist_create"
+    ),
+    path(
+        "wishlist/<int:product_id>/delete/",
+        wishlist_views.WishlistItemDeleteView.as_view(),
+        name="wishlist_delete",
+    ),
     path("search/", views.search_page, name="search"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import reviews, views, wishlists
 
 urlpatterns = [
     path("attributes", views.AttributeListView.as_view(), name="attributes"),
@@ -34,6 +34,18 @@ urlpatterns = [
         "products/<int:product_id>/variants/<int:variant_id>",
         views.ProductVariantDetailView.as_view(),
         name="product-variant-detail",
+    ),
+    path(
+        "products/<int:product_id>/reviews",
+        reviews.ProductReviewsView.as_view(),
+        name="product-reviews",
+    ),
+    path("reviews/<int:review_id>/reply", reviews.ReviewReplyView.as_view(), name="review-reply"),
+    path("wishlist", wishlists.WishlistView.as_view(), name="wishlist"),
+    path(
+        "wishlist/<int:product_id>",
+        wishlists.WishlistItemView.as_view(),
+        name="wishlist-item",
     ),
     path(
         "variants/<int:variant_id>/inventory-adjustments",

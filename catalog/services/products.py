@@ -12,7 +12,8 @@ from typing import Any, TypedDict
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, Min, ProtectedError
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,10 @@ from catalog.search import search_vector_update
 from catalog.selectors import product_has_orders, variant_has_orders
 from catalog.services.stock import stock_adjust
 from catalog.services.tags import tags_resolve
+from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
 from marketmate.errors import ConflictError
+from marketmate.events import event_emit
 from shops.models import Shop
 
 # The fields whose change recomputes the product's search vector.
@@ -233,6 +236,21 @@ def _variant_build(
     return variant
 
 
+def _lowest_price(product_id: int) -> Decimal | None:
+    """The product's cheapest variant price as stored now."""
+    low: Decimal | None = ProductVariant.objects.filter(product_id=product_id).aggregate(
+        low=Min(Coalesce("price", "product__price"))
+    )["low"]
+    return low
+
+
+def _price_drop_announce(*, product_id: int, before: Decimal | None) -> None:
+    """Emit `product.price_dropped` (for wishlists) when the lowest price went below `before`."""
+    after = _lowest_price(product_id)
+    if before is not None and after is not None and after < before:
+        event_emit("product.price_dropped", product_id=product_id)
+
+
 def _categories_check(category_ids: Iterable[int | Category]) -> list[Category]:
     ids = [item.pk if isinstance(item, Category) else int(item) for item in category_ids]
     categories = list(Category.objects.filter(pk__in=ids))
@@ -303,6 +321,7 @@ def product_create(
         entity=product,
         changes={"status": (None, product.status), "price": (None, product.price)},
     )
+    catalog_changed(product_ids=[product.pk])
     return product
 
 
@@ -317,6 +336,9 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
         )
     scalar = [field for field in data if field not in {"categories", "tags"}]
     before = {field: getattr(product, field) for field in scalar}
+    # Where the product is listed now (its categories may change below).
+    catalog_changed(product_ids=[product.pk])
+    lowest_before = _lowest_price(product.pk) if "price" in data else None
     for field in scalar:
         value = data[field]
         if field == "description":
@@ -332,6 +354,8 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
     changes: dict[str, tuple[Any, Any]] = field_changes(before, product, scalar)
     if changes:
         product.save(update_fields=[*changes, "updated"])
+    if "price" in changes:
+        _price_drop_announce(product_id=product.pk, before=lowest_before)
     if "categories" in data:
         old = sorted(product.categories.values_list("pk", flat=True))
         new_categories = _categories_check(data["categories"])
@@ -347,6 +371,8 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
             changes["tags"] = (old_tags, sorted(tag.name for tag in new_tags))
     if changes.keys() & SEARCHED_FIELDS:
         search_vector_update(product_ids=[product.pk])
+    if "categories" in changes:
+        catalog_changed(product_ids=[product.pk])
     if changes:
         audit_record(actor=actor, action="product.update", entity=product, changes=changes)
     return product
@@ -355,6 +381,7 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
 @transaction.atomic
 def product_delete(*, product: Product, actor: User | None) -> bool:
     """Delete a product, or archive it when it has orders. Returns True when it was deleted."""
+    catalog_changed(product_ids=[product.pk])
     if product_has_orders(product=product):
         return _product_archive(product=product, actor=actor)
     audit_record(
@@ -393,6 +420,7 @@ def product_unpublish(*, product: Product, actor: User | None, reason: str) -> P
         raise ConflictError(_("Only active products can be unpublished."))
     product.status = Product.Status.DRAFT
     product.save(update_fields=["status", "updated"])
+    catalog_changed(product_ids=[product.pk])
     audit_record(
         actor=actor,
         action="product.unpublish",
@@ -415,6 +443,7 @@ def variant_create(*, product: Product, actor: User | None, spec: VariantSpec) -
         entity=variant,
         changes={"sku": (None, variant.sku), "options": (None, variant.options)},
     )
+    catalog_changed(product_ids=[product.pk])
     return variant
 
 
@@ -447,8 +476,12 @@ def variant_update(
         raise _validation_error(exc) from exc
     changes = field_changes(before, variant, data)
     if changes:
+        lowest_before = _lowest_price(variant.product_id) if "price" in changes else None
         variant.save(update_fields=[*changes, "updated"])
         audit_record(actor=actor, action="variant.update", entity=variant, changes=changes)
+        catalog_changed(product_ids=[variant.product_id])
+        if "price" in changes:
+            _price_drop_announce(product_id=variant.product_id, before=lowest_before)
     return variant
 
 
@@ -457,6 +490,7 @@ def variant_delete(*, variant: ProductVariant, actor: User | None) -> None:
     """Delete a variant that was never ordered; the product keeps at least one variant."""
     product = Product.objects.select_for_update().get(pk=variant.product_id)
     siblings = product.variants.exclude(pk=variant.pk).order_by("position", "id")
+    catalog_changed(product_ids=[product.pk])
     if not siblings.exists():
         raise VariantConflictError(_("A product needs at least one variant."))
     if variant_has_orders(variant=variant):

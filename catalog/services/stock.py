@@ -19,7 +19,9 @@ from catalog.exceptions import (
     OutOfStockError,
 )
 from catalog.models import ProductVariant, StockMovement
+from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record
+from marketmate.events import event_emit
 
 
 def stock_reserve(
@@ -73,9 +75,14 @@ def stock_release(
     ProductVariant.objects.filter(pk=variant.pk).update(
         inventory_count=F("inventory_count") + quantity
     )
-    StockMovement.objects.create(
+    movement = StockMovement.objects.create(
         variant=variant, delta=quantity, reason=reason, reference=reference, actor=actor
     )
+    count_now = (
+        ProductVariant.objects.filter(pk=variant.pk).values_list("inventory_count", flat=True).get()
+    )
+    if count_now == quantity:
+        _back_in_stock_announce(variant=variant, movement=movement)
 
 
 @transaction.atomic
@@ -127,7 +134,7 @@ def stock_adjust(
             _("Stock cannot go below zero."), fields={"delta": [_("Stock cannot go below zero.")]}
         )
     variant.refresh_from_db(fields=["inventory_count"])
-    StockMovement.objects.create(
+    movement = StockMovement.objects.create(
         variant=variant,
         delta=delta,
         reason=reason,
@@ -135,6 +142,9 @@ def stock_adjust(
         actor=actor,
         idempotency_key=idempotency_key,
     )
+    if delta > 0 and variant.inventory_count == delta:
+        _back_in_stock_announce(variant=variant, movement=movement)
+    catalog_changed(product_ids=[variant.product_id])
     audit_record(
         actor=actor,
         action="stock.adjust",
@@ -143,6 +153,18 @@ def stock_adjust(
         reason=note or reason,
     )
     return variant
+
+
+def _back_in_stock_announce(*, variant: ProductVariant, movement: StockMovement) -> None:
+    """Emit `product.back_in_stock` (for wishlists) when `movement` took the variant from none
+    to some and no other variant of the product had stock: the product was sold out."""
+    others_stocked = (
+        ProductVariant.objects.filter(product_id=variant.product_id, inventory_count__gt=0)
+        .exclude(pk=variant.pk)
+        .exists()
+    )
+    if not others_stocked:
+        event_emit("product.back_in_stock", product_id=variant.product_id, movement_id=movement.pk)
 
 
 def variants_in_lock_order(variants: Iterable[ProductVariant]) -> list[ProductVariant]:
