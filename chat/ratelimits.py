@@ -32,6 +32,10 @@ def rate_limit_hit(*, key: str, rate: str) -> int | None:
         # The window expired between add and incr: this hit opens the next one.
         cache.set(cache_key, 1, timeout=period + 1)
         hits = 1
+    if hits is None:
+        # The cache is unreachable (django-redis ignores its errors): fail open. A chat message
+        # is stored in PostgreSQL either way (docs/realtime.md, "When Redis restarts").
+        return None
     if hits <= count:
         return None
     return max(1, int(period - (now % period)) + 1)

@@ -265,7 +265,12 @@ class Processes:
 
 
 def asgi_server(
-    processes: Processes, *, env: dict[str, str], log_dir: Path, port: int | None = None
+    processes: Processes,
+    *,
+    env: dict[str, str],
+    log_dir: Path,
+    port: int | None = None,
+    app: str = "marketmate.asgi:application",
 ) -> int:
     """A uvicorn process serving MarketMate; returns its port once `/healthz` answers."""
     port = port or free_port()
@@ -275,7 +280,7 @@ def asgi_server(
             sys.executable,
             "-m",
             "uvicorn",
-            "marketmate.asgi:application",
+            app,
             "--host",
             "127.0.0.1",
             "--port",

@@ -76,7 +76,10 @@
       window.clearInterval(pingTimer);
       pingTimer = window.setInterval(function () { send({ type: "ping" }); }, PING_EVERY);
       if (connectedOnce) {
-        // Events may have been missed while away: let fragments refresh themselves.
+        // Events may have been missed while away: catch up on what was stored meanwhile, and
+        // let fragments refresh themselves.
+        chatCatchUp();
+        orderCatchUp();
         document.body.dispatchEvent(new CustomEvent("realtime:reconnected", { bubbles: true }));
       }
       connectedOnce = true;
@@ -165,6 +168,22 @@
       return;
     }
     inboxUpdate(event);
+  }
+
+  function chatCatchUp() {
+    // The newest page of the open thread, oldest first; chatMessage() skips what is shown.
+    var container = document.querySelector("[data-chat-thread]");
+    if (!container) { return; }
+    var conversationId = Number(container.getAttribute("data-conversation-id"));
+    fetch("/api/v1/chat/conversations/" + conversationId + "/messages", {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (answer) {
+      return answer.ok ? answer.json() : { results: [] };
+    }).then(function (page) {
+      (page.results || []).slice().reverse().forEach(function (message) {
+        chatMessage({ conversation_id: conversationId, message: message });
+      });
+    }).catch(function () {});
   }
 
   function inboxUpdate(event) {
@@ -284,6 +303,31 @@
       element.setAttribute("data-order-status", event.status);
       element.className = element.className.replace(/\border-status--[\w-]+/, "order-status--" + event.status);
     });
+  }
+
+  function orderCatchUp() {
+    // Status changes missed while away: read them from a fresh copy of this page.
+    var live = document.querySelectorAll("[data-order-live]");
+    if (!live.length) { return; }
+    fetch(window.location.href, { credentials: "same-origin" }).then(function (answer) {
+      return answer.ok ? answer.text() : "";
+    }).then(function (html) {
+      if (!html) { return; }
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      live.forEach(function (element) {
+        var selector = element.getAttribute("data-order-status-selector");
+        if (!selector) { return; }
+        var now = fresh.querySelector(selector);
+        var status = now && now.getAttribute("data-order-status");
+        if (status) {
+          orderStatus({
+            order_id: element.getAttribute("data-order-live"),
+            status: status,
+            status_display: now.textContent.trim()
+          });
+        }
+      });
+    }).catch(function () {});
   }
 
   // --- Web push (the preferences page) ----------------------------------------------------
