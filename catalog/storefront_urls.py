@@ -9,7 +9,11 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category_detail, name="category"),
     path("s/<slug:slug>/", views.shop_detail, name="shop"),
     path("p/<int:pk>/<slug:slug>/", views.product_detail, name="product"),
-    path("p/<int:pk>/review/", review_views.ReviewCreateView.as_view(), name="review_create"),
+    path(
+        "p/<int:pk>/reviews/create/",
+        review_views.ReviewCreateView.as_view(),
+        name="review_create",
+    ),
     path("wishlist/", wishlist_views.WishlistItemListView.as_view(), name="wishlist"),
     path(
         "wishlist/create/", wishlist_views.WishlistItemCreateView.as_view(), name="wishlist_create"
