@@ -1,10 +1,11 @@
-"""The demo catalog: three shops of the demo vendor with a category tree and a dozen products,
-each with variants and a photo drawn with Pillow (so a fresh install looks like a store)."""
+"""The demo data set: three shops of the demo vendor with a category tree and a dozen products,
+each with variants and a photo drawn with Pillow (so a fresh install looks like a store), and
+the demo shopper's orders in every state with reviews of what they received."""
 
 import colorsys
 from decimal import Decimal
 from io import BytesIO
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -29,6 +30,12 @@ class DemoProduct(TypedDict):
     variants: list[VariantSpec]
     shape: str
     hue: float
+
+
+class DemoOrder(NamedTuple):
+    items: list[tuple[str, int]]
+    state: str
+    review: tuple[int, str, str] | None = None
 
 
 DEMO_SHOPS: list[dict[str, object]] = [
@@ -328,9 +335,10 @@ def demo_photo(*, title: str, shape: str, hue: float, size: int = 1200) -> bytes
 
 
 @transaction.atomic
-def catalog_demo_seed(*, owner: User) -> int:
+def catalog_demo_seed(*, owner: User, photo_size: int = 1200) -> int:
     """Create the demo shops of `owner` with their products; returns how many products were
-    made (none when the owner has shops already)."""
+    made (none when the owner has shops already). Tests pass a small `photo_size`: resizing
+    a dozen full-size photos is most of the time this takes."""
     if Shop.objects.filter(owner=owner).exists():
         return 0
     made = 0
@@ -356,7 +364,9 @@ def catalog_demo_seed(*, owner: User) -> int:
                 tags=item["tags"],
                 variants=item["variants"],
             )
-            photo = demo_photo(title=item["title"], shape=item["shape"], hue=item["hue"])
+            photo = demo_photo(
+                title=item["title"], shape=item["shape"], hue=item["hue"], size=photo_size
+            )
             image_add(
                 product=product,
                 actor=owner,
@@ -365,3 +375,90 @@ def catalog_demo_seed(*, owner: User) -> int:
             )
             made += 1
     return made
+
+
+# Who buys what in the demo, and where each order ends up: one order per state, placed, paid,
+# shipped, refunded and cancelled through the real services, so stock, ledgers and invoices add
+# up. Each item is (product title, units); a review follows every completed order.
+DEMO_ORDERS: list[DemoOrder] = [
+    DemoOrder(items=[("Hardcover Notebook", 2)], state="pending"),
+    DemoOrder(items=[("Linen Tote Bag", 1)], state="paid"),
+    DemoOrder(items=[("Shallow Serving Bowl", 1)], state="shipped"),
+    DemoOrder(
+        items=[("Speckled Stoneware Mug", 2)],
+        state="complete",
+        review=(5, "My new favourite mug", "Heavy, warm to hold, and the glaze is lovely."),
+    ),
+    DemoOrder(
+        items=[("Merino Scarf", 1)],
+        state="complete",
+        review=(4, "Soft and warm", "Lighter than I expected; a little shorter too."),
+    ),
+    DemoOrder(items=[("Pine Forest Candle", 1)], state="cancelled"),
+    DemoOrder(items=[("Walnut Desk Organiser", 1)], state="refunded"),
+]
+DEMO_ADDRESS = {
+    "full_name": "Sam Shopper",
+    "line1": "12 Harbour Street",
+    "line2": "",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "country": "US",
+    "phone": "",
+}
+DEMO_CARD = "4242424242424242"
+
+
+def demo_orders_seed(*, buyer: User) -> dict[str, int]:
+    """Orders of `buyer` in every state, from the demo shops, through the real checkout, payment,
+    fulfilment and refund services; a review for each completed one. Returns how many orders
+    ended in each state (nothing when `buyer` has orders already).
+
+    Each step commits on its own (no surrounding transaction): payments, refunds and events
+    run after commit, as they do for a real shopper.
+    """
+    from catalog.services.reviews import review_create
+    from orders.models import Order
+    from orders.services.cart import cart_get_or_create, cart_item_add
+    from orders.services.checkout import checkout_place
+    from orders.services.lifecycle import order_cancel, order_complete, order_ship
+    from payments.services.payments import payment_confirm_card, payments_create
+    from payments.services.refunds import refund_request
+
+    if Order.objects.filter(buyer=buyer).exists():
+        return {}
+    states: dict[str, int] = {}
+    for number, spec in enumerate(DEMO_ORDERS, start=1):
+        cart = cart_get_or_create(user=buyer, session={})  # type: ignore[arg-type]
+        products = []
+        for title, units in spec.items:
+            product = Product.objects.get(title=title, status=Product.Status.ACTIVE)
+            products.append(product)
+            variant = product.variants.order_by("pk").first()
+            assert variant is not None
+            cart_item_add(cart=cart, variant_id=variant.pk, quantity=units)
+        order = checkout_place(buyer=buyer, cart=cart, address=DEMO_ADDRESS).orders[0]
+        if spec.state != "pending" and spec.state != "cancelled":
+            payment_confirm_card(
+                payment=payments_create(buyer=buyer, order_ids=[order.pk])[0],
+                card_number=DEMO_CARD,
+            )
+            order.refresh_from_db()
+        owner = order.shop.owner
+        if spec.state in {"shipped", "complete"}:
+            order = order_ship(
+                order=order, actor=owner, carrier="DHL", tracking_number=f"JD0146000{number:05d}"
+            )
+        if spec.state == "complete":
+            order = order_complete(order=order, actor=owner)
+        if spec.state == "cancelled":
+            order = order_cancel(order=order, actor=buyer, reason="Ordered the wrong scent.")
+        if spec.state == "refunded":
+            refund_request(actor=owner, order=order, restock=True, reason="Arrived scratched.")
+        if spec.review is not None:
+            rating, title, body = spec.review
+            for product in products:
+                review_create(buyer=buyer, product=product, rating=rating, title=title, body=body)
+        states[spec.state] = states.get(spec.state, 0) + 1
+    return states
