@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import boto3
 import psycopg
 import pytest
 import requests
@@ -28,6 +29,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import VariantFactory
+from catalog.tests.images import image_bytes
 from chat.tests.servers import database_url_of_test_run
 from marketmate.celery import app
 from marketmate.models import AuditLog, JobEffect, JobRecord
@@ -463,21 +465,42 @@ def test_postgres_restart_fails_fast_recovers_and_leaves_no_half_written_order(
 # --- Scale-out: two web processes, a worker and beat on one PostgreSQL and Redis --------------
 
 
-def test_two_web_processes_a_worker_and_beat_share_sessions_carts_rate_limits_and_jobs(
-    tmp_path: Path,
+def test_two_web_processes_two_workers_and_beat_share_sessions_carts_limits_jobs_and_s3(
+    tmp_path: Path, moto_server: str
 ) -> None:
     stocked = VariantFactory(price=Decimal("15.00"), inventory_count=10)
+    bucket = f"marketmate-scale-{uuid.uuid4().hex[:8]}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket=bucket)
     env = app_env(
         database_url=database_url_of_test_run(),
         redis_url=settings.REDIS_URL,
         DJANGO_SETTINGS_MODULE="marketmate.tests.fault_settings",
+        AWS_STORAGE_BUCKET_NAME=bucket,
+        AWS_S3_ENDPOINT_URL=moto_server,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
     )
     queue = "celery"
     processes = Processes()
+    app.conf.task_always_eager = False
     try:
         port_a = asgi_server(processes, env=env, log_dir=tmp_path)
         port_b = asgi_server(processes, env=env, log_dir=tmp_path)
-        celery_worker(processes, env=env, log=tmp_path / "worker.log", queue=queue)
+        for number in (1, 2):
+            celery_worker(
+                processes,
+                env=env,
+                log=tmp_path / f"worker-{number}.log",
+                queue=queue,
+                include="marketmate.tests.fault_jobs",
+            )
         beat = processes.start(
             [
                 *(sys.executable, "-m", "celery", "-A", "marketmate", "beat"),
@@ -511,6 +534,36 @@ def test_two_web_processes_a_worker_and_beat_share_sessions_carts_rate_limits_an
             timeout=60,
             what="a job to run on the worker",
         )
+        # An image uploaded through one process is stored on S3, resized by a worker, and served
+        # by the other process.
+        vendor = VariantFactory().product
+        vendor_token = str(RefreshToken.for_user(vendor.shop.owner).access_token)
+        uploaded = requests.post(
+            f"{a}/api/v1/products/{vendor.pk}/images",
+            files={"image": ("bowl.jpg", image_bytes(size=(900, 700)), "image/jpeg")},
+            data={"alt_text": "Blue bowl"},
+            headers={"Authorization": f"Bearer {vendor_token}"},
+            timeout=30,
+        )
+        wait_until(
+            lambda: len(s3.list_objects_v2(Bucket=bucket).get("Contents", [])) == 7,
+            timeout=60,
+            what="the original and its six thumbnails on S3",
+        )
+        product_on_b = requests.get(
+            f"{b}/api/v1/products/{vendor.pk}",
+            headers={"Authorization": f"Bearer {vendor_token}"},
+            timeout=10,
+        ).json()
+        # A burst of jobs is shared by the two workers, each job's effect happening once.
+        labels = [f"scale-{uuid.uuid4().hex[:8]}-{index}" for index in range(8)]
+        for label in labels:
+            slow_effect_task.apply_async((label, 0.3), queue=queue)
+        wait_until(
+            lambda: all(count(EFFECTS_KEY.format(label)) == 1 for label in labels),
+            timeout=60,
+            what="the burst of jobs",
+        )
         wait_until(
             lambda: "beat: Starting" in (tmp_path / "beat.log").read_text(),
             timeout=30,
@@ -518,7 +571,18 @@ def test_two_web_processes_a_worker_and_beat_share_sessions_carts_rate_limits_an
         )
         beat_alive = beat.poll() is None
     finally:
+        app.conf.task_always_eager = True
         processes.stop()
+
+    assert uploaded.status_code == 201, uploaded.text
+    served = [image["url"] for image in product_on_b["images"]]
+    assert [url.startswith(f"{moto_server}/{bucket}/") for url in served] == [True], product_on_b
+    assert [count(EFFECTS_KEY.format(label)) for label in labels] == [1] * 8
+    ran = [
+        (tmp_path / f"worker-{number}.log").read_text().count("tests.faults_slow_effect_task[")
+        for number in (1, 2)
+    ]
+    assert all(ran), ran  # both workers took part
 
     assert added.status_code == 201
     assert cart_on_b.status_code == 200
