@@ -21,6 +21,7 @@ from chat.exceptions import ChatRateLimitedError, ConversationClosedError
 from chat.ratelimits import rate_limit_hit
 from chat.realtime import room_group, user_room
 from marketmate.errors import ApplicationError
+from marketmate.flags import Switch, switch_is_on
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 _("The %(type)s event has invalid fields.") % {"type": event_type},
                 fields=errors,
             )
+            return
+        if event_type.startswith("chat:") and not await database_sync_to_async(switch_is_on)(
+            Switch.CHAT
+        ):
+            await self.send_error("chat_disabled", _("Chat is not available."))
             return
         handler = {
             "ping": self.on_ping,
@@ -208,6 +214,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             # Presence only decides whether to e-mail; a socket must not fail for it.
             logger.exception("Presence update failed for user %s", self.user_id)
+
+    async def realtime_revoke(self, event: dict[str, Any]) -> None:
+        """Leave a room this user may no longer hear (sent by `chat.realtime.room_revoke`)."""
+        room = event["room"]
+        if room in self.rooms and room != user_room(self.user_id):
+            await self.channel_layer.group_discard(room_group(room), self.channel_name)
+            self.rooms.discard(room)
+            await self.send_json({"type": "room:left", "room": room})
 
     async def realtime_event(self, event: dict[str, Any]) -> None:
         """Forward an event a service sent to one of this connection's groups."""

@@ -51,3 +51,20 @@ def realtime_send(*, rooms: Iterable[str], payload: dict[str, Any]) -> None:
     """Send `payload` to every socket in `rooms` once the current transaction commits."""
     groups = [room_group(room) for room in dict.fromkeys(rooms)]
     transaction.on_commit(lambda: _group_send(groups, payload))
+
+
+def room_revoke(*, user_id: int, room: str) -> None:
+    """Make every open socket of `user_id` leave `room` (after commit), e.g. a removed member."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(
+                room_group(user_room(user_id)), {"type": "realtime.revoke", "room": room}
+            )
+        except Exception:
+            logger.exception("Could not revoke %s for user %s", room, user_id)
+
+    transaction.on_commit(send)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from chat.realtime import order_room, realtime_send
+from chat.realtime import order_room, realtime_send, room_revoke, shop_room
 from marketmate.events import subscribe
 
 ORDER_EVENTS = (
@@ -50,3 +50,9 @@ def _subscriber(event: str) -> Callable[..., None]:
 
 for _event in ORDER_EVENTS:
     subscribe(_event)(_subscriber(_event))
+
+
+@subscribe("shop.member_removed")
+def shop_room_revoke(*, shop_id: int, user_id: int, **_payload: object) -> None:
+    """A removed member's open sockets stop hearing the shop's room."""
+    room_revoke(user_id=user_id, room=shop_room(shop_id))

@@ -26,7 +26,8 @@ from marketmate.asgi import application
 from marketmate.routing import websocket_urlpatterns
 from notifications.models import Kind, Notification
 from notifications.services import notification_dispatch
-from shops.models import Shop
+from shops.models import Shop, ShopMember
+from shops.services import member_remove
 
 router = URLRouter(websocket_urlpatterns)
 
@@ -276,6 +277,34 @@ def test_a_socket_that_left_a_room_hears_nothing_more_from_it(shop: Shop, owner:
 
     assert left == {"type": "room:left", "room": f"shop:{shop.pk}"}
     assert silent is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_removed_from_the_shop_leaves_its_room_at_once(
+    shop: Shop, owner: User, staff_member: User
+) -> None:
+    member = ShopMember.objects.get(shop=shop, user=staff_member)
+
+    @async_to_sync
+    async def scenario() -> tuple[dict[str, Any], bool, dict[str, Any]]:
+        removed = await joined(staff_member, f"shop:{shop.pk}")
+        kept = await joined(owner, f"shop:{shop.pk}")
+        await database_sync_to_async(member_remove)(member=member, actor=owner)
+        left = await removed.receive_json_from(timeout=5)
+        await get_channel_layer().group_send(
+            f"shop.{shop.pk}", {"type": "realtime.event", "payload": {"type": "pong"}}
+        )
+        silent = await removed.receive_nothing(timeout=0.5)
+        heard = await kept.receive_json_from(timeout=5)
+        await removed.disconnect()
+        await kept.disconnect()
+        return left, silent, heard
+
+    left, silent, heard = scenario()
+
+    assert left == {"type": "room:left", "room": f"shop:{shop.pk}"}
+    assert silent is True
+    assert heard == {"type": "pong"}
 
 
 @pytest.mark.django_db(transaction=True)
