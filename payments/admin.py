@@ -99,6 +99,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 @admin.register(CommissionRate)
 class CommissionRateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "shop", "category", "percent", "fixed_fee"]
+    list_select_related = ["shop", "category"]
 
 
 @admin.register(ConnectedAccount)
