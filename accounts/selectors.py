@@ -1,6 +1,9 @@
 """Reads of accounts, scoped to who asks."""
 
-from django.db.models import QuerySet
+from datetime import UTC, date, datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
 
 from accounts.models import Address, User
@@ -29,3 +32,39 @@ def address_default_for_user(*, user: User, kind: str) -> Address | None:
 def user_is_verified(*, user: User) -> bool:
     """Whether `user` has confirmed their e-mail address (needed to open a shop or check out)."""
     return bool(user.is_authenticated and user.verified)
+
+
+def user_signups_by_period(*, start: datetime, end: datetime, period: str) -> dict[date, int]:
+    """How many users signed up in [start, end), per UTC `period` (day, week or month), keyed by
+    the period's first day; periods without sign-ups are left out."""
+    rows = (
+        User.objects.filter(created__gte=start, created__lt=end)
+        .annotate(period=Trunc("created", period, tzinfo=UTC))
+        .values("period")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["period"].date(): row["count"] for row in rows}
+
+
+def user_list_for_staff(*, search: str = "", role: str = "", status: str = "") -> QuerySet[User]:
+    """Every user, for marketplace staff: `search` in e-mail address and name, `role` (buyer,
+    vendor, admin) and `status` (`active`, or `banned`)."""
+    users = User.objects.all()
+    if search:
+        users = users.filter(Q(email__icontains=search) | Q(name__icontains=search))
+    if role:
+        users = users.filter(role=role)
+    if status == "active":
+        users = users.filter(banned_at__isnull=True)
+    elif status == "banned":
+        users = users.filter(banned_at__isnull=False)
+    return users.order_by("-created", "-id")
+
+
+def user_get_for_staff(*, user_id: int) -> User:
+    """Any user by id, for marketplace staff; 404 when there is none."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFoundError(_("User not found."))
+    return user

@@ -396,6 +396,8 @@ class Order(models.Model):
             models.Index(fields=["buyer", "-created"], name="orders_buyer_created"),
             models.Index(fields=["shop", "status", "-created"], name="orders_shop_status_created"),
             models.Index(fields=["status", "created"], name="orders_status_created"),
+            # Sales reports and the daily roll-ups count orders by the day they were paid.
+            models.Index(fields=["paid_at"], name="orders_paid_at"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="orders_total_not_negative"),
@@ -505,3 +507,88 @@ class CheckoutRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.key}"
+
+
+# --- Analytics roll-ups ---------------------------------------------------------------------------
+class ShopDailyStats(models.Model):
+    """One shop's sales on one UTC day in one currency, for the vendor dashboard.
+
+    Written only by `orders.services.analytics` (the beat job and `analytics_backfill`), which
+    recomputes whole days from orders, refunds and view counters: the rows always equal a direct
+    computation over those days.
+    """
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="daily_stats", verbose_name=_("shop")
+    )
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    revenue = models.DecimalField(
+        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.PositiveIntegerField(_("units sold"), default=0)
+    refunds = models.DecimalField(
+        _("refunds"), default=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    views = models.PositiveIntegerField(_("product views"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop daily figures")
+        verbose_name_plural = _("shop daily figures")
+        ordering = ["shop", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "currency"], name="orders_shopdailystats_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.currency}"
+
+
+class ProductDailyStats(models.Model):
+    """One product's sales and views on one UTC day (see `ShopDailyStats`)."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop")
+    )
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    revenue = models.DecimalField(
+        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
+    )
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.PositiveIntegerField(_("units sold"), default=0)
+    views = models.PositiveIntegerField(_("views"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product daily figures")
+        verbose_name_plural = _("product daily figures")
+        ordering = ["product", "day"]
+        indexes = [
+            models.Index(fields=["shop", "day"], name="orders_productdaily_shop_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "day", "currency"], name="orders_productdailystats_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day} {self.currency}"
+
+
+class SalesReport(Order):
+    """The staff's sales reports page in the admin (a proxy: it has no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sales report")
+        verbose_name_plural = _("sales reports")
+        default_permissions = ()

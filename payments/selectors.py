@@ -2,11 +2,12 @@
 is a 404 (a shop member whose role is not enough gets a 403)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,3 +196,75 @@ def shop_statement(*, shop: Shop, year: int, month: int) -> list[Statement]:
 
 def refunds_for_order(*, order: Order) -> QuerySet[Refund]:
     return Refund.objects.filter(order=order).select_related("requested_by").order_by("-created")
+
+
+@dataclass(frozen=True)
+class PeriodAmount:
+    """A sum of money of one shop in one currency over one period (its first day)."""
+
+    period: date
+    shop_id: int
+    currency: str
+    amount: Decimal
+
+
+def refund_totals_by_period(
+    *, start: datetime, end: datetime, period: str, shop_id: int | None = None
+) -> list[PeriodAmount]:
+    """Money given back to shoppers: refunds that succeeded in [start, end), per UTC `period`
+    (day, week or month) of their confirmation, shop and currency."""
+    refunds = Refund.objects.filter(
+        status=Refund.Status.SUCCEEDED, confirmed_at__gte=start, confirmed_at__lt=end
+    )
+    if shop_id is not None:
+        refunds = refunds.filter(order__shop_id=shop_id)
+    rows = (
+        refunds.annotate(period=Trunc("confirmed_at", period, tzinfo=UTC))
+        .values("period", "order__shop_id", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    return [
+        PeriodAmount(
+            period=row["period"].date(),
+            shop_id=row["order__shop_id"],
+            currency=row["currency"],
+            amount=row["amount"],
+        )
+        for row in rows
+    ]
+
+
+COMMISSION_KINDS = (
+    LedgerEntry.Kind.COMMISSION,
+    LedgerEntry.Kind.COMMISSION_REFUND,
+    LedgerEntry.Kind.CHARGEBACK_COMMISSION,
+)
+
+
+def commission_totals_by_period(
+    *, start: datetime, end: datetime, period: str, shop_id: int | None = None
+) -> list[PeriodAmount]:
+    """The platform's net commission posted in [start, end), per UTC `period` (day, week or
+    month), shop and currency: commission taken on sales less commission given back on refunds
+    and chargebacks (positive when the platform earned)."""
+    entries = LedgerEntry.objects.filter(
+        kind__in=COMMISSION_KINDS, created__gte=start, created__lt=end
+    )
+    if shop_id is not None:
+        entries = entries.filter(shop_id=shop_id)
+    rows = (
+        entries.annotate(period=Trunc("created", period, tzinfo=UTC))
+        .values("period", "shop_id", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    return [
+        PeriodAmount(
+            period=row["period"].date(),
+            shop_id=row["shop_id"],
+            currency=row["currency"],
+            amount=-row["amount"],
+        )
+        for row in rows
+    ]

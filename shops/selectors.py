@@ -1,9 +1,11 @@
 """Reads of shops, scoped to who asks: a shop a user does not work for is a 404 to them."""
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -82,3 +84,16 @@ def invitation_get_open(*, token: str) -> ShopInvitation | None:
         .filter(token=token, accepted_at__isnull=True)
         .first()
     )
+
+
+def shops_opened_by_period(*, start: datetime, end: datetime, period: str) -> dict[date, int]:
+    """How many shops were opened in [start, end), per UTC `period` (day, week or month), keyed
+    by the period's first day; periods without new shops are left out."""
+    rows = (
+        Shop.objects.filter(created__gte=start, created__lt=end)
+        .annotate(period=Trunc("created", period, tzinfo=UTC))
+        .values("period")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["period"].date(): row["count"] for row in rows}

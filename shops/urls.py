@@ -3,6 +3,7 @@
 from django.urls import path
 
 from catalog import views as catalog_views
+from orders.views import analytics as analytics_views
 from shops import views
 
 app_name = "dashboard"
@@ -63,6 +64,7 @@ urlpatterns = [
         name="product_image_delete",
     ),
     path("inventory/", catalog_views.InventoryListView.as_view(), name="inventory"),
+    path("analytics/", analytics_views.ShopAnalyticsView.as_view(), name="analytics"),
     path(
         "inventory/<int:pk>/adjust/",
         catalog_views.InventoryAdjustView.as_view(),

@@ -1,11 +1,14 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from orders.models import (
     Cart,
     CartItem,
+    Order,
+    OrderLine,
     Promotion,
     ShippingMethod,
     ShippingWeightBand,
@@ -70,3 +73,50 @@ class WeightBandFactory(factory.django.DjangoModelFactory[ShippingWeightBand]):
     method = factory.SubFactory(ShippingMethodFactory, kind=ShippingMethod.Kind.WEIGHT)
     up_to_grams = 1000
     price = Decimal("4.00")
+
+
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
+    """A paid order of 20.00 (no tax, no shipping) placed with a shop; give it lines with
+    `OrderLineFactory` and `paid_at=` the moment it was paid (None for an unpaid order)."""
+
+    class Meta:
+        model = Order
+
+    number = factory.Sequence(lambda n: f"MM-T{n:06d}")
+    checkout_reference = factory.Faker("uuid4")
+    buyer = factory.SubFactory(UserFactory)
+    shop = factory.SubFactory(ShopFactory)
+    status = Order.Status.PAID
+    currency = factory.SelfAttribute("shop.currency")
+    subtotal = Decimal("20.00")
+    discount = Decimal("0.00")
+    shipping = Decimal("0.00")
+    tax = Decimal("0.00")
+    total = factory.LazyAttribute(
+        lambda order: order.subtotal - order.discount + order.shipping + order.tax
+    )
+    prices_include_tax = False
+    tax_rate = Decimal("0")
+    shipping_address = factory.Dict({"full_name": "Ada Shopper", "country": "US"})
+    shipping_method_name = "Courier"
+    paid_at = factory.LazyFunction(timezone.now)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
+    """`OrderLineFactory(order=..., variant=..., quantity=2, unit_price=Decimal("5.00"))`."""
+
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    variant = None
+    product_title = factory.LazyAttribute(
+        lambda line: line.variant.product.title if line.variant else "Gone"
+    )
+    sku = factory.LazyAttribute(lambda line: line.variant.sku if line.variant else "GONE")
+    unit_price = Decimal("10.00")
+    quantity = 1
+    subtotal = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
+    discount = Decimal("0.00")
+    tax = Decimal("0.00")
+    total = factory.LazyAttribute(lambda line: line.subtotal - line.discount + line.tax)
