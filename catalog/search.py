@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimil
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import ExpressionWrapper, RawSQL
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,7 @@ SORTS: dict[str, Any] = {
     "newest": ("-created", "-id"),
     "price_asc": ("price", "id"),
     "price_desc": ("-price", "-id"),
+    "rating": ("-rating_average", "-rating_count", "-id"),
 }
 
 
@@ -106,16 +108,23 @@ WITH source AS (
       FROM catalog_product p JOIN shops_shop s ON s.id = p.shop_id
      WHERE __WHERE__
 )
-UPDATE catalog_product p SET search_vector =
+UPDATE catalog_product p SET search_vector = __VECTOR__
+  FROM source WHERE source.id = p.id
+"""
+
+# The vector of a row `source` with `config` (regconfig), `title`, `words` (tag and category
+# names) and `body` (the description as plain text). Bulk loads use it too.
+VECTOR_EXPRESSION = """
        setweight(to_tsvector(source.config, source.title)
                  || to_tsvector('simple', source.title), 'A')
     || setweight(to_tsvector(source.config, source.words)
                  || to_tsvector('simple', source.words), 'B')
     || setweight(to_tsvector(source.config, source.body), 'C')
-  FROM source WHERE source.id = p.id
 """
 
-_VECTOR_SQL = _VECTOR_SQL.replace("__CONFIG__", _config_case("s.language"))
+_VECTOR_SQL = _VECTOR_SQL.replace("__CONFIG__", _config_case("s.language")).replace(
+    "__VECTOR__", VECTOR_EXPRESSION
+)
 VECTOR_UPDATE_ALL_SQL = _VECTOR_SQL.replace("__WHERE__", "TRUE")
 
 
@@ -129,10 +138,33 @@ def search_vector_update(*, product_ids: Iterable[int]) -> None:
         cursor.execute(_VECTOR_SQL.replace("__WHERE__", "p.id = ANY(%s)"), [ids])
 
 
-def search_vector_update_for_category(*, category: Category) -> None:
-    search_vector_update(
-        product_ids=Product.objects.filter(categories=category).values_list("pk", flat=True)
+def _vector_update_where(where: str, params: list[Any]) -> int:
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_VECTOR_SQL.replace("__WHERE__", where), params)
+        return cursor.rowcount
+
+
+def search_vector_update_for_category(*, category: Category) -> int:
+    """Recompute the vectors of the products in `category` (its name is in them), in one
+    statement; returns how many."""
+    return _vector_update_where(
+        "p.id IN (SELECT product_id FROM catalog_product_categories WHERE category_id = %s)",
+        [category.pk],
     )
+
+
+def search_vector_update_for_tag(*, tag_id: int) -> int:
+    """Recompute the vectors of the products with this tag, in one statement."""
+    return _vector_update_where(
+        "p.id IN (SELECT product_id FROM catalog_product_tags WHERE tag_id = %s)", [tag_id]
+    )
+
+
+def search_vector_update_for_shop(*, shop_id: int) -> int:
+    """Recompute the vectors of a shop's products (its language picks their configuration)."""
+    return _vector_update_where("p.shop_id = %s", [shop_id])
 
 
 def _tsquery(text: str) -> SearchQuery:
@@ -199,6 +231,8 @@ class Facets:
     tags: list[dict[str, Any]] = field(default_factory=list)
     price_bands: list[dict[str, Any]] = field(default_factory=list)
     in_stock: int = 0
+    # [{"name": "size", "values": [{"value": "M", "count": 3}, ...]}, ...]
+    options: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -207,6 +241,7 @@ class Facets:
             "tags": self.tags,
             "price_bands": self.price_bands,
             "in_stock": self.in_stock,
+            "options": self.options,
         }
 
 
@@ -214,8 +249,8 @@ FACET_LIMIT = 12
 
 
 def facets_count(*, products: QuerySet[Product]) -> Facets:
-    """Counts of `products` (already searched and filtered) per category, shop, tag, price band
-    and in stock: five queries whatever the number of products."""
+    """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
+    in stock and variant option: five queries whatever the number of products."""
     ids = products.order_by().values("pk")
     matched = Product.objects.filter(pk__in=ids)
     categories = list(
@@ -259,7 +294,88 @@ def facets_count(*, products: QuerySet[Product]) -> Facets:
         tags=tags,
         price_bands=[band for band in price_bands if band["count"]],
         in_stock=totals["in_stock"],
+        options=option_facets_count(product_ids=ids),
     )
+
+
+# Variant options (`ProductVariant.options`, e.g. {"size": "M", "colour": "Red"}) as facets.
+OPTION_NAMES_LIMIT = 4
+OPTION_VALUES_LIMIT = 12
+OPTIONS_PER_FILTER = 5
+
+
+def option_facets_count(*, product_ids: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Per option name (the most common first), its values with the number of `product_ids`
+    that have a variant with that value: one query."""
+    ids_sql, ids_params = product_ids.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        pairs = "jsonb_each_text(v.options)"
+    else:
+        pairs = "json_each(v.options)"
+    # The names and values come out of the database; nothing from the request is interpolated.
+    sql = f"""
+        SELECT pair.key, pair.value, COUNT(DISTINCT v.product_id) AS products
+          FROM catalog_productvariant v, {pairs} AS pair
+         WHERE v.product_id IN ({ids_sql})
+         GROUP BY pair.key, pair.value
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        rows = cursor.fetchall()
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for name, value, count in rows:
+        by_name.setdefault(str(name), []).append({"value": str(value), "count": count})
+    names = sorted(by_name, key=lambda name: (-sum(v["count"] for v in by_name[name]), name))
+    return [
+        {
+            "name": name,
+            "values": sorted(by_name[name], key=lambda item: (-item["count"], item["value"]))[
+                :OPTION_VALUES_LIMIT
+            ],
+        }
+        for name in names[:OPTION_NAMES_LIMIT]
+    ]
+
+
+def option_filters_parse(values: Iterable[str]) -> dict[str, list[str]]:
+    """`["size:M", "size:L", "colour:Red"]` -> `{"size": ["M", "L"], "colour": ["Red"]}` (names
+    lower case as the catalog stores them); SearchQueryInvalid when one is not `name:value`."""
+    parsed: dict[str, list[str]] = {}
+    for count, raw in enumerate(values, start=1):
+        name, separator, value = str(raw).partition(":")
+        name = " ".join(name.split()).lower()
+        value = " ".join(value.split())
+        if not separator or not name or not value or len(name) > 40 or len(value) > 80:
+            raise SearchQueryInvalid(str(_("Write options as name:value, e.g. size:M.")))
+        if count > OPTIONS_PER_FILTER:
+            raise SearchQueryInvalid(
+                str(_("Filter by at most %(count)d options.") % {"count": OPTIONS_PER_FILTER})
+            )
+        if value not in parsed.setdefault(name, []):
+            parsed[name].append(value)
+    return parsed
+
+
+def products_with_options(
+    products: QuerySet[Product], *, options: dict[str, list[str]]
+) -> QuerySet[Product]:
+    """`products` that have one variant matching every option name (any of its values)."""
+    if not options:
+        return products
+    variants = ProductVariant.objects.filter(product=OuterRef("pk"))
+    for index, (name, values) in enumerate(sorted(options.items())):
+        if connection.vendor == "postgresql":
+            # Containment (@>) on the jsonb column: any of the values of this name.
+            condition = Q()
+            for value in values:
+                condition |= Q(options__contains={name: value})
+            variants = variants.filter(condition)
+        else:
+            alias = f"option_{index}"
+            variants = variants.alias(**{alias: KeyTextTransform(name, "options")}).filter(
+                **{f"{alias}__in": values}
+            )
+    return products.filter(Exists(variants))
 
 
 def price_band(key: str) -> tuple[Decimal | None, Decimal | None] | None:

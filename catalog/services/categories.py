@@ -2,8 +2,14 @@
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from accounts.models import User
+from catalog.exceptions import ProductInvalidError
 from catalog.models import Category
+from catalog.search import search_vector_update_for_category
+from catalog.storefront_cache import catalog_changed
+from marketmate.audit import audit_record
 
 
 @transaction.atomic
@@ -27,4 +33,35 @@ def category_get_or_create_path(*, names: list[str]) -> Category:
             )
         parent = node
     assert parent is not None, "names must not be empty"
+    catalog_changed(tree=True)
     return parent
+
+
+@transaction.atomic
+def category_rename(*, category: Category, actor: User | None, name: str) -> Category:
+    """Give a category a new name (its slug, and so its address, stays); audited. The search
+    vectors of its products, which hold category names, follow in one statement."""
+    clean = " ".join(name.split())
+    if not clean or len(clean) > 120:
+        raise ProductInvalidError(
+            _("Give the category a name of 1 to 120 characters."),
+            fields={"name": [_("1 to 120 characters.")]},
+        )
+    old = category.name
+    if clean == old:
+        return category
+    category.name = clean
+    category.save(update_fields=["name", "updated"])
+    audit_record(
+        actor=actor, action="category.rename", entity=category, changes={"name": (old, clean)}
+    )
+    category_changed(category=category, renamed=True)
+    return category
+
+
+def category_changed(*, category: Category, renamed: bool) -> None:
+    """What follows any saved change to a category, whoever made it (the admin's tree forms
+    save through treebeard): product vectors when renamed, and the storefront's cached pages."""
+    if renamed:
+        search_vector_update_for_category(category=category)
+    catalog_changed(category_paths=[category.path], tree=True)

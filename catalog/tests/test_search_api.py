@@ -73,7 +73,8 @@ def test_suggest_endpoint(api_client: APIClient) -> None:
     body = response.json()
     assert response.status_code == 200
     assert [item["title"] for item in body["products"]] == ["Wool socks", "Merino wool scarf"]
-    assert body["shops"] == [{"slug": "wool-barn", "name": "Wool Barn"}]
+    assert body["shops"] == [{"slug": "wool-barn", "name": "Wool Barn", "url": "/s/wool-barn/"}]
+    assert body["products"][0]["url"] == f"/p/{body['products'][0]['pk']}/wool-socks/"
     assert body["categories"] == []
     assert api_client.get("/api/v1/search/suggest", {"q": "w"}).status_code == 400
     assert api_client.get("/api/v1/search/suggest").status_code == 400

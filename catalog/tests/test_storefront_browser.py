@@ -43,10 +43,11 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     page.wait_for_url("**category=home-kitchen-tableware**")
     page.click(".facet a:has-text('handmade')")
     page.wait_for_url("**tag=handmade**")
-    chips = [
-        " ".join(text.split()[:-1]) for text in page.locator(".chip--active").all_inner_texts()
-    ]
+    chips = page.locator(".chip--active > span:first-child").all_inner_texts()
     assert chips == ["Category: Tableware", "Tag: handmade"]
+    assert page.locator(".chip--active").first.get_attribute("aria-label") == (
+        "Remove filter Category: Tableware"
+    )
     assert page.locator(".product-card").count() == 1
     _screenshots(page, artifacts_dir, "search")
 
@@ -54,11 +55,11 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     with page.expect_navigation():
         page.click(".product-card__link")
     assert page.inner_text("h1") == "Speckled Stoneware Mug"
-    assert page.inner_text("[data-variant-price]") == "24.00 USD"
+    assert page.inner_text("[data-variant-price]") == "$24.00"
     assert page.inner_text("[data-variant-stock]") == "14 in stock"
 
     page.select_option("[data-variant-select]", label="Large")
-    assert page.inner_text("[data-variant-price]") == "28.00 USD"
+    assert page.inner_text("[data-variant-price]") == "$28.00"
     assert page.inner_text("[data-variant-stock]") == "3 in stock"
     image = page.locator("[data-gallery-main]")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -68,4 +69,45 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     with page.expect_navigation():
         page.click("[data-add-button]")
     assert "Added to your cart." in page.inner_text(".messages")
+    page.close()
+
+
+def test_header_autocomplete_with_the_keyboard(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["phone"])
+    page.goto(live_server.url + "/")
+    box = page.locator("#site-search")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "false"
+
+    box.fill("mu")
+    listbox = page.locator("#site-search-suggestions")
+    listbox.wait_for(state="visible")
+    assert box.get_attribute("aria-expanded") == "true"
+    options = page.locator("#site-search-suggestions [role=option]")
+    assert "Speckled Stoneware Mug" in options.all_inner_texts()
+    page.screenshot(path=str(artifacts_dir / "store-autocomplete-phone.png"))
+
+    box.press("ArrowDown")
+    first = options.first
+    assert first.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    box.press("Escape")
+    assert listbox.is_hidden()
+    assert box.get_attribute("aria-expanded") == "false"
+
+    box.fill("")
+    box.type("mug", delay=30)
+    listbox.wait_for(state="visible")
+    target = page.locator(
+        "#site-search-suggestions [role=option]", has_text="Speckled Stoneware Mug"
+    )
+    position = options.all_inner_texts().index("Speckled Stoneware Mug")
+    for _ in range(position + 1):
+        box.press("ArrowDown")
+    assert target.get_attribute("aria-selected") == "true"
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.inner_text("h1") == "Speckled Stoneware Mug"
     page.close()

@@ -1,0 +1,130 @@
+"""The storefront's read cache: product lists, category and shop pages, facet counts.
+
+Entries are never deleted: each key carries the current *catalog versions* it depends on, and
+the services that change products, variants, stock, images, shops, categories or tags bump
+those versions after their transaction commits, so the next request computes a fresh entry
+under a new key (old ones expire with their TTL). The versions:
+
+- `global`: every catalog change (search results, facets, the product list API, the home page);
+- `shop:<id>`: a change to the shop or to one of its products (the shop page);
+- `category:<path>`: a change to a product in the category or below it (the category page;
+  versions are keyed by treebeard path so that a category's ancestors are its path prefixes);
+- `shops`: a shop renamed, suspended or reinstated (category pages show shop names);
+- `tree`: a category renamed or moved (breadcrumbs and sub-category links).
+
+What is cached is data (model instances and counts), never HTML: prices in the shopper's display
+currency, translations and everything about the signed-in user are rendered per request.
+A missing version (first use, or evicted) is created from the clock, so it never matches a key
+written before it was lost.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+from catalog.models import Category, Product
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long an entry may live even if nothing bumps its versions (stock taken by checkouts,
+# ratings and exchange rates are not versioned: they are at most this late on list pages).
+CACHE_SECONDS = 300
+_VERSION_PREFIX = "catalog:version:"
+
+
+def _version_key(scope: str) -> str:
+    return _VERSION_PREFIX + scope
+
+
+def catalog_versions(scopes: Iterable[str]) -> list[int]:
+    """The current version of each scope (one cache round trip when they all exist)."""
+    scopes = list(scopes)
+    keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    versions = []
+    for key in keys:
+        version = found.get(key)
+        if version is None:
+            cache.add(key, time.time_ns(), timeout=None)
+            version = cache.get(key) or 0
+        versions.append(int(version))
+    return versions
+
+
+def _bump(scopes: Iterable[str]) -> None:
+    for scope in sorted(set(scopes)):
+        key = _version_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (yet, or evicted): any new value invalidates
+            cache.add(key, time.time_ns(), timeout=None)
+    logger.debug("storefront cache: bumped %s", ",".join(sorted(set(scopes))))
+
+
+def category_scopes(paths: Iterable[str]) -> set[str]:
+    """The version scopes of categories with these paths and of all their ancestors."""
+    steplen = Category.steplen
+    scopes = set()
+    for path in paths:
+        for end in range(steplen, len(path) + 1, steplen):
+            scopes.add(f"category:{path[:end]}")
+    return scopes
+
+
+def catalog_changed(
+    *,
+    product_ids: Iterable[int] = (),
+    shop_ids: Iterable[int] = (),
+    category_paths: Iterable[str] = (),
+    shops: bool = False,
+    tree: bool = False,
+) -> None:
+    """Invalidate what shows these products, shops and categories, once the current
+    transaction commits (immediately outside one). The products' shops and categories are
+    looked up now, so call it before *and* after moving a product to other categories."""
+    product_ids = list(product_ids)
+    scopes = {"global"} | {f"shop:{shop_id}" for shop_id in shop_ids}
+    paths = set(category_paths)
+    if product_ids:
+        rows = Product.objects.filter(pk__in=product_ids).values_list("shop_id", "categories__path")
+        for shop_id, path in rows:
+            scopes.add(f"shop:{shop_id}")
+            if path:
+                paths.add(path)
+    scopes |= category_scopes(paths)
+    if shops:
+        scopes.add("shops")
+    if tree:
+        scopes.add("tree")
+    transaction.on_commit(lambda: _bump(scopes))
+
+
+def cached(
+    name: str,
+    *,
+    scopes: Iterable[str],
+    parts: Iterable[object],
+    compute: Callable[[], T],
+) -> T:
+    """`compute()`'s value, from the cache when the versions of `scopes` have not moved."""
+    scopes = list(scopes)
+    versions = catalog_versions(scopes)
+    raw = "|".join(str(part) for part in (get_language() or "", *parts))
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = f"storefront:{name}:{'.'.join(str(version) for version in versions)}:{digest}"
+    value = cache.get(key)
+    if value is not None:
+        logger.debug("storefront cache hit %s", key)
+        return value
+    logger.debug("storefront cache miss %s", key)
+    value = compute()
+    cache.set(key, value, CACHE_SECONDS)
+    return value
