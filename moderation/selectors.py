@@ -14,6 +14,8 @@ from moderation.exceptions import ReportTargetNotFoundError
 from moderation.models import TARGET_MODELS
 from shops.selectors import shop_get_public
 
+MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL stores; larger ones match nothing
+
 
 def report_target_type(*, kind: str) -> ContentType:
     """The content type of a reportable kind ("product", "shop", "review", "message")."""
@@ -45,6 +47,8 @@ def report_target_get_for_reporter(
     of another shop, a suspended shop, a hidden review or someone else's conversation is a 404,
     exactly like a missing one."""
     content_type = report_target_type(kind=kind)
+    if not 0 < target_id <= MAX_ID:
+        raise ReportTargetNotFoundError(_("Nothing to report there."))
     model = content_type.model_class()
     assert model is not None
     target = model._default_manager.filter(pk=target_id).first()

@@ -89,7 +89,10 @@ def test_what_the_reporter_cannot_see_is_a_404_like_what_does_not_exist(shopper:
         _report(attacker, "message", someone_elses.pk),
         _report(attacker, "product", 999_999),
     ]
+    too_big = Client()
+    too_big.force_login(attacker)
 
+    assert too_big.get(f"/report/product/{2**64}/").status_code == 404
     assert [answer.status_code for answer in answers] == [404] * 5
     assert {answer.json()["error"]["code"] for answer in answers} == {"report_target_not_found"}
     assert not Report.objects.exists()
@@ -114,6 +117,7 @@ def test_a_second_open_report_of_the_same_thing_is_a_conflict(shopper: User) -> 
         ({"reason": "because"}, "reason"),
         ({"target_type": "order"}, "target_type"),
         ({"target_id": "x"}, "target_id"),
+        ({"target_id": 2**64}, "target_id"),
         ({"details": "x" * 2001}, "details"),
     ],
 )
