@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
+from notifications.emails import email_message_build
 from shops.tests.factories import ShopFactory
 
 PAGE_TEXTS = {
@@ -188,6 +189,28 @@ def test_the_javascript_catalogue_of_an_unknown_language_is_not_found(
     client: Client, db: None
 ) -> None:
     assert client.get("/jsi18n/xx/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "greeting", "closing"),
+    [
+        ("es", "Te damos la bienvenida a MarketMate", "Hola, Ann:", "¡Felices compras!"),
+        ("de", "Willkommen bei MarketMate", "Hallo Ann,", "Viel Spaß beim Einkaufen!"),
+    ],
+)
+def test_emails_are_written_in_the_recipients_language(
+    language: str, subject: str, greeting: str, closing: str
+) -> None:
+    message = email_message_build(
+        to="ann@example.com", template="account_welcome", context={"name": "Ann"}, language=language
+    )
+
+    html = message.alternatives[0][0]
+    assert message.subject == subject
+    assert message.body.startswith(greeting)
+    assert closing in message.body
+    assert f'<html lang="{language}">' in str(html)
+    assert closing in str(html)
 
 
 def _catalogues() -> list[Path]:
