@@ -1,0 +1,48 @@
+"""A shopper reports a product from its page in a real chromium, and sees the thanks."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import ProductFactory
+from moderation.models import Report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+def test_a_shopper_reports_a_product_from_its_page(
+    browser, live_server, artifacts_dir: Path
+) -> None:
+    shopper = UserFactory(name="Ada Shopper")
+    product = ProductFactory(title="Miracle Pills")
+    client = Client()
+    client.force_login(shopper)
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/p/{product.pk}/{product.slug}/")
+    page.get_by_role("link", name="Report this product").click()
+    page.wait_for_url(f"**/report/product/{product.pk}/")
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(artifacts_dir / f"report-form-{viewport}.png"), full_page=True)
+    page.get_by_label("Scam or fraud").check()
+    page.get_by_label("Details (optional)").fill("Claims to cure everything.")
+    page.get_by_role("button", name="Send report").click()
+    page.wait_for_url(f"**/p/{product.pk}/{product.slug}/")
+
+    assert "Our team will look at your report." in page.content()
+    report = Report.objects.get()
+    assert (report.reporter, report.target, report.reason, report.details) == (
+        shopper,
+        product,
+        "scam",
+        "Claims to cure everything.",
+    )
