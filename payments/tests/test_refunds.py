@@ -210,6 +210,23 @@ def test_restocking_everything_left_skips_units_a_line_refund_kept(two_line_orde
     assert Order.objects.get(pk=order.pk).status == Order.Status.REFUNDED
 
 
+def test_the_vendor_refund_page_restocks_the_chosen_items(two_line_order, shop) -> None:
+    order, book, mug = two_line_order
+    client = Client()
+    client.force_login(shop.owner)
+
+    answer = client.post(
+        f"/dashboard/payouts/refunds/{order.number}/",
+        {f"line_{order.lines.get(variant=mug).pk}": "1", "restock": "on", "reason": "Chipped"},
+    )
+
+    assert answer.status_code == 302
+    assert _stock(book, mug) == [7, 9]
+    assert Refund.objects.get().lines == [
+        {"line_id": order.lines.get(variant=mug).pk, "quantity": 1}
+    ]
+
+
 def test_refunding_more_units_than_were_bought_is_refused(two_line_order, shop) -> None:
     order, book, mug = two_line_order
     book_line = order.lines.get(variant=book)
