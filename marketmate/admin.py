@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from marketmate.jobs import job_retry
-from marketmate.models import AuditLog, BlockedNetwork, JobRecord
+from marketmate.models import AuditLog, BlockedNetwork, ExchangeRate, JobRecord
 from marketmate.security import blocked_network_add, blocked_network_remove
 
 
@@ -121,3 +121,12 @@ class BlockedNetworkAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BlockedNetwork]) -> None:
         for blocked in queryset:
             self.delete_model(request, blocked)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReadOnlyAdmin):
+    """The display-currency rates, as the refresh job or `load_exchange_rates` stored them."""
+
+    list_display = ["base", "quote", "rate", "fetched_at"]
+    list_filter = ["base"]
+    search_fields = ["base", "quote"]

@@ -114,3 +114,28 @@ class BlockedNetwork(models.Model):
 
     def __str__(self) -> str:
         return self.network
+
+
+class ExchangeRate(models.Model):
+    """How many units of `quote` one unit of `base` buys, as last fetched. Used only to show
+    shoppers approximate prices in their display currency; nothing is charged at these rates.
+    Written by `marketmate.currency` (the refresh job and `manage.py load_exchange_rates`)."""
+
+    base = models.CharField(_("base currency"), max_length=3)
+    quote = models.CharField(_("quote currency"), max_length=3)
+    rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=12)
+    fetched_at = models.DateTimeField(_("fetched at"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["base", "quote"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote"], name="marketmate_exchange_rate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=0), name="marketmate_exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote}"
