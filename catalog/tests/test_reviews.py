@@ -78,6 +78,27 @@ def test_a_fully_refunded_order_does_not_allow_a_review(product: Product) -> Non
         review_create(buyer=buyer, product=product, rating=1)
 
 
+def test_a_completed_order_later_partly_refunded_still_allows_a_review(product: Product) -> None:
+    buyer = UserFactory()
+    order = order_of(buyer, product)
+    order_mark_refunded(order=order, amount=Decimal("1.00"))
+
+    review = review_create(buyer=buyer, product=product, rating=3)
+
+    assert (review.buyer, review.rating) == (buyer, 3)
+
+
+def test_a_partly_refunded_order_that_never_completed_does_not_allow_a_review(
+    product: Product,
+) -> None:
+    buyer = UserFactory()
+    order = order_of(buyer, product, status=Order.Status.SHIPPED)
+    order_mark_refunded(order=order, amount=Decimal("1.00"))
+
+    with pytest.raises(ReviewNotAllowedError):
+        review_create(buyer=buyer, product=product, rating=3)
+
+
 def test_someone_elses_completed_order_does_not_allow_a_review(product: Product) -> None:
     order_of(UserFactory(), product)
 
