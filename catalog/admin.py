@@ -28,7 +28,7 @@ from catalog.services.categories import category_changed
 from catalog.services.products import product_unpublish
 from catalog.services.reviews import review_hide, review_unhide
 from catalog.services.tags import tag_changed
-from shops.admin import moderation_action
+from marketmate.admin_actions import moderation_action
 
 
 @admin.register(Category)

@@ -15,9 +15,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketmate.admin_actions import moderation_action
 from moderation import services
 from moderation.models import TARGET_MODELS, Report
-from shops.admin import moderation_action
 
 
 class TargetTypeFilter(admin.SimpleListFilter):

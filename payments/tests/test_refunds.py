@@ -420,3 +420,29 @@ def test_reconciliation_settles_a_stripe_refund_whose_webhook_never_came(
     assert result["refunds_settled"] == 1
     assert refund.status == Refund.Status.SUCCEEDED
     assert Order.objects.get(pk=order.pk).status == Order.Status.REFUNDED
+
+
+def test_staff_refund_orders_in_full_from_the_admin_with_a_reason(paid_order, variant) -> None:
+    staff = StaffFactory()
+    client = Client()
+    client.force_login(staff)
+    url = "/admin/orders/order/"
+    action = {"action": "refund_orders", "_selected_action": [paid_order.pk]}
+    stock_before = ProductVariant.objects.get(pk=variant.pk).inventory_count
+
+    asked = client.post(url, action)
+    refused = client.post(url, {**action, "apply": "1", "reason": ""})
+    done = client.post(url, {**action, "apply": "1", "reason": "Lost in transit"}, follow=True)
+    again = client.post(url, {**action, "apply": "1", "reason": "Lost in transit"}, follow=True)
+
+    assert b"reason" in asked.content and asked.status_code == 200
+    assert refused.status_code == 200  # asked again: a reason is required
+    assert done.status_code == 200
+    paid_order.refresh_from_db()
+    assert paid_order.status == Order.Status.REFUNDED
+    assert paid_order.refunded_amount == paid_order.total
+    assert Refund.objects.filter(order=paid_order).count() == 1  # the second try changed nothing
+    assert ProductVariant.objects.get(pk=variant.pk).inventory_count == stock_before + 2
+    record = AuditLog.objects.get(action="refund.requested")
+    assert (record.actor, record.reason) == (staff, "Lost in transit")
+    assert again.status_code == 200

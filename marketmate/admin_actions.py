@@ -1,0 +1,58 @@
+"""Admin actions that ask staff for a reason first, then apply an audited service to each row:
+used by the moderation actions of every app (shops, catalog, orders, moderation)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from marketmate.errors import ApplicationError
+
+Transition = Callable[..., Any]
+
+
+def moderation_action(
+    *,
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    action: str,
+    title: str,
+    submit_label: str,
+    transition: Transition,
+    reason_required: bool,
+) -> HttpResponse | None:
+    """An admin action that first asks for a reason, then applies `transition` to each row."""
+    reason = request.POST.get("reason", "").strip()
+    if "apply" in request.POST and (reason or not reason_required):
+        user = request.user
+        assert isinstance(user, User)
+        done = 0
+        for item in queryset:
+            try:
+                transition(item, user, reason)
+            except ApplicationError as exc:
+                modeladmin.message_user(request, f"{item}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request, _("%(count)d changed.") % {"count": done}, messages.SUCCESS
+            )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "queryset": queryset,
+        "action": action,
+        "submit_label": submit_label,
+        "reason_required": reason_required,
+        "error": _("Give a reason.") if "apply" in request.POST else "",
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/moderation_reason.html", context)
