@@ -103,6 +103,7 @@ SERVER_SCHEMAS: dict[str, dict[str, Any]] = {
                     "not_joined",
                     "rate_limited",
                     "conversation_closed",
+                    "chat_disabled",
                 ]
             },
             "message": {"type": "string"},
