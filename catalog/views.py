@@ -42,6 +42,7 @@ from catalog.services.imports import products_export_csv, products_import_csv
 from catalog.services.products import VariantSpec
 from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
+from marketmate.ratelimits import rate_limit_hit
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_CATALOG
 from shops.views import form_errors_apply
@@ -461,6 +462,18 @@ class ProductImportView(CatalogMixin, TemplateView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProductImportForm(request.POST, request.FILES)
         report = None
+        retry_after = rate_limit_hit(
+            key=f"catalog:import:{request.user.pk}", rate=settings.CATALOG_IMPORT_RATE_LIMIT
+        )
+        if retry_after is not None:
+            form.add_error(
+                None,
+                _("Too many imports. Try again in %(minutes)d minutes.")
+                % {"minutes": max(1, round(retry_after / 60))},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         if form.is_valid():
             report = products_import_csv(
                 shop=self.shop, actor=_actor(request), source=form.cleaned_data["file"]

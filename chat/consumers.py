@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from chat import presence, selectors, services
 from chat.events import client_schemas, event_errors
 from chat.exceptions import ChatRateLimitedError, ConversationClosedError
-from chat.ratelimits import rate_limit_hit
 from chat.realtime import room_group, user_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
+from marketmate.ratelimits import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 

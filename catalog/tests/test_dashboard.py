@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -311,6 +312,24 @@ def test_a_csv_with_bad_rows_imports_nothing_and_lists_them(team: Team) -> None:
     assert "price must be more than 0 with at most 2 decimals." in response.text
     assert not Product.objects.filter(shop=team.shop).exists()
     assert ProductVariant.objects.filter(sku="OK-1").count() == 0
+
+
+def test_csv_imports_past_the_rate_are_refused_with_the_wait(team: Team, settings) -> None:
+    settings.CATALOG_IMPORT_RATE_LIMIT = "2/h"
+    text = ",".join(COLUMNS) + "\nmug,Mug,,draft,5.00,,true,,,MUG-1,,,1\n"
+
+    def upload(client: Any) -> Any:
+        file = SimpleUploadedFile("p.csv", text.encode(), content_type="text/csv")
+        return client.post("/dashboard/products/import/", {"file": file})
+
+    owner = _client(team.owner)
+    answers = [upload(owner) for _ in range(3)]
+    manager = upload(_client(team.manager))
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert "Too many imports. Try again in" in answers[2].text
+    assert int(answers[2]["Retry-After"]) > 0
+    assert manager.status_code == 302  # counted per user
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Fixed-window rate limits on the shared cache (Redis in production and tests), so every web
-process counts against the same limit."""
+process counts against the same limit: chat messages, socket frames, dashboard CSV imports."""
 
 import re
 import time
