@@ -107,8 +107,8 @@ class OrderAdmin(admin.ModelAdmin):
             request=request,
             queryset=queryset,
             action="refund_orders",
-            title=_("Refund orders in full"),
-            submit_label=_("Refund and restock"),
+            title=str(_("Refund orders in full")),
+            submit_label=str(_("Refund and restock")),
             transition=refund,
             reason_required=True,
         )
