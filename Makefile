@@ -38,5 +38,11 @@ lint:
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
+# Our own code only: no tests, benchmarks, vendored scripts or collected static files.
+MESSAGES_IGNORE := --ignore tests --ignore conftest.py --ignore bench --ignore test-artifacts \
+	--ignore staticfiles --ignore media --ignore htmlcov --ignore node_modules --ignore static/vendor
+
 translations:
-	$(MANAGE) makemessages --all --ignore '.venv/*' --ignore 'staticfiles/*' && $(MANAGE) compiletranslations
+	$(MANAGE) makemessages -l es -l de --no-obsolete $(MESSAGES_IGNORE)
+	$(MANAGE) makemessages -d djangojs -l es -l de --no-obsolete $(MESSAGES_IGNORE)
+	$(MANAGE) compiletranslations

@@ -3,7 +3,6 @@ dashboard with its replies. All of them are gone (404) while the `reviews` flag 
 
 from typing import Any
 
-import waffle
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -25,13 +24,13 @@ from catalog.selectors import (
     review_list_visible,
 )
 from catalog.services.reviews import (
-    REVIEWS_FLAG,
     review_can_write,
     review_check_allowed,
     review_create,
     review_reply,
 )
 from marketmate.errors import ApplicationError
+from marketmate.flags import Flag, flag_is_on
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_CATALOG
 
@@ -40,7 +39,7 @@ DASHBOARD_REVIEWS_PER_PAGE = 20
 
 
 def reviews_enabled(request: HttpRequest) -> bool:
-    return bool(waffle.flag_is_active(request, REVIEWS_FLAG))
+    return flag_is_on(request, Flag.REVIEWS)
 
 
 def product_reviews_context(request: HttpRequest, product: Product) -> dict[str, Any]:

@@ -4,9 +4,10 @@ Everything shown comes from `product_queryset_public()`: drafts, archived produc
 of pending or suspended shops are never listed and their pages are 404.
 """
 
+import copy
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -18,18 +19,22 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductVariant
+from catalog.review_views import product_reviews_context
 from catalog.selectors import (
     category_with_descendants_filter,
     image_urls,
     product_list_public,
     product_queryset_public,
     product_queryset_with_details,
+    wishlist_has_product,
 )
+from catalog.storefront_cache import cached
+from orders.services.analytics import product_view_record
 from shops.models import Shop
 
 PAGE_SIZE = 24
@@ -56,6 +61,45 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SI
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+class _Counted:
+    """What a cached page's paginator counts: the number of objects, known in advance."""
+
+    def __init__(self, count: int) -> None:
+        self.total = count
+
+    def count(self) -> int:
+        return self.total
+
+
+@dataclass
+class CachedPage:
+    """A page of a list (its objects, number and the list's size), as the cache keeps it."""
+
+    objects: list[Any]
+    number: int
+    count: int
+
+    @classmethod
+    def of(cls, page: Page) -> "CachedPage":
+        return cls(objects=list(page.object_list), number=page.number, count=page.paginator.count)
+
+    def page(self, per_page: int = PAGE_SIZE) -> Page:
+        return Page(self.objects, self.number, Paginator(_Counted(self.count), per_page))  # type: ignore[arg-type]
+
+
+def _page_cached(
+    request: HttpRequest, name: str, *, scopes: list[str], parts: list[object], queryset: Any
+) -> Page:
+    """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached."""
+    page_number = request.GET.get("page", "")[:12]
+    return cached(
+        name,
+        scopes=scopes,
+        parts=[*parts, page_number],
+        compute=lambda: CachedPage.of(_page(request, queryset())),
+    ).page()
+
+
 def json_ld(data: dict[str, Any]) -> SafeString:
     """`data` as JSON safe to place inside a <script type="application/ld+json"> element."""
     text = json.dumps(data, ensure_ascii=False)
@@ -65,7 +109,12 @@ def json_ld(data: dict[str, Any]) -> SafeString:
 
 
 def home_context() -> dict[str, Any]:
-    """What the home page shows: featured categories, new arrivals, popular products, shops."""
+    """What the home page shows: featured categories, new arrivals, popular products, shops
+    (cached until the catalog changes)."""
+    return cached("home", scopes=["global"], parts=[], compute=_home_context)
+
+
+def _home_context() -> dict[str, Any]:
     public = product_queryset_public()
     featured = Category.objects.filter(is_featured=True).order_by("name")[:HOME_FEATURED_CATEGORIES]
     categories = list(featured) or list(
@@ -97,16 +146,29 @@ def home_context() -> dict[str, Any]:
 @require_GET
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    products = product_queryset_public().filter(
-        pk__in=Product.objects.filter(category_with_descendants_filter(category=category)).values(
-            "pk"
-        )
+
+    def products() -> QuerySet[Product]:
+        in_category = Product.objects.filter(category_with_descendants_filter(category=category))
+        public = product_queryset_public().filter(pk__in=in_category.values("pk"))
+        return product_cards(public.order_by("-created", "-id"))
+
+    scopes = [f"category:{category.path}", "shops", "tree"]
+    ancestors, children = cached(
+        "category-tree",
+        scopes=["tree"],
+        parts=[category.pk],
+        compute=lambda: (
+            list(Category.objects.get_ancestors(category)),
+            list(Category.objects.get_children(category)),
+        ),
     )
     context = {
         "category": category,
-        "ancestors": list(category.get_ancestors()),
-        "children": list(category.get_children()),
-        "page": _page(request, product_cards(products.order_by("-created", "-id"))),
+        "ancestors": ancestors,
+        "children": children,
+        "page": _page_cached(
+            request, "category", scopes=scopes, parts=[category.pk], queryset=products
+        ),
         "canonical_path": reverse("storefront:category", args=[category.slug]),
     }
     return TemplateResponse(request, "storefront/category.html", context)
@@ -115,10 +177,17 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     shop = get_object_or_404(Shop, slug=slug, status=Shop.Status.ACTIVE)
-    products = product_queryset_public().filter(shop=shop).order_by("-created", "-id")
+
+    def products() -> QuerySet[Product]:
+        return product_cards(
+            product_queryset_public().filter(shop=shop).order_by("-created", "-id")
+        )
+
     context = {
         "shop": shop,
-        "page": _page(request, product_cards(products)),
+        "page": _page_cached(
+            request, "shop", scopes=[f"shop:{shop.pk}"], parts=[shop.pk], queryset=products
+        ),
         "canonical_path": reverse("storefront:shop", args=[shop.slug]),
         "banner_url": shop.banner.url if shop.banner else "",
     }
@@ -206,6 +275,7 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         raise Http404(_("Product not found."))
     if slug != product.slug:
         return redirect(product_url(product), permanent=True)
+    product_view_record(product_id=product.pk)
     variants = list(product.variants.all())
     selected = next((v for v in variants if v.is_default), variants[0] if variants else None)
     for variant in variants:
@@ -232,6 +302,8 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "canonical_path": product_url(product),
         "json_ld": json_ld(_product_json_ld(request, product, variants, gallery)),
         "meta_description": _plain(product.description)[:160],
+        "in_wishlist": wishlist_has_product(user=request.user, product_id=product.pk),
+        **product_reviews_context(request, product),
     }
     return TemplateResponse(request, "storefront/product.html", context)
 
@@ -285,7 +357,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class SearchParams:
-    """The search page's and API's parameters, parsed; unknown values filter to nothing."""
+    """The search page's parameters, parsed; unknown values filter to nothing."""
 
     text: str = ""
     category: str = ""
@@ -293,6 +365,7 @@ class SearchParams:
     tag: str = ""
     price: str = ""
     in_stock: bool = False
+    options: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     error: str = ""
 
@@ -306,6 +379,10 @@ class SearchParams:
             in_stock=data.get("in_stock") in {"1", "true", "on"},
             sort=data.get("sort", "") if data.get("sort", "") in search.SORTS else "relevance",
         )
+        try:
+            params.options = search.option_filters_parse(data.getlist("option"))
+        except search.SearchQueryInvalid as error:
+            params.error = error.message
         raw = data.get("q", "")
         if raw.strip():
             try:
@@ -313,6 +390,10 @@ class SearchParams:
             except search.SearchQueryInvalid as error:
                 params.error = error.message
         return params
+
+    def cache_parts(self) -> list[object]:
+        options = sorted((name, sorted(values)) for name, values in self.options.items())
+        return [self.text, self.category, self.shop, self.tag, self.price, self.in_stock, options]
 
 
 def search_products(params: SearchParams) -> QuerySet[Product]:
@@ -342,17 +423,26 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
             products = products.filter(price__lt=high)
     if params.in_stock:
         products = products.filter(pk__in=product_list_public(in_stock=True).values("pk"))
+    products = search.products_with_options(products, options=params.options)
     if params.text:
         products = search.products_search(products=products, text=params.text)
     return products
 
 
 FILTER_LABELS = {
-    "category": _lazy("Category"),
-    "shop": _lazy("Shop"),
-    "tag": _lazy("Tag"),
-    "price": _lazy("Price"),
-    "in_stock": _lazy("In stock"),
+    "category": gettext_lazy("Category"),
+    "shop": gettext_lazy("Shop"),
+    "tag": gettext_lazy("Tag"),
+    "price": gettext_lazy("Price"),
+    "in_stock": gettext_lazy("In stock"),
+}
+
+SORT_LABELS = {
+    "relevance": gettext_lazy("Relevance"),
+    "newest": gettext_lazy("Newest"),
+    "price_asc": gettext_lazy("Price: low to high"),
+    "price_desc": gettext_lazy("Price: high to low"),
+    "rating": gettext_lazy("Customer rating"),
 }
 
 
@@ -370,7 +460,28 @@ def _with(data: QueryDict, key: str, value: str) -> str:
     return "?" + copy.urlencode()
 
 
-def _facet_links(data: QueryDict, facets: search.Facets) -> None:
+def _option_value(name: str, value: str) -> str:
+    return f"{name}:{value}"
+
+
+def _with_option(data: QueryDict, name: str, value: str) -> str:
+    """The filters with this option added (values of other names are kept)."""
+    copy = data.copy()
+    copy.pop("page", None)
+    wanted = _option_value(name, value)
+    if wanted not in copy.getlist("option"):
+        copy.appendlist("option", wanted)
+    return "?" + copy.urlencode()
+
+
+def _without_option(data: QueryDict, raw: str) -> str:
+    copy = data.copy()
+    copy.pop("page", None)
+    copy.setlist("option", [item for item in copy.getlist("option") if item != raw])
+    return "?" + copy.urlencode()
+
+
+def _facet_links(data: QueryDict, facets: search.Facets, params: SearchParams) -> None:
     """Give every facet value the URL that applies it (keeping the other filters)."""
     for key, items in (
         ("category", facets.categories),
@@ -383,19 +494,19 @@ def _facet_links(data: QueryDict, facets: search.Facets) -> None:
     for band in facets.price_bands:
         band["url"] = _with(data, "price", band["key"])
         band["active"] = data.get("price") == band["key"]
+    for option in facets.options:
+        chosen = params.options.get(option["name"], [])
+        for item in option["values"]:
+            item["active"] = item["value"] in chosen
+            item["url"] = (
+                _without_option(data, _option_value(option["name"], item["value"]))
+                if item["active"]
+                else _with_option(data, option["name"], item["value"])
+            )
 
 
-@require_GET
-def search_page(request: HttpRequest) -> HttpResponse:
-    params = SearchParams.parse(request.GET)
-    products = search_products(params)
-    facets = search.facets_count(products=products) if not params.error else search.Facets()
-    _facet_links(request.GET, facets)
-    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
-    page = _page(request, product_cards(ordered))
-    suggestion = ""
-    if params.text and not page.object_list:
-        suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)
+def _chips(data: QueryDict, facets: search.Facets, params: SearchParams) -> list[dict[str, Any]]:
+    """The active filters, each with the URL that removes it."""
     names = {("category", item["slug"]): item["name"] for item in facets.categories}
     names |= {("shop", item["slug"]): item["name"] for item in facets.shops}
     names |= {("tag", item["slug"]): item["name"] for item in facets.tags}
@@ -403,26 +514,65 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "label": FILTER_LABELS[key],
             "value": _("yes") if key == "in_stock" else names.get((key, value), value),
-            "url": "?" + _without(request.GET, key),
+            "url": "?" + _without(data, key),
         }
         for key in FILTER_LABELS
-        if (value := request.GET.get(key, ""))
+        if (value := data.get(key, ""))
     ]
+    for name, values in params.options.items():
+        for value in values:
+            chips.append(
+                {
+                    "label": name.capitalize(),
+                    "value": value,
+                    "url": _without_option(data, _option_value(name, value)),
+                }
+            )
+    return chips
+
+
+@dataclass
+class SearchOutcome:
+    """What a search computes (and the cache keeps): a page of results, facets, suggestion."""
+
+    results: CachedPage
+    facets: search.Facets
+    suggestion: str
+
+
+def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
+    products = search_products(params)
+    facets = search.facets_count(products=products) if not params.error else search.Facets()
+    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
+    results = CachedPage.of(_page(request, product_cards(ordered)))
+    suggestion = ""
+    if params.text and not results.objects:
+        suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)
+    return SearchOutcome(results=results, facets=facets, suggestion=suggestion)
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    params = SearchParams.parse(request.GET)
+    outcome = cached(
+        "search",
+        scopes=["global"],
+        parts=[*params.cache_parts(), params.sort, params.error, request.GET.get("page", "")[:12]],
+        compute=lambda: search_outcome(request, params),
+    )
+    facets = copy.deepcopy(outcome.facets)
+    _facet_links(request.GET, facets, params)
+    suggestion = outcome.suggestion
     context = {
         "params": params,
-        "page": page,
+        "page": outcome.results.page(),
         "facets": facets,
-        "chips": chips,
+        "chips": _chips(request.GET, facets, params),
         "suggestion": suggestion,
         "suggestion_url": _with(request.GET, "q", suggestion) if suggestion else "",
         "in_stock_url": _with(request.GET, "in_stock", "1"),
         "query_string": _without(request.GET),
-        "sorts": [
-            ("relevance", _("Relevance")),
-            ("newest", _("Newest")),
-            ("price_asc", _("Price: low to high")),
-            ("price_desc", _("Price: high to low")),
-        ],
+        "sorts": list(SORT_LABELS.items()),
         "canonical_path": reverse("storefront:search"),
     }
     template = (

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from chat.exceptions import ConversationNotFoundError
@@ -106,7 +107,7 @@ def conversation_get_for_user(*, user: User | AnonymousUser, conversation_id: in
         None if conversation is None else conversation_side_of(conversation=conversation, user=user)
     )
     if conversation is None or side is None:
-        raise ConversationNotFoundError("Conversation not found.")
+        raise ConversationNotFoundError(_("Conversation not found."))
     conversation.viewer_side = side  # type: ignore[attr-defined]
     return conversation
 

@@ -19,11 +19,18 @@ from chat.forms import MessageForm, ReportForm
 from chat.models import Conversation, Side
 from chat.realtime import shop_room
 from marketmate.errors import ApplicationError
+from marketmate.flags import Switch, SwitchRequiredMixin
 from shops.models import Shop, ShopMember
 
 THREAD_PAGE_SIZE = 30
 # The dashboard's current shop, as the shops app keeps it in the session.
 SESSION_SHOP_KEY = "dashboard_shop_id"
+
+
+class ChatEnabledMixin(SwitchRequiredMixin):
+    """Every chat page answers 404 while the `chat` switch is off."""
+
+    feature_switch = Switch.CHAT
 
 
 def _user(request: HttpRequest) -> User:
@@ -77,7 +84,7 @@ def _message_post(request: HttpRequest, conversation: Conversation) -> bool:
     return True
 
 
-class ConversationListView(LoginRequiredMixin, TemplateView):
+class ConversationListView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
     template_name = "chat/conversation_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -88,7 +95,7 @@ class ConversationListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ConversationDetailView(LoginRequiredMixin, TemplateView):
+class ConversationDetailView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
     """A buyer's thread with a shop. Shop members are sent to the same thread in the inbox."""
 
     template_name = "chat/conversation_detail.html"
@@ -108,7 +115,7 @@ class ConversationDetailView(LoginRequiredMixin, TemplateView):
         return redirect(request.path)
 
 
-class ConversationStartView(LoginRequiredMixin, TemplateView):
+class ConversationStartView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
     """ "Contact the shop": `?product=<id>` or `?order=<id>` say what it is about. An existing
     thread about the same thing opens again; otherwise the first message starts one."""
 
@@ -171,7 +178,7 @@ class ConversationStartView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(context, status=400)
 
 
-class ConversationReportView(LoginRequiredMixin, View):
+class ConversationReportView(ChatEnabledMixin, LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         conversation = _conversation_or_404(request, pk)
         form = ReportForm(request.POST)
@@ -190,7 +197,7 @@ class ConversationReportView(LoginRequiredMixin, View):
 
 
 # --- The vendor's inbox ---------------------------------------------------------------------------
-class ShopInboxMixin(LoginRequiredMixin):
+class ShopInboxMixin(ChatEnabledMixin, LoginRequiredMixin):
     """The dashboard's current shop (the one the member switched to, else their first)."""
 
     shop: Shop

@@ -7,12 +7,14 @@ from marketmate.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("accounts.api.admin_urls")),
     path("", include("chat.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("shops.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("moderation.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="v1:schema"), name="docs"),
 ]

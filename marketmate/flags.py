@@ -3,13 +3,13 @@
 Switches are on or off for everyone and need no request, so the WebSocket consumer, services and
 background jobs can check them: `chat`, `web_push`, `shop_approval_required`. Flags are decided
 per visitor (everyone, staff, a group, a percentage of visitors remembered in a cookie), so they
-need the request: `display_currency`, `new_checkout`. A data migration creates each one with its
-default; staff change them in the admin (Waffle) or with `manage.py waffle_switch` /
-`waffle_flag`. docs/configuration.md lists them.
+need the request: `display_currency`, `new_checkout`, `reviews`. A data migration creates each
+one with its default; staff change them in the admin (Waffle) or with `manage.py waffle_switch`
+/ `waffle_flag`. docs/configuration.md lists them.
 
-A switch that is missing from the database (deleted in the admin, or a test database that was
-flushed) keeps its default here rather than waffle's global "off", so deleting a row never turns
-chat off by surprise.
+A switch or flag that is missing from the database (deleted in the admin, or a test database
+that was flushed) keeps its default here rather than waffle's global "off", so deleting a row
+never turns chat or reviews off by surprise.
 """
 
 from enum import StrEnum
@@ -32,6 +32,7 @@ class Switch(StrEnum):
 class Flag(StrEnum):
     DISPLAY_CURRENCY = "display_currency"
     NEW_CHECKOUT = "new_checkout"
+    REVIEWS = "reviews"
 
 
 # What MarketMate did before each switch existed; the data migration creates them so.
@@ -50,9 +51,20 @@ def switch_is_on(name: Switch) -> bool:
     return bool(switch.active)
 
 
+# What a missing flag means (its data migration creates each one so).
+FLAG_DEFAULTS: dict[Flag, bool] = {
+    Flag.DISPLAY_CURRENCY: False,
+    Flag.NEW_CHECKOUT: False,
+    Flag.REVIEWS: True,
+}
+
+
 def flag_is_on(request: HttpRequest, name: Flag) -> bool:
-    """Whether flag `name` is on for the visitor of `request` (off while the flag is missing)."""
-    return bool(waffle.flag_is_active(request, str(name)))
+    """Whether flag `name` is on for the visitor of `request` (its default while missing)."""
+    flag = waffle.get_waffle_flag_model().get(str(name))
+    if flag.pk is None:
+        return FLAG_DEFAULTS[name]
+    return bool(flag.is_active(request))
 
 
 class Features:

@@ -25,6 +25,7 @@ from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketmate.celery import app
 from marketmate.errors import ConflictError
@@ -155,7 +156,9 @@ def job_effect_once(key: str) -> Iterator[bool]:
 def job_retry(*, job: JobRecord) -> JobRecord:
     """Enqueue a dead job again with its stored payload; its record starts over."""
     if job.status != JobRecord.Status.DEAD:
-        raise ConflictError(f"Only dead jobs can be retried; this one is {job.status}.")
+        raise ConflictError(
+            _("Only dead jobs can be retried; this one is %(status)s.") % {"status": job.status}
+        )
     task = app.tasks[job.name]
     job.task_id = str(uuid.uuid4())
     job.status = JobRecord.Status.QUEUED

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from marketmate import health, views
+from marketmate.currency_views import DisplayCurrencyUpdateView
+from marketmate.i18n import JavaScriptCatalogView
 from marketmate.metrics import metrics_view
 from notifications.views import service_worker
 
@@ -26,13 +28,21 @@ urlpatterns = [
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
     path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
+    path("dashboard/reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
     path("dashboard/", include("shops.urls")),
     path("chat/", include("chat.urls")),
+    path("report/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),
     path("sw.js", service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "jsi18n/<str:language>/",
+        JavaScriptCatalogView.as_view(),
+        name="javascript_catalog",
+    ),
+    path("currency/", DisplayCurrencyUpdateView.as_view(), name="set_display_currency"),
     # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
     path("", include("catalog.storefront_urls")),
 ]

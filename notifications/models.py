@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     SHOP_APPROVED = "shop_approved", _("Shop approved")
     SHOP_SUSPENDED = "shop_suspended", _("Shop suspended")
     REVIEW_RECEIVED = "review_received", _("New review (for shops)")
+    WISHLIST_PRICE_DROP = "wishlist_price_drop", _("Price drop on your wishlist")
+    WISHLIST_BACK_IN_STOCK = "wishlist_back_in_stock", _("Back in stock on your wishlist")
 
 
 class Channel(models.TextChoices):

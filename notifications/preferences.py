@@ -15,4 +15,7 @@ DEFAULTS: dict[str, dict[str, bool]] = {
     Kind.SHOP_SUSPENDED: dict(ALL_CHANNELS),
     # Reviews are many and small: on the site and by push, not by e-mail, unless asked for.
     Kind.REVIEW_RECEIVED: {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: True},
+    # Wishlist news is welcome but not urgent: on the site and by push; e-mail when asked for.
+    Kind.WISHLIST_PRICE_DROP: {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: True},
+    Kind.WISHLIST_BACK_IN_STOCK: {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: True},
 }

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
+from marketmate.flags import Switch, switch_is_on
 from notifications.models import PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ def push_send_to_user(*, user_id: int, payload: dict[str, Any]) -> dict[str, int
     `{"sent": n, "removed": n}`.
     """
     sent = removed = 0
+    if not switch_is_on(Switch.WEB_PUSH):
+        # Switched off after this job was queued: nothing goes out.
+        return {"sent": 0, "removed": 0}
     if not push_is_configured():
         logger.warning("Web push is not configured (VAPID keys missing); nothing sent.")
         return {"sent": 0, "removed": 0}

@@ -1,6 +1,7 @@
 """Reads of notifications and preferences, always of the asking user."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from marketmate.errors import NotFoundError
@@ -16,7 +17,7 @@ def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
 def notification_get_for_user(*, user: User, notification_id: int) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, user_id=user.pk).first()
     if notification is None:
-        raise NotFoundError("Notification not found.")
+        raise NotFoundError(_("Notification not found."))
     return notification
 
 

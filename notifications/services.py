@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from chat.realtime import realtime_send, user_room
 from marketmate.errors import ApplicationError
+from marketmate.flags import Switch, switch_is_on
 from notifications.models import (
     Channel,
     Kind,
@@ -124,7 +126,11 @@ def notification_dispatch(
                 language=user.language or None,
                 key=f"notification:{kind}:{user.pk}:{effect_key}",
             )
-        if Channel.PUSH in channels and PushSubscription.objects.filter(user_id=user.pk).exists():
+        if (
+            Channel.PUSH in channels
+            and switch_is_on(Switch.WEB_PUSH)
+            and PushSubscription.objects.filter(user_id=user.pk).exists()
+        ):
             push = {
                 "user_id": user.pk,
                 "payload": {"title": title, "body": body, "link": link, "kind": kind},
@@ -189,16 +195,35 @@ def preferences_update(*, user: User, matrix: Mapping[str, Mapping[str, bool]]) 
             )
 
 
-def push_subscription_register(
-    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
-) -> PushSubscription:
-    """Remember a browser's push subscription for the user (a known endpoint moves to them)."""
-    if not endpoint.startswith("https://") and not settings.WEBPUSH_ALLOW_INSECURE_ENDPOINTS:
+def push_endpoint_check(endpoint: str) -> None:
+    """Only https addresses of the browsers' push services: the server posts to this address,
+    so anything else (an internal host, a metadata service) would be a server-side request
+    forgery. The services are `WEBPUSH_ALLOWED_HOSTS` (a host or any of its sub-domains)."""
+    parts = urlsplit(endpoint)
+    if parts.scheme != "https":
         raise ApplicationError(
             _("A push endpoint must be an https address."),
             code="validation_error",
             fields={"endpoint": [_("Use an https address.")]},
         )
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not any(
+        host == allowed or host.endswith("." + allowed)
+        for allowed in settings.WEBPUSH_ALLOWED_HOSTS
+    ):
+        raise ApplicationError(
+            _("This push service is not supported."),
+            code="validation_error",
+            fields={"endpoint": [_("Use the address your browser's push service gave you.")]},
+        )
+
+
+def push_subscription_register(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Remember a browser's push subscription for the user (a known endpoint moves to them)."""
+    if not settings.WEBPUSH_ALLOW_INSECURE_ENDPOINTS:
+        push_endpoint_check(endpoint)
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -212,3 +213,81 @@ def shop_status_notify(*, shop_id: int, status: str, **_payload: object) -> None
                 link=_reverse("dashboard:overview"),
                 data={"shop_id": shop.pk, "status": status},
             )
+
+
+# --- Reviews and wishlists --------------------------------------------------------------------
+@subscribe("review.created")
+def review_created_notify_shop(*, review_id: int, **_payload: object) -> None:
+    """Tell every member of the shop that a buyer reviewed one of its products."""
+    from catalog.models import Review
+
+    review = Review.objects.select_related("product__shop").filter(pk=review_id).first()
+    if review is None:
+        return
+    product = review.product
+    link = _reverse("dashboard_reviews:list")
+    for member in _shop_members(product.shop_id):
+        values = {"rating": review.rating, "product": product.title}
+        with translation.override(_language(member)):
+            notification_dispatch(
+                user=member,
+                kind=Kind.REVIEW_RECEIVED,
+                title=_("New %(rating)d-star review of %(product)s") % values,
+                body=review.title or review.body[:140],
+                link=link,
+                data={"review_id": review.pk, "product_id": product.pk},
+                key=f"review.created:{review.pk}",
+            )
+
+
+def _product_link(product: Any) -> str:
+    return _reverse("storefront:product", pk=product.pk, slug=product.slug)
+
+
+@subscribe("product.price_dropped")
+def wishlist_price_drop_notify(*, product_id: int, **_payload: object) -> None:
+    """Tell the users who saved the product that it costs less than when they saved it
+    (once per drop: the catalog marks each item as told)."""
+    from catalog.services.wishlists import wishlist_claim_price_drop
+    from orders.templatetags.orders_tags import money
+
+    with transaction.atomic():
+        product, items = wishlist_claim_price_drop(product_id=product_id)
+        for item in items:
+            assert product is not None and item.price_alerted_at is not None
+            price = item.price_alerted_at
+            with translation.override(_language(item.user)):
+                notification_dispatch(
+                    user=item.user,
+                    kind=Kind.WISHLIST_PRICE_DROP,
+                    title=_("%(product)s costs less now") % {"product": product.title},
+                    body=_("Now %(price)s, down from %(was)s when you saved it.")
+                    % {
+                        "price": money(price, product.currency),
+                        "was": money(item.price_when_saved, product.currency),
+                    },
+                    link=_product_link(product),
+                    data={"product_id": product.pk, "price": str(price)},
+                    key=f"product.price_dropped:{item.pk}:{price}",
+                )
+
+
+@subscribe("product.back_in_stock")
+def wishlist_back_in_stock_notify(*, product_id: int, movement_id: int, **_payload: object) -> None:
+    """Tell the users who saved the product that it can be bought again (once per restock)."""
+    from catalog.services.wishlists import wishlist_claim_restock
+
+    with transaction.atomic():
+        product, items = wishlist_claim_restock(product_id=product_id, movement_id=movement_id)
+        for item in items:
+            assert product is not None
+            with translation.override(_language(item.user)):
+                notification_dispatch(
+                    user=item.user,
+                    kind=Kind.WISHLIST_BACK_IN_STOCK,
+                    title=_("%(product)s is back in stock") % {"product": product.title},
+                    body=_("An item on your wishlist can be ordered again."),
+                    link=_product_link(product),
+                    data={"product_id": product.pk},
+                    key=f"product.back_in_stock:{item.pk}:{movement_id}",
+                )

@@ -414,6 +414,21 @@ def product_has_order_lines(product: Product) -> bool:
     return OrderLine.objects.filter(variant__product=product).exists()
 
 
+def product_received_by(*, buyer: "User | AnonymousUser", product_id: int) -> bool:
+    """Whether `buyer` has a completed order with a line of the product (for reviews).
+
+    A completed order that was later partly refunded still counts: the goods arrived.
+    """
+    if not buyer.is_authenticated:
+        return False
+    return OrderLine.objects.filter(
+        Q(order__status=Order.Status.COMPLETE)
+        | Q(order__status=Order.Status.PARTIALLY_REFUNDED, order__completed_at__isnull=False),
+        order__buyer_id=buyer.pk,
+        variant__product_id=product_id,
+    ).exists()
+
+
 def orders_for_checkout(*, buyer: "User", checkout_reference: str) -> list[Order]:
     return list(
         order_list_for_buyer(buyer=buyer)

@@ -20,6 +20,7 @@ from django.views import View
 from accounts.models import User
 from marketmate.errors import ApplicationError, NotFoundError
 from orders.models import Order
+from orders.selectors import order_list_for_buyer
 from payments.forms import CardForm, RefundForm
 from payments.models import Payment
 from payments.selectors import (
@@ -94,6 +95,10 @@ class PaymentCheckoutView(LoginRequiredMixin, View):
     """Where checkout sends the shopper: start (or resume) paying the checkout's orders."""
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
+        buyer_orders = order_list_for_buyer(buyer=_user(request))
+        if not buyer_orders.filter(checkout_reference=reference).exists():
+            # Another shopper's checkout is not found, like on every other page.
+            raise Http404(_("Order not found."))
         try:
             payments = payments_create(buyer=_user(request), checkout_reference=reference)
         except ApplicationError as exc:

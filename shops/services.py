@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import waffle
 from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,11 +21,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_role_set
+from catalog.search import search_vector_update_for_shop
 from catalog.services.images import EXTENSIONS as IMAGE_EXTENSIONS
 from catalog.services.images import image_clean
+from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
 from marketmate.errors import ApplicationError
 from marketmate.events import event_emit
+from marketmate.flags import Switch, switch_is_on
 from notifications.services import email_send
 from shops.exceptions import (
     ShopApplicantNotVerifiedError,
@@ -36,7 +38,7 @@ from shops.exceptions import (
 )
 from shops.models import Shop, ShopInvitation, ShopMember
 
-APPROVAL_SWITCH = "shop_approval_required"
+APPROVAL_SWITCH = Switch.SHOP_APPROVAL_REQUIRED
 
 IMAGE_FIELDS = ("logo", "banner")
 
@@ -103,7 +105,7 @@ def shop_apply(
         raise ShopApplicantNotVerifiedError(
             _("Confirm your e-mail address before you open a shop.")
         )
-    needs_approval = waffle.switch_is_active(APPROVAL_SWITCH)
+    needs_approval = switch_is_on(APPROVAL_SWITCH)
     shop = Shop(
         owner=user,
         name=name.strip(),
@@ -155,6 +157,10 @@ def shop_update(*, shop: Shop, actor: User, data: Mapping[str, Any]) -> Shop:
             changed.append(field)
     if changed:
         shop.save(update_fields=[*changed, "updated"])
+        if "language" in changed:
+            # The shop's language picks its products' text search configuration.
+            search_vector_update_for_shop(shop_id=shop.pk)
+        catalog_changed(shop_ids=[shop.pk], shops=True)
         audit_record(
             actor=actor,
             action="shop.update",
@@ -196,6 +202,7 @@ def _transition(
     audit_record(
         actor=actor, action=action, entity=locked, changes={"status": (old, to)}, reason=reason
     )
+    catalog_changed(shop_ids=[shop.pk], shops=True)
     event_emit("shop.status_changed", shop_id=shop.pk, status=to)
     return shop
 
@@ -243,6 +250,41 @@ def shop_reinstate(*, shop: Shop, actor: User | None, reason: str = "") -> Shop:
         action="shop.reinstate",
         reason=reason,
     )
+
+
+def _payouts_hold_set(*, shop: Shop, actor: User | None, reason: str, on_hold: bool) -> Shop:
+    if not reason.strip():
+        raise ApplicationError(
+            _("Give a reason."),
+            code="validation_error",
+            fields={"reason": [_("This field is required.")]},
+        )
+    with transaction.atomic():
+        locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        if locked.payouts_on_hold != on_hold:
+            locked.payouts_on_hold = on_hold
+            locked.save(update_fields=["payouts_on_hold", "updated"])
+            audit_record(
+                actor=actor,
+                action="shop.payouts_hold" if on_hold else "shop.payouts_release",
+                entity=locked,
+                changes={"payouts_on_hold": (not on_hold, on_hold)},
+                reason=reason,
+            )
+            event_emit("shop.payouts_hold_changed", shop_id=locked.pk, on_hold=on_hold)
+    shop.payouts_on_hold = on_hold
+    return shop
+
+
+def shop_payouts_hold(*, shop: Shop, actor: User | None, reason: str) -> Shop:
+    """Staff stop paying `shop` out (the payout job skips it) until they release it; the money
+    stays in its ledger. Audited with the reason; holding a held shop changes nothing."""
+    return _payouts_hold_set(shop=shop, actor=actor, reason=reason, on_hold=True)
+
+
+def shop_payouts_release(*, shop: Shop, actor: User | None, reason: str) -> Shop:
+    """Staff let the payout job pay `shop` again. Audited with the reason."""
+    return _payouts_hold_set(shop=shop, actor=actor, reason=reason, on_hold=False)
 
 
 def _role_check(role: str) -> str:
@@ -369,4 +411,7 @@ def member_remove(*, member: ShopMember, actor: User) -> None:
         entity=member.shop,
         changes={"member": (f"{member.user.email}:{member.role}", None)},
     )
+    shop_id, user_id = member.shop_id, member.user_id
     member.delete()
+    # Open sockets of the removed member leave the shop's room at once (chat subscribes).
+    event_emit("shop.member_removed", shop_id=shop_id, user_id=user_id)

@@ -32,6 +32,7 @@ from accounts.exceptions import RateLimitedError
 from accounts.models import User
 from accounts.ratelimits import rate_limit_consume
 from accounts.selectors import address_get_for_user, address_list_for_user
+from marketmate.throttling import AuthThrottle, UploadThrottle, scoped_throttles
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid fields (the `fields` of the error)."),
@@ -49,6 +50,7 @@ class AuthView(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = scoped_throttles(AuthThrottle)
     rate_limit_scope = ""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -121,6 +123,7 @@ class RotatingRefreshSerializer(TokenRefreshSerializer):
 class RefreshView(TokenRefreshView):
     serializer_class = RotatingRefreshSerializer
     authentication_classes = ()
+    throttle_classes = scoped_throttles(AuthThrottle)
 
     @extend_schema(
         request=RefreshSerializer,
@@ -207,6 +210,7 @@ class VerifyEmailView(AuthView):
 class UserMeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_classes = scoped_throttles(UploadThrottle)
 
     @extend_schema(responses=UserSerializer, summary="The authenticated user", tags=["users"])
     def get(self, request: Request) -> Response:

@@ -42,6 +42,7 @@ def test_sign_up_verify_by_the_emailed_link_log_out_and_log_back_in(browser, liv
         page.get_by_role("button", name="Confirm").click()
     assert User.objects.get(email="bea@example.com").verified is True
 
+    page.locator("summary.site-menu__toggle").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Log out").click()
     assert page.get_by_role("link", name="Log in").count() == 1

@@ -3,7 +3,6 @@ shop's reply (its members). Everything answers 404 while the `reviews` flag is o
 
 from typing import Any, cast
 
-import waffle
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -22,8 +21,9 @@ from catalog.selectors import (
     review_get_for_member,
     review_list_visible,
 )
-from catalog.services.reviews import REVIEWS_FLAG, review_create, review_reply
+from catalog.services.reviews import review_create, review_reply
 from marketmate.errors import NotFoundError
+from marketmate.flags import Flag, flag_is_on
 from marketmate.pagination import CursorPagination
 
 
@@ -74,7 +74,7 @@ class ReviewsFlagRequiredMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if not waffle.flag_is_active(request, REVIEWS_FLAG):
+        if not flag_is_on(request, Flag.REVIEWS):
             raise NotFoundError(_("This endpoint is not available."))
 
 

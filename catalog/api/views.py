@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
@@ -46,7 +47,9 @@ from catalog.selectors import (
 from catalog.services import images as image_services
 from catalog.services import products as product_services
 from catalog.services.stock import stock_adjust
+from catalog.storefront_cache import cached
 from marketmate.pagination import CursorPagination
+from marketmate.throttling import UploadThrottle, scoped_throttles
 from shops.permissions import HasShopRole
 from shops.roles import ROLES_CATALOG
 from shops.selectors import shop_get_for_member
@@ -58,6 +61,7 @@ PRODUCT_SORTS: dict[str, tuple[str, ...]] = {
     "price_asc": ("price", "id"),
     "price_desc": ("-price", "-id"),
     "title": ("title", "id"),
+    "rating": ("-rating_average", "-rating_count", "-id"),
 }
 
 
@@ -83,10 +87,24 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Words to search for (quotes, OR and -word work), 2 to 200 characters.",
     )
+    option = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "Variant options as name:value, repeatable (`option=size:M&option=colour:Red`): "
+            "products with a variant that has every named option (any of a name's values)."
+        ),
+    )
 
     def validate_q(self, value: str) -> str:
         try:
             return search.query_clean(value)
+        except search.SearchQueryInvalid as error:
+            raise ValidationError(error.message) from error
+
+    def validate_option(self, value: list[str]) -> dict[str, list[str]]:
+        try:
+            return search.option_filters_parse(value)
         except search.SearchQueryInvalid as error:
             raise ValidationError(error.message) from error
 
@@ -126,13 +144,23 @@ class ProductListView(ListAPIView[Product]):
             max_price=params.get("max_price"),
             in_stock=params.get("in_stock"),
         )
+        products = search.products_with_options(products, options=params.get("option") or {})
         if params.get("q"):
             products = search.products_search(products=products, text=params["q"])
         return product_queryset_with_details(products)
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return super().get(request, *args, **kwargs)
+        # Anonymous lists are the same for everyone: cached until the catalog changes.
+        data = cached(
+            "api-products",
+            scopes=["global"],
+            parts=[request.build_absolute_uri("/"), sorted(request.query_params.lists())],
+            compute=lambda: super(ProductListView, self).get(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
 
 class ShopProductsView(ListAPIView[Product]):
@@ -204,6 +232,7 @@ class ProductDetailView(APIView):
 
 class ProductImagesView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = scoped_throttles(UploadThrottle)
 
     @extend_schema(
         request={"multipart/form-data": ImageUploadSerializer},
@@ -395,12 +424,23 @@ class PriceBandSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField()
 
 
+class OptionValueSerializer(serializers.Serializer[Any]):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OptionFacetSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="Filter with `option=<name>:<value>`.")
+    values = OptionValueSerializer(many=True)
+
+
 class FacetsSerializer(serializers.Serializer[Any]):
     categories = FacetItemSerializer(many=True)
     shops = FacetItemSerializer(many=True)
     tags = FacetItemSerializer(many=True)
     price_bands = PriceBandSerializer(many=True)
     in_stock = serializers.IntegerField()
+    options = OptionFacetSerializer(many=True)
 
 
 class ProductFacetsView(APIView):
@@ -417,8 +457,19 @@ class ProductFacetsView(APIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         listing = ProductListView()
         listing.request = request
-        facets = search.facets_count(products=listing.get_queryset())
-        return Response(FacetsSerializer(facets.as_dict()).data)
+
+        def count() -> dict[str, Any]:
+            facets = search.facets_count(products=listing.get_queryset())
+            return dict(FacetsSerializer(facets.as_dict()).data)
+
+        # Counts are the same for everyone who asks the same question.
+        data = cached(
+            "api-facets",
+            scopes=["global"],
+            parts=[sorted(request.query_params.lists())],
+            compute=count,
+        )
+        return Response(data)
 
 
 class SuggestQuerySerializer(serializers.Serializer[Any]):
@@ -435,17 +486,34 @@ class SuggestProductSerializer(serializers.Serializer[Any]):
     pk = serializers.IntegerField()
     slug = serializers.CharField()
     title = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The product's page (a path).")
+
+    def get_url(self, item: dict[str, Any]) -> str:
+        return reverse("storefront:product", args=[item["pk"], item["slug"]])
 
 
-class SuggestNameSerializer(serializers.Serializer[Any]):
+class SuggestCategorySerializer(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The category's page (a path).")
+
+    def get_url(self, item: dict[str, Any]) -> str:
+        return reverse("storefront:category", args=[item["slug"]])
+
+
+class SuggestShopSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The shop's page (a path).")
+
+    def get_url(self, item: dict[str, Any]) -> str:
+        return reverse("storefront:shop", args=[item["slug"]])
 
 
 class SuggestionsSerializer(serializers.Serializer[Any]):
     products = SuggestProductSerializer(many=True)
-    categories = SuggestNameSerializer(many=True)
-    shops = SuggestNameSerializer(many=True)
+    categories = SuggestCategorySerializer(many=True)
+    shops = SuggestShopSerializer(many=True)
 
 
 class SearchSuggestView(APIView):
@@ -461,7 +529,15 @@ class SearchSuggestView(APIView):
     def get(self, request: Request) -> Response:
         query = SuggestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        found = search.search_suggest(
-            products=product_list_public(), text=query.validated_data["q"]
+        text = query.validated_data["q"]
+        found = cached(
+            "suggest",
+            scopes=["global"],
+            parts=[text.lower()],
+            compute=lambda: dict(
+                SuggestionsSerializer(
+                    search.search_suggest(products=product_list_public(), text=text)
+                ).data
+            ),
         )
-        return Response(SuggestionsSerializer(found).data)
+        return Response(found)

@@ -27,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from accounts.models import User
 from catalog.exceptions import ImageRejectedError, ProductInvalidError
 from catalog.models import Product, ProductImage
+from catalog.storefront_cache import catalog_changed
 from catalog.tasks import image_thumbnails_task
 from marketmate.audit import audit_record
 
@@ -73,10 +74,14 @@ def image_clean(*, upload: UploadedFile) -> CleanImage:
             with Image.open(BytesIO(data)) as probe:
                 image_format = probe.format or ""
                 width, height = probe.size
+                if not image_format:
+                    raise _rejected(
+                        _("This kind of image is not accepted; upload a JPEG, PNG or WebP.")
+                    )
                 if image_format not in allowed:
                     raise _rejected(
                         _("%(format)s images are not accepted; upload a JPEG, PNG or WebP.")
-                        % {"format": image_format or _("This kind of")}
+                        % {"format": image_format}
                     )
                 if width * height > max_pixels:
                     raise _rejected(bomb_message)
@@ -153,6 +158,7 @@ def image_add(
         changes={"image": (None, name)},
     )
     image_id = image.pk
+    catalog_changed(product_ids=[product.pk])
     transaction.on_commit(lambda: image_thumbnails_task.delay(image_id=image_id))
     return image
 
@@ -177,6 +183,7 @@ def image_thumbnails_generate(*, image: ProductImage) -> ProductImage:
             thumbnails[str(size)] = files
     ProductImage.objects.filter(pk=image.pk).update(thumbnails=thumbnails)
     image.thumbnails = thumbnails
+    catalog_changed(product_ids=[image.product_id])
     return image
 
 
@@ -217,6 +224,7 @@ def images_reorder(*, product: Product, actor: User | None, image_ids: list[int]
             entity=product,
             changes={"images": (current, image_ids)},
         )
+        catalog_changed(product_ids=[product.pk])
 
 
 @transaction.atomic
@@ -231,6 +239,7 @@ def image_delete(*, image: ProductImage, actor: User | None) -> None:
         entity=image.product,
         changes={"image": (image.original.name, None)},
     )
+    catalog_changed(product_ids=[image.product_id])
     image.delete()
 
     def delete_files() -> None:

@@ -29,8 +29,6 @@ from marketmate.events import event_emit
 from orders.selectors import product_received_by
 
 RATING_PLACES = Decimal("0.01")
-# The waffle flag that shows reviews (pages and API); a data migration creates it, on.
-REVIEWS_FLAG = "reviews"
 
 
 def review_check_allowed(*, buyer: User | AnonymousUser, product: Product) -> None:

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from chat.models import Conversation, Message
@@ -20,7 +21,12 @@ class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
         limit = settings.CHAT_MESSAGE_MAX_LENGTH
         if len(value) > limit:
             raise serializers.ValidationError(
-                f"Ensure this field has no more than {limit} characters."
+                ngettext(
+                    "Ensure this field has no more than %(limit)d character.",
+                    "Ensure this field has no more than %(limit)d characters.",
+                    limit,
+                )
+                % {"limit": limit}
             )
         return value
 

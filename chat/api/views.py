@@ -23,7 +23,9 @@ from chat.api.serializers import (
 from chat.exceptions import ChatRateLimitedError
 from chat.models import Conversation, Message
 from marketmate.errors import error_body
+from marketmate.flags import Switch, SwitchRequiredAPIMixin
 from marketmate.pagination import CursorPagination
+from marketmate.throttling import ChatThrottle, scoped_throttles
 
 NOT_FOUND = OpenApiResponse(description="No such conversation, or not yours (the same answer).")
 
@@ -32,15 +34,22 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
+class ChatEnabledMixin(SwitchRequiredAPIMixin):
+    """Every chat endpoint answers 404 while the `chat` switch is off."""
+
+    feature_switch = Switch.CHAT
+
+
 class MessageCursorPagination(CursorPagination):
     ordering = ("-created", "-id")  # type: ignore[assignment]
     page_size = 30
 
 
-class ConversationListView(generics.ListAPIView[Conversation]):
+class ConversationListView(ChatEnabledMixin, generics.ListAPIView[Conversation]):
     """Conversations of the user as a buyer and for the shops they work for, latest first."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = scoped_throttles(ChatThrottle)
     serializer_class = ConversationSerializer
     filter_backends: list[type] = []
 
@@ -70,7 +79,7 @@ class ConversationListView(generics.ListAPIView[Conversation]):
         )
 
 
-class ConversationDetailView(APIView):
+class ConversationDetailView(ChatEnabledMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: ConversationSerializer, 404: NOT_FOUND})
@@ -80,10 +89,11 @@ class ConversationDetailView(APIView):
         return Response(ConversationSerializer(conversation, context={"request": request}).data)
 
 
-class MessageListView(generics.ListAPIView[Message]):
+class MessageListView(ChatEnabledMixin, generics.ListAPIView[Message]):
     """A conversation's messages, newest first, cursor-paginated (`?cursor=`)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = scoped_throttles(ChatThrottle)
     serializer_class = MessageSerializer
     pagination_class = MessageCursorPagination
     filter_backends: list[type] = []
@@ -125,7 +135,7 @@ class MessageListView(generics.ListAPIView[Message]):
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-class ConversationReadView(APIView):
+class ConversationReadView(ChatEnabledMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
@@ -139,7 +149,7 @@ class ConversationReadView(APIView):
         return Response({"count": count})
 
 
-class ConversationReportView(APIView):
+class ConversationReportView(ChatEnabledMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

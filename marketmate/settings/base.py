@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "payments",
     "chat",
     "notifications",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketmate.context_processors.site",
+                "marketmate.flags.features",
+                "marketmate.currency_views.currency_picker",
             ],
         },
     },
@@ -318,6 +321,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "orders.expire_unpaid_orders_task",
         "schedule": 60 * 5,
     },
+    # Vendor analytics: yesterday and today are recomputed, so late payments and refunds land.
+    "analytics-rollup": {
+        "task": "orders.analytics_rollup_task",
+        "schedule": 60 * 15,
+    },
 }
 
 # --- Real-time ------------------------------------------------------------------------------------
@@ -356,6 +364,8 @@ REALTIME_FRAME_RATE_LIMIT = env.str("REALTIME_FRAME_RATE_LIMIT", default="120/m"
 REALTIME_PRESENCE_TTL = env.int("REALTIME_PRESENCE_TTL", default=60)
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=2000)
 CHAT_MESSAGE_RATE_LIMIT = env.str("CHAT_MESSAGE_RATE_LIMIT", default="20/m")
+# CSV imports from the vendor dashboard, per user (the API's uploads scope covers the API).
+CATALOG_IMPORT_RATE_LIMIT = env.str("CATALOG_IMPORT_RATE_LIMIT", default="20/h")
 # Web push (VAPID): keys made with `python manage.py vapid_keys`; push is off while unset.
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
@@ -363,6 +373,16 @@ VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@marketmate.loca
 WEBPUSH_TIMEOUT = env.int("WEBPUSH_TIMEOUT", default=10)
 # Only for tests and local push services: accept push endpoints that are not https.
 WEBPUSH_ALLOW_INSECURE_ENDPOINTS = env.bool("WEBPUSH_ALLOW_INSECURE_ENDPOINTS", default=False)
+# The browsers' push services; subscriptions to any other host are refused (no SSRF).
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -393,6 +413,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="600/minute"),
+        # Stricter scopes (marketmate.throttling) on top, per user or else per client address.
+        "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+        "checkout": env.str("API_THROTTLE_CHECKOUT", default="20/minute"),
+        "chat": env.str("API_THROTTLE_CHAT", default="30/minute"),
+        "uploads": env.str("API_THROTTLE_UPLOADS", default="20/minute"),
+        "reports": env.str("API_THROTTLE_REPORTS", default="10/minute"),
     },
     "EXCEPTION_HANDLER": "marketmate.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -450,6 +476,16 @@ CELERY_BEAT_SCHEDULE["payments-payouts"] = {
     "schedule": 60 * 60 * 24,
 }
 
+# --- Display currency (docs/configuration.md) -----------------------------------------------------
+# A JSON table of rates ({"base": "EUR", "rates": {"USD": "1.08", ...}}) the beat job fetches
+# hourly for approximate prices; empty: rates only come from `manage.py load_exchange_rates`.
+EXCHANGE_RATES_URL = env.str("EXCHANGE_RATES_URL", default="")
+EXCHANGE_RATES_TIMEOUT = env.float("EXCHANGE_RATES_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE["exchange-rates-refresh"] = {
+    "task": "marketmate.exchange_rates_refresh_task",
+    "schedule": 60 * 60,
+}
+
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -487,6 +523,9 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "daphne": {"level": "WARNING"},
+        # Invoice rendering reports every step at INFO; keep the console for what matters.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -17,6 +17,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "test-artifacts" / "media"))
 CELERY_TASK_ALWAYS_EAGER = True
+WEBPUSH_ALLOWED_HOSTS = [*WEBPUSH_ALLOWED_HOSTS, "push.example"]  # noqa: F405 (the tests' service)
 CELERY_TASK_EAGER_PROPAGATES = False
 JOB_RETRY_BACKOFF = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

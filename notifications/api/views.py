@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from marketmate.errors import NotFoundError
+from marketmate.flags import Switch, SwitchRequiredAPIMixin
 from marketmate.pagination import CursorPagination
 from notifications import selectors, services
 from notifications.api.serializers import (
@@ -101,7 +102,14 @@ class PreferencesView(APIView):
         return Response(selectors.preference_matrix_for_user(user=_user(request)))
 
 
-class PushKeyView(APIView):
+class WebPushEnabledMixin(SwitchRequiredAPIMixin):
+    """Getting the key and subscribing answer 404 while the `web_push` switch is off
+    (unsubscribing still works, so a browser can always forget its subscription)."""
+
+    feature_switch = Switch.WEB_PUSH
+
+
+class PushKeyView(WebPushEnabledMixin, APIView):
     """The VAPID public key for `PushManager.subscribe({applicationServerKey})`."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -111,7 +119,7 @@ class PushKeyView(APIView):
         return Response({"public_key": settings.VAPID_PUBLIC_KEY})
 
 
-class PushSubscriptionView(APIView):
+class PushSubscriptionView(WebPushEnabledMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

@@ -250,6 +250,49 @@ def test_only_https_endpoints_are_accepted_outside_tests(settings) -> None:
     assert error.value.fields == {"endpoint": ["Use an https address."]}
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1:8000/admin/",
+        "https://internal.marketmate.local/x",
+        "https://fcm.googleapis.com.attacker.example/x",
+        "https://evilfcm.googleapis.com@10.0.0.1/x",
+    ],
+)
+def test_only_the_browsers_push_services_are_accepted(settings, endpoint: str) -> None:
+    from marketmate.errors import ApplicationError
+
+    settings.WEBPUSH_ALLOW_INSECURE_ENDPOINTS = False
+    keys = BrowserKeys()
+
+    with pytest.raises(ApplicationError) as error:
+        push_subscription_register(
+            user=UserFactory(), endpoint=endpoint, p256dh=keys.p256dh, auth=keys.auth
+        )
+
+    assert list(error.value.fields) == ["endpoint"]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/abc",
+    ],
+)
+def test_the_browsers_push_services_are_accepted(settings, endpoint: str) -> None:
+    settings.WEBPUSH_ALLOW_INSECURE_ENDPOINTS = False
+    keys = BrowserKeys()
+
+    subscription = push_subscription_register(
+        user=UserFactory(), endpoint=endpoint, p256dh=keys.p256dh, auth=keys.auth
+    )
+
+    assert subscription.endpoint == endpoint
+
+
 def test_registering_a_known_endpoint_again_moves_it_to_the_new_user(settings) -> None:
     first, second = UserFactory(), UserFactory()
     keys = BrowserKeys()

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from marketmate.errors import NotFoundError
 from marketmate.pagination import CursorPagination
+from marketmate.throttling import CheckoutThrottle, scoped_throttles
 from orders.api.serializers import (
     CartAddSerializer,
     CartSerializer,
@@ -113,6 +114,7 @@ class CartItemView(APIView):
 
 class CheckoutView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = scoped_throttles(CheckoutThrottle)
 
     @extend_schema(
         request=CheckoutSerializer,

@@ -51,7 +51,7 @@ def test_adding_with_a_plain_form_redirects_back_with_a_message(client) -> None:
     assert response.redirect_chain == [("/", 302)]
     assert "Added to your cart." in response.content.decode()
     page = client.get("/cart/").content.decode()
-    assert "19.98 USD" in page
+    assert "$19.98" in page
     assert 'class="mini-cart__count"' in page
 
 
@@ -118,7 +118,7 @@ def test_a_price_change_is_shown_on_the_cart_page_until_accepted(shopper) -> Non
     shopper.post("/cart/prices/accept/")
     after = shopper.get("/cart/").content.decode()
 
-    assert "was 10.00 USD, now 11.50 USD" in before
+    assert "was $10.00, now $11.50" in before
     assert "Price changed" not in after
 
 
@@ -222,7 +222,7 @@ def test_order_history_and_detail_with_timeline(shopper, order) -> None:
     detail = shopper.get(f"/orders/{order.number}/").content.decode()
 
     assert order.number in history
-    assert "30.00 USD" in history
+    assert "$30.00" in history
     assert "Awaiting payment" in detail and "Paid" in detail
     assert "Cancel order" in detail
 

@@ -109,7 +109,7 @@ def test_the_vendor_creates_and_edits_a_method_in_the_dashboard() -> None:
     assert half.status_code == 400
     assert no_bands.status_code == 400
     assert no_bands.context["form"].errors == {"kind": ["Add at least one weight band."]}
-    assert "6.90 USD" in listing
+    assert "$6.90" in listing
 
 
 def test_shop_staff_see_but_do_not_edit_shipping() -> None:

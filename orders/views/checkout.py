@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.selectors import address_default_for_user
 from catalog.exceptions import NotPurchasableError, OutOfStockError
 from marketmate.errors import ApplicationError
+from marketmate.flags import Flag, flag_is_on
 from orders.exceptions import CheckoutError, NotVerifiedError, OrdersErrorCode
 from orders.forms import AddressForm, ShippingForm, choice_value, shipping_field_name
 from orders.selectors import (
@@ -187,6 +188,8 @@ def _chosen(request: HttpRequest) -> tuple[dict[str, str] | None, dict[int, int 
 
 class CheckoutReviewView(CheckoutStepMixin, View):
     template_name = "orders/checkout_review.html"
+    # The `new_checkout` experiment: the same quote and place form, laid out as one column.
+    onepage_template_name = "orders/checkout_review_onepage.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         address, methods, coupon = _chosen(request)
@@ -204,9 +207,10 @@ class CheckoutReviewView(CheckoutStepMixin, View):
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("checkout:shipping")
+        onepage = flag_is_on(request, Flag.NEW_CHECKOUT)
         return render(
             request,
-            self.template_name,
+            self.onepage_template_name if onepage else self.template_name,
             {
                 "quote": quote,
                 "summary": self.summary,

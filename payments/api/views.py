@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from marketmate.pagination import CursorPagination
+from marketmate.throttling import CheckoutThrottle, scoped_throttles
 from payments.api.serializers import (
     LedgerEntrySerializer,
     PaymentConfirmSerializer,
@@ -60,6 +61,7 @@ def _idempotency_key(request: Request) -> str:
 
 class PaymentCreateAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = scoped_throttles(CheckoutThrottle)
 
     @extend_schema(
         operation_id="payments_create",
@@ -101,6 +103,7 @@ class PaymentDetailAPIView(APIView):
 
 class PaymentConfirmAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = scoped_throttles(CheckoutThrottle)
 
     @extend_schema(
         operation_id="payments_confirm",

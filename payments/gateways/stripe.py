@@ -73,9 +73,9 @@ class StripeGateway(PaymentGateway):
             result = call()
         except stripe.StripeError as exc:
             logger.warning("Stripe refused %s: %s", what, exc)
+            # `what` is for the log only: a translated sentence cannot take an English phrase.
             raise GatewayError(
-                _("The payment provider could not %(what)s. Try again in a moment.")
-                % {"what": what}
+                _("The payment provider could not complete this step. Try again in a moment.")
             ) from exc
         return dict(result.to_dict())
 

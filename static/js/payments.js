@@ -7,7 +7,11 @@
     return;
   }
   var stripe = window.Stripe(form.dataset.publishableKey);
-  var elements = stripe.elements({ clientSecret: form.dataset.clientSecret });
+  // Stripe words its form and card errors in the page's language (es, de, en, ...).
+  var elements = stripe.elements({
+    clientSecret: form.dataset.clientSecret,
+    locale: document.documentElement.lang || "auto"
+  });
   var paymentElement = elements.create("payment");
   var submit = document.getElementById("payment-submit");
   var message = document.getElementById("payment-message");

@@ -13,12 +13,14 @@
     var select = form.querySelector("[data-variant-select]");
     if (!select) return;
     var price = document.querySelector("[data-variant-price]");
+    var approx = document.querySelector("[data-variant-approx]");
     var stock = document.querySelector("[data-variant-stock]");
     var button = form.querySelector("[data-add-button]");
     function update() {
       var option = select.options[select.selectedIndex];
       var count = parseInt(option.dataset.stock, 10);
       if (price) price.textContent = option.dataset.price;
+      if (approx) approx.textContent = option.dataset.approx || "";
       if (stock) stock.textContent = stockText(form, count);
       if (button) button.disabled = count === 0;
     }
