@@ -20,6 +20,7 @@ from catalog.models import (
     ProductImage,
     ProductVariant,
     Review,
+    StockMovement,
     Tag,
     WishlistItem,
 )
@@ -28,7 +29,7 @@ from catalog.services.categories import category_changed
 from catalog.services.products import product_unpublish
 from catalog.services.reviews import review_hide, review_unhide
 from catalog.services.tags import tag_changed
-from marketmate.admin_actions import moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
 
 
 @admin.register(Category)
@@ -273,3 +274,14 @@ class WishlistItemAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyModelAdmin):
+    """Every change of a variant's stock, with its reason and who made it (append-only)."""
+
+    list_display = ["created", "variant", "delta", "reason", "reference", "actor"]
+    list_filter = ["reason", "created"]
+    list_select_related = ["variant__product", "actor"]
+    search_fields = ["variant__sku", "variant__product__title", "reference"]
+    date_hierarchy = "created"

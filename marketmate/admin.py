@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from marketmate.admin_actions import ReadOnlyModelAdmin
 from marketmate.jobs import job_retry
-from marketmate.models import AuditLog, BlockedNetwork, ExchangeRate, JobRecord
+from marketmate.models import AuditLog, BlockedNetwork, ExchangeRate, JobEffect, JobRecord
 from marketmate.security import blocked_network_add, blocked_network_remove
 
 
@@ -130,3 +131,12 @@ class ExchangeRateAdmin(ReadOnlyAdmin):
     list_display = ["base", "quote", "rate", "fetched_at"]
     list_filter = ["base"]
     search_fields = ["base", "quote"]
+
+
+@admin.register(JobEffect)
+class JobEffectAdmin(ReadOnlyModelAdmin):
+    """Side effects jobs have done once (e-mails sent, invoices stored): a retry skips these."""
+
+    list_display = ["key", "created"]
+    search_fields = ["key"]
+    date_hierarchy = "created"

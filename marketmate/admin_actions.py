@@ -1,5 +1,6 @@
-"""Admin actions that ask staff for a reason first, then apply an audited service to each row:
-used by the moderation actions of every app (shops, catalog, orders, moderation)."""
+"""Admin helpers of every app: actions that ask staff for a reason first, then apply an audited
+service to each row (shops, catalog, orders, moderation), and a read-only model admin for
+records only services write (stock movements, carts, job effects)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -56,3 +57,16 @@ def moderation_action(
         "opts": modeladmin.model._meta,
     }
     return TemplateResponse(request, "admin/moderation_reason.html", context)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """A record staff read but never write here: it is written by its app's services only."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

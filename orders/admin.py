@@ -1,20 +1,24 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from marketmate.admin_actions import moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
 from marketmate.errors import ApplicationError
 from orders.forms_analytics import SalesReportForm
 from orders.models import (
+    Cart,
+    CartItem,
+    CheckoutRequest,
     Order,
     OrderLine,
     OrderStatusChange,
     ProductDailyStats,
     Promotion,
+    PromotionUsage,
     SalesReport,
     ShippingMethod,
     ShippingWeightBand,
@@ -239,3 +243,52 @@ class ProductDailyStatsAdmin(DailyStatsAdmin):
     list_display = ["day", "product", "shop", "currency", "revenue", "orders", "units", "views"]
     list_select_related = ["product", "shop"]
     search_fields = ["product__title", "shop__name"]
+
+
+class CartItemInline(admin.TabularInline):
+    model = CartItem
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("variant", "quantity", "price_when_added", "updated")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CartItem]:
+        return super().get_queryset(request).select_related("variant__product")
+
+
+@admin.register(Cart)
+class CartAdmin(ReadOnlyModelAdmin):
+    """Shoppers' carts, to answer "what was in my cart?" (signed-in carts only)."""
+
+    list_display = ["pk", "user", "items", "updated"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    date_hierarchy = "updated"
+    inlines = [CartItemInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cart]:
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description=_("items"), ordering="item_count")
+    def items(self, cart: Any) -> int:
+        return int(cart.item_count)
+
+
+@admin.register(PromotionUsage)
+class PromotionUsageAdmin(ReadOnlyModelAdmin):
+    list_display = ["created", "promotion", "user", "checkout_reference"]
+    list_select_related = ["promotion", "user"]
+    search_fields = ["promotion__code", "user__email"]
+    date_hierarchy = "created"
+
+
+@admin.register(CheckoutRequest)
+class CheckoutRequestAdmin(ReadOnlyModelAdmin):
+    """Checkouts answered once per Idempotency-Key: what a retried request got back."""
+
+    list_display = ["created", "user", "key", "checkout_reference"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "key", "checkout_reference"]
+    date_hierarchy = "created"
