@@ -569,6 +569,8 @@ ORDERS_CART_MAX_QUANTITY = env.int("ORDERS_CART_MAX_QUANTITY", default=99)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **dict(SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES") or {}),  # type: ignore[call-overload]
     "OrderStatusEnum": "orders.models.Order.Status",
+    # Two choice sets are both named `reason`: a stock adjustment's and a user report's.
+    "ReportReasonEnum": "moderation.models.Report.Reason",
 }
 
 # --- Metrics (docs/observability.md) --------------------------------------------------------------
