@@ -13,9 +13,21 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import ExpressionWrapper, RawSQL
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -371,10 +383,18 @@ def products_with_options(
                 condition |= Q(options__contains={name: value})
             variants = variants.filter(condition)
         else:
+            # SQLite (the embedded default): the key's text, compared as plain text (a JSON key
+            # lookup would read the values as JSON). A name no JSON path can hold matches nothing.
+            if '"' in name or "\\" in name:
+                return products.none()
             alias = f"option_{index}"
-            variants = variants.alias(**{alias: KeyTextTransform(name, "options")}).filter(
-                **{f"{alias}__in": values}
+            value_of_name = Func(
+                F("options"),
+                Value(f'$."{name}"'),
+                function="JSON_EXTRACT",
+                output_field=CharField(),
             )
+            variants = variants.alias(**{alias: value_of_name}).filter(**{f"{alias}__in": values})
     return products.filter(Exists(variants))
 
 
