@@ -70,3 +70,37 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def service_action(
+    *,
+    name: str,
+    description: Any,
+    title: Any,
+    submit_label: Any,
+    service: Callable[..., Any],
+    reason_required: bool,
+    target: str,
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Any]], HttpResponse | None]:
+    """An admin action (assign it to the ModelAdmin attribute `name`) that asks for a reason,
+    then calls `service(<target>=row, actor=..., reason=...)` for each selected row."""
+
+    @admin.action(description=description)
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        return moderation_action(
+            modeladmin=modeladmin,
+            request=request,
+            queryset=queryset,
+            action=name,
+            title=str(title),
+            submit_label=str(submit_label),
+            transition=lambda row, actor, reason: service(
+                **{target: row}, actor=actor, reason=reason
+            ),
+            reason_required=reason_required,
+        )
+
+    action.__name__ = name
+    return action

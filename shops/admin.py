@@ -3,12 +3,10 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from marketmate.admin_actions import moderation_action
+from marketmate.admin_actions import service_action
 from shops import services
 from shops.models import Shop, ShopInvitation, ShopMember
 
@@ -54,79 +52,48 @@ class ShopAdmin(admin.ModelAdmin):
     actions = ["approve", "suspend", "reinstate", "hold_payouts", "release_payouts"]
     date_hierarchy = "created"
 
-    @admin.action(description=gettext_lazy("Approve the selected shops"))
-    def approve(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="approve",
-            title=_("Approve shops"),
-            submit_label=_("Approve"),
-            transition=lambda shop, actor, reason: services.shop_approve(
-                shop=shop, actor=actor, reason=reason
-            ),
-            reason_required=False,
-        )
-
-    @admin.action(description=gettext_lazy("Suspend the selected shops"))
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="suspend",
-            title=_("Suspend shops"),
-            submit_label=_("Suspend"),
-            transition=lambda shop, actor, reason: services.shop_suspend(
-                shop=shop, actor=actor, reason=reason
-            ),
-            reason_required=True,
-        )
-
-    @admin.action(description=gettext_lazy("Reinstate the selected shops"))
-    def reinstate(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="reinstate",
-            title=_("Reinstate shops"),
-            submit_label=_("Reinstate"),
-            transition=lambda shop, actor, reason: services.shop_reinstate(
-                shop=shop, actor=actor, reason=reason
-            ),
-            reason_required=False,
-        )
-
-    @admin.action(description=gettext_lazy("Hold the payouts of the selected shops"))
-    def hold_payouts(self, request: HttpRequest, queryset: QuerySet[Shop]) -> HttpResponse | None:
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="hold_payouts",
-            title=_("Hold payouts"),
-            submit_label=_("Hold payouts"),
-            transition=lambda shop, actor, reason: services.shop_payouts_hold(
-                shop=shop, actor=actor, reason=reason
-            ),
-            reason_required=True,
-        )
-
-    @admin.action(description=gettext_lazy("Release the payouts of the selected shops"))
-    def release_payouts(
-        self, request: HttpRequest, queryset: QuerySet[Shop]
-    ) -> HttpResponse | None:
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="release_payouts",
-            title=_("Release payouts"),
-            submit_label=_("Release payouts"),
-            transition=lambda shop, actor, reason: services.shop_payouts_release(
-                shop=shop, actor=actor, reason=reason
-            ),
-            reason_required=True,
-        )
+    approve = service_action(
+        name="approve",
+        description=gettext_lazy("Approve the selected shops"),
+        title=gettext_lazy("Approve shops"),
+        submit_label=gettext_lazy("Approve"),
+        service=services.shop_approve,
+        reason_required=False,
+        target="shop",
+    )
+    suspend = service_action(
+        name="suspend",
+        description=gettext_lazy("Suspend the selected shops"),
+        title=gettext_lazy("Suspend shops"),
+        submit_label=gettext_lazy("Suspend"),
+        service=services.shop_suspend,
+        reason_required=True,
+        target="shop",
+    )
+    reinstate = service_action(
+        name="reinstate",
+        description=gettext_lazy("Reinstate the selected shops"),
+        title=gettext_lazy("Reinstate shops"),
+        submit_label=gettext_lazy("Reinstate"),
+        service=services.shop_reinstate,
+        reason_required=False,
+        target="shop",
+    )
+    hold_payouts = service_action(
+        name="hold_payouts",
+        description=gettext_lazy("Hold the payouts of the selected shops"),
+        title=gettext_lazy("Hold payouts"),
+        submit_label=gettext_lazy("Hold payouts"),
+        service=services.shop_payouts_hold,
+        reason_required=True,
+        target="shop",
+    )
+    release_payouts = service_action(
+        name="release_payouts",
+        description=gettext_lazy("Release the payouts of the selected shops"),
+        title=gettext_lazy("Release payouts"),
+        submit_label=gettext_lazy("Release payouts"),
+        service=services.shop_payouts_release,
+        reason_required=True,
+        target="shop",
+    )
