@@ -26,6 +26,8 @@ from marketmate.ratelimits import rate_limit_hit
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+# The channel layer (Redis) could not be reached: the client should try again later.
+CLOSE_TRY_AGAIN_LATER = 1013
 # Kept for callers of the original constant; the limit itself is settings.REALTIME_MAX_FRAME_BYTES.
 MAX_MESSAGE_BYTES = 16 * 1024
 # Renew the presence record at most this often (seconds); the TTL is much longer.
@@ -48,14 +50,27 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         self.rooms: set[str] = {user_room(user.pk)}
         self.presence_renewed = 0.0
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        try:
+            await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        except Exception:
+            # Redis is away (restarting, failing over). Refuse the handshake at once: the page
+            # retries with backoff, where a handshake left hanging would hold up the browser's
+            # next attempts to this server until the failed consumer finished unwinding.
+            logger.warning("Refused a WebSocket: the channel layer is unreachable", exc_info=True)
+            self.rooms = set()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         await self.accept()
         await self.presence_renew()
         await self.send_json({"type": "session:ready", "rooms": [user_room(user.pk)]})
 
     async def disconnect(self, code: int) -> None:
         for room in getattr(self, "rooms", set()):
-            await self.channel_layer.group_discard(room_group(room), self.channel_name)
+            try:
+                await self.channel_layer.group_discard(room_group(room), self.channel_name)
+            except Exception:
+                # The membership expires with the group (channel layer group_expiry).
+                logger.warning("Could not leave %s on disconnect", room, exc_info=True)
         if hasattr(self, "user_id"):
             await self.presence_call(presence.presence_leave)
 

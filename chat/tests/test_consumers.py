@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import redis
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -16,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from chat.consumers import CLOSE_UNAUTHENTICATED, user_group
+from chat.consumers import CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED, user_group
 from chat.events import SERVER_SCHEMAS, event_errors
 from chat.models import Conversation, Message, Side
 from chat.presence import user_is_online
@@ -114,6 +115,26 @@ def test_bad_frames_get_an_error_event_and_the_socket_stays_open(
 
 
 # --- Authentication at the handshake ------------------------------------------------------------
+def test_while_redis_is_away_the_handshake_is_refused_at_once_so_the_page_retries(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layer = get_channel_layer()
+
+    async def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+    monkeypatch.setattr(layer, "group_add", unreachable)
+
+    @async_to_sync
+    async def scenario() -> tuple[bool, object]:
+        communicator = WebsocketCommunicator(router, "/ws/")
+        communicator.scope["user"] = user
+        return await communicator.connect(timeout=5)
+
+    # Refused before accept: the browser sees the handshake fail and backs off.
+    assert scenario() == (False, CLOSE_TRY_AGAIN_LATER)
+
+
 def _handshake(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, object]:
     """The first thing the server says to a full-stack connection (middleware included)."""
 
