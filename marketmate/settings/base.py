@@ -108,6 +108,25 @@ TEMPLATES = [
 ]
 
 # --- Data -----------------------------------------------------------------------------------------
+
+
+def database_pool_configure(database: dict[str, Any], size: int) -> None:
+    """A pool of at most `size` PostgreSQL connections per process (psycopg's, through Django;
+    none when 0). Under ASGI a request then no longer pays for a new PostgreSQL backend
+    (docs/benchmarks.md); Django has the pool check connections before use, so a restarted
+    server costs no failed request. Production turns it on (`DATABASE_POOL_MAX_SIZE`)."""
+    options = database.setdefault("OPTIONS", {})
+    options.pop("pool", None)
+    if size <= 0 or database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    options["pool"] = {
+        "min_size": min(2, size),
+        "max_size": size,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+    database["CONN_MAX_AGE"] = 0  # Django refuses persistent connections beside a pool
+
+
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -119,6 +138,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DATABASE_CONNECT_TIMEOUT", default=5
     )
+    database_pool_configure(DATABASES["default"], env.int("DATABASE_POOL_MAX_SIZE", default=0))
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles "expensive-looking" plans: for the storefront's facet
+        # counts that took a second of compiling to save milliseconds (docs/benchmarks.md).
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -3,13 +3,23 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from marketmate.settings.base import *  # noqa: F403
-from marketmate.settings.base import ALLOWED_HOSTS, LOGGING, SECRET_KEY, env
+from marketmate.settings.base import (
+    ALLOWED_HOSTS,
+    DATABASES,
+    LOGGING,
+    SECRET_KEY,
+    database_pool_configure,
+    env,
+)
 
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+
+# Each web or worker process keeps up to this many PostgreSQL connections open (0: none).
+database_pool_configure(DATABASES["default"], env.int("DATABASE_POOL_MAX_SIZE", default=10))
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

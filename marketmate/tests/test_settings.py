@@ -25,6 +25,8 @@ print(json.dumps({
     "email": settings.EMAIL_BACKEND,
     "debug": settings.DEBUG,
     "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+    "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size"),
+    "jit": settings.DATABASES["default"].get("OPTIONS", {}).get("options"),
 }))
 """
 
@@ -57,6 +59,8 @@ def test_with_no_environment_the_embedded_defaults_are_chosen() -> None:
         "email": "django.core.mail.backends.console.EmailBackend",
         "debug": True,
         "hsts": 0,
+        "pool": None,
+        "jit": None,
     }
 
 
@@ -82,7 +86,25 @@ def test_the_environment_switches_to_the_production_services() -> None:
         "email": "django.core.mail.backends.smtp.EmailBackend",
         "debug": False,
         "hsts": 31536000,
+        "pool": 10,
+        "jit": "-c jit=off",
     }
+
+
+@pytest.mark.parametrize(("size", "pool"), [("0", None), ("4", 4)])
+def test_production_sizes_its_database_pool_from_the_environment(
+    size: str, pool: int | None
+) -> None:
+    result = settings_of(
+        "marketmate.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL="postgres://mm@db.internal:5432/mm",
+        DATABASE_POOL_MAX_SIZE=size,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pool"] == pool
 
 
 @pytest.mark.parametrize(
@@ -114,3 +136,43 @@ def test_every_environment_variable_the_settings_read_is_documented() -> None:
 
     assert read - documented == set()
     assert len(read) > 40
+
+
+@pytest.mark.django_db
+def test_the_production_pool_serves_queries_from_its_connections() -> None:
+    from chat.tests.servers import database_url_of_test_run
+
+    probe = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "pids = set()\n"
+        "for _ in range(10):\n"
+        "    with connection.cursor() as cursor:\n"
+        "        cursor.execute('SELECT pg_backend_pid()')\n"
+        "        pids.add(cursor.fetchone()[0])\n"
+        "    connection.close()  # what the end of a request does: back to the pool\n"
+        "print(len(pids), connection.pool.get_stats()['pool_max'])\n"
+    )
+    clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="marketmate.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=database_url_of_test_run(),
+        DATABASE_POOL_MAX_SIZE="3",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    backends, pool_max = map(int, result.stdout.split())
+    # Ten requests, served by the pool's connections (at most three), not ten new ones.
+    assert pool_max == 3
+    assert 1 <= backends <= 3
