@@ -1,10 +1,11 @@
 from decimal import Decimal
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -114,6 +115,16 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             GinIndex(
                 fields=["title"], opclasses=["gin_trgm_ops"], name="catalog_product_title_trgm"
+            ),
+            # Autocomplete (catalog.search.search_suggest): titles starting with the text, in
+            # title order, and words inside titles; both compare upper case, as Django does.
+            models.Index(
+                OpClass(Upper("title"), name="text_pattern_ops"),
+                name="catalog_product_title_prefix",
+            ),
+            GinIndex(
+                OpClass(Upper("title"), name="gin_trgm_ops"),
+                name="catalog_product_utitle_trgm",
             ),
         ]
 

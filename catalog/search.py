@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
-    Case,
     CharField,
     Count,
     Exists,
@@ -25,10 +24,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -224,8 +222,8 @@ def did_you_mean(*, products: QuerySet[Product], text: str) -> str:
     if connection.vendor != "postgresql":
         return ""
     best = (
-        products.annotate(similarity=TrigramSimilarity("title", text))
-        .filter(similarity__gt=0.2)
+        products.filter(title__trigram_similar=text)  # served by the trigram index
+        .annotate(similarity=TrigramSimilarity("title", text))
         .order_by("-similarity", "id")
         .values_list("title", flat=True)
         .first()
@@ -234,6 +232,25 @@ def did_you_mean(*, products: QuerySet[Product], text: str) -> str:
 
 
 # --- Facets ---------------------------------------------------------------------------------------
+
+
+# Like a search engine's tracked total (Elasticsearch's track_total_hits), counting stops at
+# MATCH_LIMIT: a broad query over a big catalog finds "more than 10,000" products, and its facets
+# count the first MATCH_LIMIT matches (each count is then a lower bound, shown as "n+"). This
+# bounds the work of every search, whatever the size of the catalog (docs/benchmarks.md).
+MATCH_LIMIT = 10_000
+
+
+def matches_capped(products: QuerySet[Any], limit: int) -> QuerySet[Any]:
+    """The ids of at most `limit` of `products`, in no particular order."""
+    return products.order_by().values("pk")[:limit]
+
+
+def count_capped(products: QuerySet[Any]) -> tuple[int, bool]:
+    """`(count, capped)`: the number of `products` up to MATCH_LIMIT, and whether there are
+    more (one more is counted to tell)."""
+    counted = matches_capped(products, MATCH_LIMIT + 1).count()
+    return min(counted, MATCH_LIMIT), counted > MATCH_LIMIT
 
 
 @dataclass
@@ -245,6 +262,8 @@ class Facets:
     in_stock: int = 0
     # [{"name": "size", "values": [{"value": "M", "count": 3}, ...]}, ...]
     options: list[dict[str, Any]] = field(default_factory=list)
+    # Counted over the first MATCH_LIMIT matches only: every count is a lower bound.
+    capped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -254,16 +273,22 @@ class Facets:
             "price_bands": self.price_bands,
             "in_stock": self.in_stock,
             "options": self.options,
+            "capped": self.capped,
         }
 
 
 FACET_LIMIT = 12
 
 
-def facets_count(*, products: QuerySet[Product]) -> Facets:
+def facets_count(*, products: QuerySet[Product], capped: bool | None = None) -> Facets:
     """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
-    in stock and variant option: five queries whatever the number of products."""
-    ids = products.order_by().values("pk")
+    in stock and variant option: five queries over at most MATCH_LIMIT products. `capped` says
+    whether `products` are known to be more than MATCH_LIMIT (counted here when not given)."""
+    if capped is None:
+        capped = count_capped(products)[1]
+    ids: QuerySet[Any] = (
+        matches_capped(products, MATCH_LIMIT) if capped else products.order_by().values("pk")
+    )
     matched = Product.objects.filter(pk__in=ids)
     categories = list(
         Category.objects.filter(products__in=ids)
@@ -307,6 +332,7 @@ def facets_count(*, products: QuerySet[Product]) -> Facets:
         price_bands=[band for band in price_bands if band["count"]],
         in_stock=totals["in_stock"],
         options=option_facets_count(product_ids=ids),
+        capped=capped,
     )
 
 
@@ -408,27 +434,45 @@ def price_band(key: str) -> tuple[Decimal | None, Decimal | None] | None:
 # --- Suggestions ------------------------------------------------------------------------------
 
 SUGGEST_LIMIT = 5
+# Product suggestions are the best rated of at most SUGGEST_SCOPE titles that start with the text
+# (read in title order from an index), then of as many with a word starting with it (from a
+# trigram index on the upper-case titles): a two-letter prefix over a million products stays cheap.
+SUGGEST_SCOPE = 200
+
+
+def _suggest_best(candidates: QuerySet[Product], *, exclude: list[int]) -> list[dict[str, Any]]:
+    ids = list(candidates.values_list("pk", flat=True)[:SUGGEST_SCOPE])
+    best: list[dict[str, Any]] = list(
+        Product.objects.filter(pk__in=ids)
+        .exclude(pk__in=exclude)
+        .order_by("-rating_count", "title", "pk")
+        .values("pk", "slug", "title")[:SUGGEST_LIMIT]  # type: ignore[arg-type]
+    )
+    return best
 
 
 def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[dict[str, Any]]]:
-    """Products, categories and shops whose names start with or resemble `text` (autocomplete)."""
+    """Products, categories and shops whose names start with or resemble `text` (autocomplete):
+    titles starting with the text first, then titles with a word starting with it, then (on
+    PostgreSQL) titles that look alike, for typos."""
     from shops.models import Shop
 
-    prefix = Q(title__istartswith=text) | Q(title__icontains=f" {text}")
-    starts_first = Case(When(title__istartswith=text, then=Value(0)), default=Value(1))
-    found = list(
-        products.filter(prefix)
-        .order_by(starts_first, "-rating_count", "title")
-        .values("pk", "slug", "title")[:SUGGEST_LIMIT]
+    found = _suggest_best(
+        products.filter(title__istartswith=text).order_by(Upper("title")), exclude=[]
     )
+    if len(found) < SUGGEST_LIMIT:
+        found += _suggest_best(
+            products.filter(title__icontains=f" {text}").order_by(),
+            exclude=[item["pk"] for item in found],
+        )[: SUGGEST_LIMIT - len(found)]
     if len(found) < SUGGEST_LIMIT and connection.vendor == "postgresql":
         seen = [item["pk"] for item in found]
         found += list(
             products.exclude(pk__in=seen)
+            .filter(title__trigram_similar=text)
             .annotate(similarity=TrigramSimilarity("title", text))
-            .filter(similarity__gt=0.25)
             .order_by("-similarity", "id")
-            .values("pk", "slug", "title")[: SUGGEST_LIMIT - len(found)]
+            .values("pk", "slug", "title")[: SUGGEST_LIMIT - len(found)]  # type: ignore[arg-type]
         )
     categories = list(
         Category.objects.filter(name__icontains=text)

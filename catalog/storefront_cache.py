@@ -12,8 +12,11 @@ under a new key (old ones expire with their TTL). The versions:
 - `shops`: a shop renamed, suspended or reinstated (category pages show shop names);
 - `tree`: a category renamed or moved (breadcrumbs and sub-category links).
 
-What is cached is data (model instances and counts), never HTML: prices in the shopper's display
-currency, translations and everything about the signed-in user are rendered per request.
+What is cached here is data (model instances and counts), never HTML: prices in the shopper's
+display currency, translations and everything about the signed-in user are rendered per request.
+The one piece of HTML kept is a list's product cards (`{% product_cards %}` in
+catalog/templatetags/catalog.py), keyed by what the cards show, the language, the display
+currency and the reviews flag, because rendering them cost more than the rest of a page.
 A missing version (first use, or evicted) is created from the clock, so it never matches a key
 written before it was lost.
 """

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -57,18 +58,37 @@ def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `search.MATCH_LIMIT` objects (`capped` says there are
+    more): a list of 100,000 products costs what one of 10,000 does, and offers that many pages.
+    `known_count` gives the count (and `capped`) in advance, as a cached page does."""
 
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        known_count: tuple[int, bool] | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        if known_count is not None:
+            self.__dict__["_counted"] = known_count
 
-class _Counted:
-    """What a cached page's paginator counts: the number of objects, known in advance."""
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        return search.count_capped(self.object_list)  # type: ignore[arg-type]
 
-    def __init__(self, count: int) -> None:
-        self.total = count
-
+    @cached_property
     def count(self) -> int:
-        return self.total
+        return self._counted[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._counted[1]
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 @dataclass
@@ -78,13 +98,21 @@ class CachedPage:
     objects: list[Any]
     number: int
     count: int
+    capped: bool = False
 
     @classmethod
     def of(cls, page: Page) -> "CachedPage":
-        return cls(objects=list(page.object_list), number=page.number, count=page.paginator.count)
+        paginator = page.paginator
+        return cls(
+            objects=list(page.object_list),
+            number=page.number,
+            count=paginator.count,
+            capped=bool(getattr(paginator, "capped", False)),
+        )
 
     def page(self, per_page: int = PAGE_SIZE) -> Page:
-        return Page(self.objects, self.number, Paginator(_Counted(self.count), per_page))  # type: ignore[arg-type]
+        paginator = CappedPaginator(self.objects, per_page, known_count=(self.count, self.capped))
+        return Page(self.objects, self.number, paginator)
 
 
 def _page_cached(
@@ -284,13 +312,21 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         )
     gallery = _gallery(product)
     categories = list(product.categories.all())
-    related = product_queryset_public().exclude(pk=product.pk)
-    if categories:
-        related = related.filter(
-            pk__in=Product.objects.filter(categories__in=categories).values("pk")
-        )
-    else:
-        related = related.filter(shop_id=product.shop_id)
+
+    def related() -> list[Product]:
+        others = product_queryset_public().exclude(pk=product.pk)
+        if categories:
+            others = others.filter(
+                pk__in=Product.objects.filter(categories__in=categories).values("pk")
+            )
+        else:
+            others = others.filter(shop_id=product.shop_id)
+        return list(product_cards(others.order_by("-created", "-id"))[:RELATED_PRODUCTS])
+
+    # The newest products of the same categories (or shop): cached until one of them changes.
+    related_scopes = [f"category:{category.path}" for category in categories] or [
+        f"shop:{product.shop_id}"
+    ]
     context = {
         "product": product,
         "variants": variants,
@@ -298,7 +334,9 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "gallery": gallery,
         "categories": categories,
         "tags": list(product.tags.all()),
-        "related": list(product_cards(related.order_by("-created", "-id"))[:RELATED_PRODUCTS]),
+        "related": cached(
+            "related", scopes=[*related_scopes, "shops"], parts=[product.pk], compute=related
+        ),
         "canonical_path": product_url(product),
         "json_ld": json_ld(_product_json_ld(request, product, variants, gallery)),
         "meta_description": _plain(product.description)[:160],
@@ -542,9 +580,13 @@ class SearchOutcome:
 
 def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
     products = search_products(params)
-    facets = search.facets_count(products=products) if not params.error else search.Facets()
     ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
     results = CachedPage.of(_page(request, product_cards(ordered)))
+    facets = (
+        search.facets_count(products=products, capped=results.capped)
+        if not params.error
+        else search.Facets()
+    )
     suggestion = ""
     if params.text and not results.objects:
         suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)

@@ -12,18 +12,7 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 from catalog.search import VECTOR_UPDATE_ALL_SQL
-
-
-class PostgresOnlyAddIndex(migrations.AddIndex):
-    """A GIN index on PostgreSQL; only the model state elsewhere."""
-
-    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *args)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *args)
+from marketmate.migration_operations import PostgresOnlyAddIndex
 
 
 def vectors_fill(apps: Any, schema_editor: Any) -> None:

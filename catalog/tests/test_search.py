@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -165,7 +166,8 @@ def test_facet_query_count_does_not_grow(catalog_shops: object) -> None:
         )
     with CaptureQueriesContext(connection) as many:
         search.facets_count(products=search_products(SearchParams()))
-    assert len(many.captured_queries) == len(few.captured_queries) == 5
+    # Five counts, and one to tell whether the matches pass search.MATCH_LIMIT.
+    assert len(many.captured_queries) == len(few.captured_queries) == 6
 
 
 def test_vector_follows_title_tag_and_category_changes(catalog_shops: object) -> None:
@@ -177,6 +179,37 @@ def test_vector_follows_title_tag_and_category_changes(catalog_shops: object) ->
         product=socks, actor=None, data={"categories": [Category.objects.get(slug="kitchen").pk]}
     )
     assert "Alpaca socks" in _titles(q="kitchen")
+
+
+@pytest.mark.parametrize(("limit", "heading"), [(3, "More than 3 results"), (4, "4 results")])
+def test_counting_stops_at_the_match_limit_and_facets_say_they_are_lower_bounds(
+    catalog_shops: object, client: Client, monkeypatch: pytest.MonkeyPatch, limit: int, heading: str
+) -> None:
+    monkeypatch.setattr(search, "MATCH_LIMIT", limit)
+    capped = limit == 3
+
+    facets = search.facets_count(products=search_products(SearchParams(text="wool")))
+    html = client.get("/search/", {"q": "wool"}).content.decode()
+
+    assert facets.capped is capped
+    assert sum(shop["count"] for shop in facets.shops) == limit
+    assert f"{heading} for “wool”" in html
+    assert ('<span class="facet__count">3+</span>' in html) is capped
+    assert 'href="?q=wool&amp;page=2"' not in html  # 24 a page: one page either way
+
+
+def test_cards_follow_the_language_and_a_change_on_the_next_request(
+    catalog_shops: object, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = client.get("/search/", {"q": "socks"}).content.decode()
+    spanish = client.get("/search/", {"q": "socks"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    socks = Product.objects.get(title="Wool socks")
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=socks, actor=None, data={"title": "Wool socks, ribbed"})
+    renamed = client.get("/search/", {"q": "socks"}).content.decode()
+
+    assert "Sold out" in english and "Agotado" in spanish
+    assert "Wool socks, ribbed" in renamed
 
 
 def test_did_you_mean_on_a_typo(catalog_shops: object, client: Client) -> None:

@@ -111,3 +111,36 @@ def test_header_autocomplete_with_the_keyboard(  # type: ignore[no-untyped-def]
         box.press("Enter")
     assert page.inner_text("h1") == "Speckled Stoneware Mug"
     page.close()
+
+
+def test_on_a_phone_the_filters_are_a_drawer(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["phone"])
+    page.goto(live_server.url + "/search/?q=ceramic")
+    page.wait_for_selector("html.js-drawers", state="attached")
+    toggle = page.locator("[data-drawer-open]")
+    drawer = page.locator("#search-facets")
+    assert drawer.is_hidden()
+    assert toggle.get_attribute("aria-expanded") == "false"
+
+    toggle.click()
+    drawer.locator(".facet").first.wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.wait_for_timeout(300)  # the slide-in
+    page.screenshot(path=str(artifacts_dir / "store-search-filters-phone.png"))
+    page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
+
+    toggle.click()
+    page.click(".facet a:has-text('Tableware')")
+    page.wait_for_url("**category=home-kitchen-tableware**")
+    assert "Filters (1)" in page.locator("[data-drawer-open]").inner_text()
+    # The results come back with the drawer closed (once htmx has settled the swap).
+    page.locator("#search-facets").wait_for(state="hidden")
+    assert page.locator("[data-drawer-open]").get_attribute("aria-expanded") == "false"
+
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    assert page.locator("[data-drawer-open]").is_hidden()
+    assert page.locator("#search-facets").is_visible()
+    page.close()

@@ -42,9 +42,40 @@
     });
   }
 
+  // The search filters as a drawer on phones (the CSS applies it under html.js-drawers). Bound
+  // on the document, so the buttons work after htmx swaps the results in.
+  function drawer(open) {
+    var panel = document.getElementById("search-facets");
+    var toggle = document.querySelector("[data-drawer-open]");
+    if (!panel || !toggle) return;
+    panel.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var close = panel.querySelector("[data-drawer-close]");
+      if (close) close.focus();
+    } else if (document.activeElement && panel.contains(document.activeElement)) {
+      toggle.focus();
+    }
+  }
+
+  function bindDrawers() {
+    document.documentElement.classList.add("js-drawers");
+    document.addEventListener("click", function (event) {
+      var target = event.target instanceof Element ? event.target : null;
+      if (!target) return;
+      if (target.closest("[data-drawer-open]")) drawer(true);
+      else if (target.closest("[data-drawer-close]")) drawer(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      var panel = document.getElementById("search-facets");
+      if (event.key === "Escape" && panel && panel.classList.contains("is-open")) drawer(false);
+    });
+  }
+
   function start() {
     document.querySelectorAll("[data-variant-form]").forEach(bindVariantForm);
     bindGallery();
+    bindDrawers();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
