@@ -118,6 +118,10 @@ class Product(models.Model):
             ),
             # Autocomplete (catalog.search.search_suggest): titles starting with the text, in
             # title order, and words inside titles; both compare upper case, as Django does.
+            # The best rated first (the home page's popular products, "sort by rating").
+            models.Index(
+                fields=["-rating_average", "-rating_count", "-id"], name="catalog_product_rating"
+            ),
             models.Index(
                 OpClass(Upper("title"), name="text_pattern_ops"),
                 name="catalog_product_title_prefix",

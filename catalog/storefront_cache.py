@@ -40,6 +40,10 @@ T = TypeVar("T")
 # How long an entry may live even if nothing bumps its versions (stock taken by checkouts,
 # ratings and exchange rates are not versioned: they are at most this late on list pages).
 CACHE_SECONDS = 300
+# How long others wait for a request computing a missing entry (then they compute it too), and
+# how often they look.
+COMPUTE_SECONDS = 10
+WAIT_STEP_SECONDS = 0.05
 _VERSION_PREFIX = "catalog:version:"
 
 
@@ -127,7 +131,27 @@ def cached(
     if value is not None:
         logger.debug("storefront cache hit %s", key)
         return value
-    logger.debug("storefront cache miss %s", key)
+    # One request computes a missing entry; the others asking for it meanwhile wait for it
+    # (a burst of shoppers on a changed home page would otherwise all run its queries at once).
+    lock = f"{key}:computing"
+    claimed = cache.add(lock, 1, timeout=COMPUTE_SECONDS)
+    if claimed or claimed is None:  # None: the cache is unreachable (its errors are ignored)
+        logger.debug("storefront cache miss %s", key)
+        try:
+            value = compute()
+            cache.set(key, value, CACHE_SECONDS)
+        finally:
+            cache.delete(lock)
+        return value
+    deadline = time.monotonic() + COMPUTE_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if cache.get(lock) is None:  # the computing request failed or the cache lost the lock
+            break
+    logger.debug("storefront cache miss %s (computed again)", key)
     value = compute()
     cache.set(key, value, CACHE_SECONDS)
     return value

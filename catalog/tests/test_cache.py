@@ -179,3 +179,42 @@ def test_other_shops_pages_stay_cached_when_one_shop_changes(
         "storefront cache miss storefront:shop",
         "storefront cache hit storefront:shop",
     ]
+
+
+def test_a_missing_entry_is_computed_once_while_the_others_wait_for_it() -> None:
+    import threading
+    import time
+
+    from catalog.storefront_cache import cached
+
+    computed: list[int] = []
+    answers: list[object] = []
+
+    def compute() -> str:
+        computed.append(1)
+        time.sleep(0.3)
+        return "the home page"
+
+    def shopper() -> None:
+        answers.append(cached("stampede", scopes=["global"], parts=[], compute=compute))
+
+    shoppers = [threading.Thread(target=shopper) for _ in range(5)]
+    for thread in shoppers:
+        thread.start()
+    for thread in shoppers:
+        thread.join(timeout=15)
+
+    assert answers == ["the home page"] * 5
+    assert len(computed) == 1
+
+
+def test_a_failed_computation_lets_the_next_request_compute() -> None:
+    from catalog.storefront_cache import cached
+
+    def broken() -> str:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        cached("flaky", scopes=["global"], parts=[], compute=broken)
+
+    assert cached("flaky", scopes=["global"], parts=[], compute=lambda: "fine") == "fine"
