@@ -22,7 +22,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from marketmate.tests.fault_services import (  # noqa: E402
-    ThrowawayPostgres,
     ThrowawayRedis,
     throwaway_postgres,
     throwaway_redis,
@@ -79,12 +78,8 @@ def report(name: str, figures: dict[str, Any], json_path: Path | None) -> None:
 
 @dataclass
 class Services:
-    postgres: ThrowawayPostgres
+    database_url: str
     redis: ThrowawayRedis
-
-    @property
-    def database_url(self) -> str:
-        return self.postgres.url()
 
     @property
     def redis_url(self) -> str:
@@ -92,11 +87,29 @@ class Services:
 
 
 @contextmanager
-def services(*, settings_module: str = "marketmate.settings.test") -> Iterator[Services]:
-    """A throwaway PostgreSQL (migrated) and Redis; os.environ points Django at them."""
+def services(
+    *, settings_module: str = "marketmate.settings.test", database_url: str | None = None
+) -> Iterator[Services]:
+    """A throwaway PostgreSQL (migrated) and Redis; os.environ points Django at them. With
+    `database_url`, that database (migrated here) instead of a throwaway one: it must be a
+    benchmark's own (its name contains "bench"), because the benchmark writes to it."""
     with ExitStack() as stack:
-        postgres = stack.enter_context(throwaway_postgres())
         redis = stack.enter_context(throwaway_redis())
+        if database_url is not None:
+            if "bench" not in database_url.rsplit("/", 1)[-1]:
+                raise SystemExit(f"refusing to write to {database_url}: not a benchmark database")
+            os.environ["DATABASE_URL"] = database_url
+            os.environ["REDIS_URL"] = redis.url
+            os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"],
+                cwd=ROOT,
+                env=os.environ,
+                check=True,
+            )
+            yield Services(database_url=database_url, redis=redis)
+            return
+        postgres = stack.enter_context(throwaway_postgres())
         subprocess.run(
             [
                 f"{Path(sorted(Path('/usr/lib/postgresql').glob('*/bin'))[-1])}/createdb",
@@ -117,7 +130,7 @@ def services(*, settings_module: str = "marketmate.settings.test") -> Iterator[S
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=os.environ, check=True
         )
-        yield Services(postgres=postgres, redis=redis)
+        yield Services(database_url=postgres.url(), redis=redis)
 
 
 def django_setup() -> None:

@@ -5,6 +5,7 @@ the catalog `bench/generate_catalog.py` loaded, with a throwaway Redis as the ca
     python bench/generate_catalog.py          # once: 1,000,000 products into mm_bench
     python bench/search_bench.py [--database-url postgres://postgres@127.0.0.1:5432/mm_bench]
                                  [--clients 8] [--seconds 15] [--web-workers 2] [--json out.json]
+                                 [--only search autocomplete ...]
 
 For each endpoint it first requests 50 distinct URLs once each ("cold": nothing cached, the
 database does the work), then keeps `--clients` concurrent clients on the same URLs for
@@ -98,24 +99,23 @@ def urls_for(database_url: str, rng: random.Random) -> dict[str, list[str]]:
 
 async def measure(
     base: str, urls: list[str], *, clients: int, seconds: float
-) -> tuple[list[float], list[float], int, float]:
-    """(cold timings, warm timings, errors, warm elapsed seconds)."""
+) -> tuple[list[float], list[float], dict[int, int], float]:
+    """(cold timings, warm timings, errors by status code, warm elapsed seconds)."""
     import aiohttp
 
     headers = {"X-Forwarded-Proto": "https", "Accept-Language": "en"}
-    errors = 0
+    errors: dict[int, int] = {}
     cold: list[float] = []
     warm: list[float] = []
     async with aiohttp.ClientSession(base, headers=headers) as session:
 
         async def get(url: str, into: list[float]) -> None:
-            nonlocal errors
             began = time.monotonic()
             async with session.get(url, allow_redirects=False) as answer:
                 await answer.read()
                 into.append(time.monotonic() - began)
                 if answer.status >= 400:
-                    errors += 1
+                    errors[answer.status] = errors.get(answer.status, 0) + 1
 
         for url in urls:
             await get(url, cold)
@@ -169,7 +169,9 @@ def run(options: Any) -> dict[str, Any]:
             LOG_LEVEL="WARNING",
             EMAIL_URL="consolemail://",
             # One client address makes every request here: the anonymous limit is not measured.
+            # (DRF's user throttle keys anonymous clients by address too.)
             API_THROTTLE_ANON="100000000/minute",
+            API_THROTTLE_USER="100000000/minute",
         )
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -186,6 +188,8 @@ def run(options: Any) -> dict[str, Any]:
                 "baseline_healthz",
                 *[n for n in endpoints if n != "baseline_healthz"],
             ]
+            if options.only:
+                order = [name for name in order if name in {"baseline_healthz", *options.only}]
             for name in order:
                 print(f"# {name}", file=sys.stderr, flush=True)
                 cold, warm, errors, elapsed = asyncio.run(
@@ -195,7 +199,8 @@ def run(options: Any) -> dict[str, Any]:
                     "cold": latency_summary(cold),
                     "warm": latency_summary(warm),
                     "warm_requests_per_second": round(len(warm) / elapsed, 1),
-                    "errors": errors,
+                    "errors": sum(errors.values()),
+                    "errors_by_status": {str(code): count for code, count in errors.items()},
                 }
         finally:
             processes.stop()
@@ -212,7 +217,7 @@ def run(options: Any) -> dict[str, Any]:
         "clients": options.clients,
         "seconds_per_endpoint": options.seconds,
         "endpoints": figures,
-        "explain_search": explain(options.database_url),
+        "explain_search": explain(options.database_url) if not options.only else "",
     }
 
 
@@ -222,15 +227,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="measure these endpoints (and the baseline) only"
+    )
     options = parser.parse_args()
     figures = run(options)
     report("search", figures, options.json)
-    print("\nendpoint             cold p95   warm p50   warm p95   warm p99   req/s   x baseline")
+    header = "endpoint             cold p95   warm p50   warm p95   warm p99   req/s   x baseline"
+    print(f"\n{header}  errors")
     for name, row in figures["endpoints"].items():
         print(
             f"{name:<20} {row['cold']['p95_ms']:>8} {row['warm']['p50_ms']:>10}"
             f" {row['warm']['p95_ms']:>10} {row['warm']['p99_ms']:>10}"
             f" {row['warm_requests_per_second']:>7} {row['throughput_vs_baseline']:>10}"
+            f"  {row['errors_by_status'] or ''}"
         )
 
 

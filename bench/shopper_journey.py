@@ -2,19 +2,23 @@
 `marketmate.settings.production` (DEBUG off, whitenoise's manifest, JSON logs), PostgreSQL and
 Redis. Each virtual shopper (an async aiohttp client, cheap on CPU) loops through:
 
-    home page -> product list API -> product API -> add to cart -> checkout -> pay (dummy
-    gateway: create the payment, confirm with 4242 4242 4242 4242)
+    home page -> search page -> category page -> product page -> product list API ->
+    add to cart -> checkout -> pay (dummy gateway: create the payment, confirm with 4242...)
 
 Reports throughput, p50/p95/p99 per step, the error rate, and the SQL queries per request of
 each view from the server's own `/metrics` (mm_db_queries_per_request).
 
     python bench/shopper_journey.py [--shoppers 20] [--seconds 60] [--products 2000]
+                                    [--database-url postgres://.../mm_bench]
                                     [--web-workers 2] [--json out.json]
 
-The catalog is generated here (PRODUCTS products over 20 shops, one variant each); the 1M-product
-catalog generator and the storefront search belong to issue 5 and are not built yet, so this
-journey has no search step. Requests carry `X-Forwarded-Proto: https` as the reverse proxy
-would. Runs on its own throwaway PostgreSQL and Redis; the server is stopped at the end.
+By default the catalog is generated here (PRODUCTS products over 20 shops, one variant each) in a
+throwaway PostgreSQL. With `--database-url` the journey runs on a catalog already there, such as
+the million products of `bench/generate_catalog.py` (`mm_bench`): it picks 200 products of active
+shops, gives their variants plenty of stock, and adds its shoppers, orders and payments to that
+database (whose name must contain "bench"). Searches use the storefront search benchmark's mix
+of queries. Requests carry `X-Forwarded-Proto: https` as the reverse proxy would. Redis is
+always a throwaway one; the server is stopped at the end.
 """
 
 import asyncio
@@ -26,9 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,6 +47,7 @@ from bench._common import (
     report,
     services,
 )
+from bench.search_bench import QUERIES
 
 ADDRESS = {
     "full_name": "Ada Shopper",
@@ -52,7 +59,24 @@ ADDRESS = {
     "country": "US",
     "phone": "",
 }
-STEPS = ["home", "product_list", "product", "cart_add", "checkout", "pay_create", "pay_confirm"]
+STEPS = [
+    "home",
+    "search",
+    "category",
+    "product_page",
+    "product_list",
+    "cart_add",
+    "checkout",
+    "pay_create",
+    "pay_confirm",
+]
+
+
+@dataclass
+class Catalog:
+    items: list[tuple[int, str, int]]  # (product id, product slug, variant id)
+    categories: list[str]
+    tokens: list[str]
 
 
 def main() -> None:
@@ -61,31 +85,73 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--database-url", default=None, help="a catalog already loaded (e.g. by generate_catalog)"
+    )
     options = parser.parse_args()
-    with services() as running:
+    with services(database_url=options.database_url) as running:
         django_setup()
         figures = run(options, running)
     report("shopper_journey", figures, options.json)
 
 
-def catalog(products: int, shoppers: int) -> tuple[list[tuple[int, int]], list[str]]:
+def _shoppers(count: int) -> list[str]:
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.tests.factories import UserFactory
+
+    return [
+        str(RefreshToken.for_user(UserFactory(verified=True)).access_token) for _ in range(count)
+    ]
+
+
+def catalog_generated(products: int, shoppers: int) -> Catalog:
+    from catalog.services.categories import category_get_or_create_path
     from catalog.tests.factories import VariantFactory
     from shops.tests.factories import ShopFactory
 
     shops = [ShopFactory() for _ in range(20)]
+    categories = [category_get_or_create_path(names=[f"Department {n}"]) for n in range(10)]
     items = []
     for index in range(products):
         variant = VariantFactory(
             product__shop=shops[index % len(shops)], inventory_count=100_000, price="19.90"
         )
-        items.append((variant.product_id, variant.pk))
-    tokens = [
-        str(RefreshToken.for_user(UserFactory(verified=True)).access_token) for _ in range(shoppers)
-    ]
-    return items, tokens
+        variant.product.categories.add(categories[index % len(categories)])
+        items.append((variant.product_id, variant.product.slug, variant.pk))
+    _vectors_refresh()
+    return Catalog(items, [category.slug for category in categories], _shoppers(shoppers))
+
+
+def _vectors_refresh() -> None:
+    from catalog.models import Product
+    from catalog.search import search_vector_update
+
+    search_vector_update(product_ids=Product.objects.values_list("pk", flat=True))
+
+
+def catalog_existing(shoppers: int) -> Catalog:
+    """200 products of active shops from the catalog in the database, with stock to sell."""
+    from django.db.models.functions import Mod
+
+    from catalog.models import Category, Product, ProductVariant
+
+    chosen = list(
+        Product.objects.filter(status=Product.Status.ACTIVE, shop__status="active")
+        .alias(spread=Mod("pk", 4999))
+        .filter(spread=7)  # products from the whole table
+        .order_by("pk")
+        .values_list("pk", "slug")[:200]
+    )
+    variants = dict(
+        ProductVariant.objects.filter(
+            product_id__in=[pk for pk, _ in chosen], is_default=True
+        ).values_list("product_id", "pk")
+    )
+    ProductVariant.objects.filter(pk__in=variants.values()).update(inventory_count=100_000)
+    items = [(pk, slug, variants[pk]) for pk, slug in chosen if pk in variants]
+    categories = list(Category.objects.order_by("path").values_list("slug", flat=True))
+    return Catalog(items, categories, _shoppers(shoppers))
 
 
 def start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
@@ -116,7 +182,7 @@ def start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subpro
     raise TimeoutError("gunicorn did not start")
 
 
-async def shopper(base, token, items, until, timings, errors, journeys) -> None:  # type: ignore[no-untyped-def]
+async def shopper(base, token, catalog, until, timings, errors, journeys) -> None:  # type: ignore[no-untyped-def]
     import aiohttp
 
     headers = {"Authorization": f"Bearer {token}", "X-Forwarded-Proto": "https"}
@@ -137,12 +203,14 @@ async def shopper(base, token, items, until, timings, errors, journeys) -> None:
                 return body
 
         while time.monotonic() < until:
-            product_id, variant_id = random.choice(items)
+            product_id, slug, variant_id = random.choice(catalog.items)
             if await step("home", "GET", "/") is None:
                 continue
+            await step("search", "GET", "/search/", params={"q": random.choice(QUERIES)})
+            await step("category", "GET", f"/c/{random.choice(catalog.categories)}/")
+            await step("product_page", "GET", f"/p/{product_id}/{slug}/")
             page = random.randint(1, 20)
             await step("product_list", "GET", f"/api/v1/products?page={page}")
-            await step("product", "GET", f"/api/v1/products/{product_id}")
             added = await step(
                 "cart_add", "POST", "/api/v1/cart", json={"variant_id": variant_id, "quantity": 1}
             )
@@ -196,7 +264,10 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
 
     from marketmate.tests.fault_services import Processes, app_env
 
-    items, tokens = catalog(options.products, options.shoppers)
+    if options.database_url:
+        shop_catalog = catalog_existing(options.shoppers)
+    else:
+        shop_catalog = catalog_generated(options.products, options.shoppers)
     work = Path(tempfile.mkdtemp(prefix="mm-bench-journey-"))
     metrics_dir = work / "prometheus"
     metrics_dir.mkdir()
@@ -211,6 +282,9 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         LOG_LEVEL="WARNING",
         EMAIL_URL="consolemail://",
+        # A virtual shopper buys every few seconds, faster than the per-user checkout limit
+        # (20/minute) that stops card testing; the limit itself is tested in the suite.
+        API_THROTTLE_CHECKOUT="100000/minute",
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -230,7 +304,10 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
         async def everyone() -> None:
             until = time.monotonic() + options.seconds
             await asyncio.gather(
-                *(shopper(base, token, items, until, timings, errors, journeys) for token in tokens)
+                *(
+                    shopper(base, token, shop_catalog, until, timings, errors, journeys)
+                    for token in shop_catalog.tokens
+                )
             )
 
         began = time.monotonic()
@@ -248,7 +325,9 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
     failed = sum(errors.values())
     return {
         "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
-        "catalog_products": options.products,
+        "catalog": urllib.parse.urlsplit(options.database_url).path.lstrip("/")
+        if options.database_url
+        else f"{options.products} products generated here",
         "shoppers": options.shoppers,
         "seconds": round(elapsed, 1),
         "journeys_completed": len(journeys),
@@ -258,7 +337,6 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
         "errors": dict(errors),
         "steps": {name: latency_summary(timings[name]) for name in STEPS},
         "sql_queries_per_request_by_view": queries_per_request(metrics),
-        "search": "not measured: the storefront search is issue 5 (not built yet)",
         "cpus": os.cpu_count(),
     }
 
