@@ -162,9 +162,12 @@ class ThrowawayPostgres:
         )
 
     def start(self) -> None:
+        # fsync off: only a crash of the machine loses data then, and these servers do not
+        # outlive it. synchronous_commit stays on: a killed server (`stop()`) must keep every
+        # transaction it acknowledged, as a real one does (off, it lost a cart added just before).
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off -c synchronous_commit=off"
+            "-c full_page_writes=off"
         )
         self._pg_ctl("-w", "-l", str(self.directory / "postgres.log"), "-o", options, "start")
 
