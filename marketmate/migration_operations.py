@@ -6,27 +6,24 @@ from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
 
-class PostgresOnlyAddIndex(migrations.AddIndex):
-    """An index that only PostgreSQL can build (GIN, operator classes): created there, and only
-    the model state changes on the embedded SQLite database."""
+class PostgresOnly:
+    """Mixin for an operation that only PostgreSQL can run (GIN indexes, operator classes,
+    CONCURRENTLY): it runs there, and only the model state changes on the embedded SQLite
+    database."""
 
     def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *args)
+            super().database_forwards(app_label, schema_editor, *args)  # type: ignore[misc]
 
     def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *args)
+            super().database_backwards(app_label, schema_editor, *args)  # type: ignore[misc]
 
 
-class PostgresOnlyAddIndexConcurrently(AddIndexConcurrently):
-    """As `PostgresOnlyAddIndex`, built with CREATE INDEX CONCURRENTLY so that a big table
-    keeps taking writes meanwhile (the migration must be `atomic = False`)."""
+class PostgresOnlyAddIndex(PostgresOnly, migrations.AddIndex):
+    """An index that only PostgreSQL can build."""
 
-    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *args)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *args)
+class PostgresOnlyAddIndexConcurrently(PostgresOnly, AddIndexConcurrently):
+    """As `PostgresOnlyAddIndex`, built with CREATE INDEX CONCURRENTLY so that a big table keeps
+    taking writes meanwhile (the migration must be `atomic = False`)."""

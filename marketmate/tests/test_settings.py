@@ -31,11 +31,14 @@ print(json.dumps({
 """
 
 
-def settings_of(module: str, **environment: str) -> subprocess.CompletedProcess[str]:
+def settings_of(
+    module: str, probe: str = PROBE, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    """`probe` run after `django.setup()` with `module` and only `environment` set."""
     clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
     clean.update(environment, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup();" + PROBE],
+        [sys.executable, "-c", "import django; django.setup();" + probe],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -143,8 +146,7 @@ def test_the_production_pool_serves_queries_from_its_connections() -> None:
     from chat.tests.servers import database_url_of_test_run
 
     probe = (
-        "import django; django.setup()\n"
-        "from django.db import connection\n"
+        "\nfrom django.db import connection\n"
         "pids = set()\n"
         "for _ in range(10):\n"
         "    with connection.cursor() as cursor:\n"
@@ -153,22 +155,13 @@ def test_the_production_pool_serves_queries_from_its_connections() -> None:
         "    connection.close()  # what the end of a request does: back to the pool\n"
         "print(len(pids), connection.pool.get_stats()['pool_max'])\n"
     )
-    clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
-    clean.update(
-        DJANGO_SETTINGS_MODULE="marketmate.settings.production",
+    result = settings_of(
+        "marketmate.settings.production",
+        probe,
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=database_url_of_test_run(),
         DATABASE_POOL_MAX_SIZE="3",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
     assert result.returncode == 0, result.stderr
