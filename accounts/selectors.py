@@ -68,3 +68,12 @@ def user_get_for_staff(*, user_id: int) -> User:
     if user is None:
         raise NotFoundError(_("User not found."))
     return user
+
+
+def user_get_signed_in(*, user_id: int, auth_version: int) -> User | None:
+    """The user, if still active, not banned and on sign-in version `auth_version` (the one
+    of the session or token in hand); else None. For long-lived connections that check the
+    user again on every event."""
+    return User.objects.filter(
+        pk=user_id, is_active=True, banned_at__isnull=True, auth_version=auth_version
+    ).first()

@@ -29,6 +29,7 @@ from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, I
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
 from marketmate.audit import audit_record, field_changes
+from marketmate.events import event_emit
 from notifications.services import email_send
 
 logger = logging.getLogger(__name__)
@@ -166,9 +167,11 @@ def user_tokens_revoke(*, user: User) -> int:
 
 
 def _auth_version_bump(*, user: User) -> None:
-    # Ends every session (the session hash includes it) and every access token (the claim).
+    # Ends every session (the session hash includes it) and every access token (the claim);
+    # open WebSockets are closed by the event's subscriber (chat), in every process.
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
     user.refresh_from_db(fields=["auth_version"])
+    event_emit("user.sign_ins_ended", user_id=user.pk)
 
 
 @transaction.atomic
@@ -197,6 +200,25 @@ def user_ban(*, user: User, actor: User | None, reason: str) -> User:
         reason=reason,
     )
     logger.info("User %s banned; %s refresh tokens revoked", user.pk, revoked)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None, reason: str = "") -> User:
+    """Switch the account off (not a ban: no mark, e.g. at the user's request or by staff in
+    the admin) and end its sessions, tokens and open sockets at once. Audited."""
+    before = {"is_active": user.is_active}
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated"])
+    user_sign_ins_end(user=user)
+    audit_record(
+        actor=actor,
+        action="user.deactivated",
+        entity=user,
+        changes=field_changes(before, user, ["is_active"]),
+        reason=reason,
+    )
     return user
 
 
