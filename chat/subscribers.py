@@ -8,7 +8,6 @@ from django.utils import timezone
 from chat.realtime import (
     order_room,
     realtime_send,
-    shop_room,
     user_rooms_recheck,
     user_sockets_close,
 )

@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from accounts.models import User
 from accounts import services as account_services
+from accounts.models import User
 from chat.consumers import CLOSE_UNAUTHENTICATED
 from chat.models import Conversation, Message
 from chat.tests.conftest import connected, joined
@@ -41,7 +41,9 @@ def test_ending_a_users_sign_ins_closes_every_socket_they_hold_at_once(
         second = await connected(buyer)
         bystander = await connected(stranger)
         if end == "ban":
-            await database_sync_to_async(account_services.user_ban)(user=buyer, actor=None, reason="Spam")
+            await database_sync_to_async(account_services.user_ban)(
+                user=buyer, actor=None, reason="Spam"
+            )
         elif end == "deactivate":
             await database_sync_to_async(account_services.user_deactivate)(user=buyer, actor=None)
         else:
@@ -68,9 +70,7 @@ def test_a_user_deactivated_behind_the_services_back_cannot_send_over_an_old_soc
     async def scenario() -> dict[str, Any]:
         socket = await connected(buyer)
         # When the account is switched off without any event (a raw update, a database edit)
-        await database_sync_to_async(
-            User.objects.filter(pk=buyer.pk).update
-        )(is_active=False)
+        await database_sync_to_async(User.objects.filter(pk=buyer.pk).update)(is_active=False)
         await socket.send_json_to(
             {"type": "chat:send", "conversation_id": conversation.pk, "body": "Still here"}
         )
