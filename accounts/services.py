@@ -1,6 +1,8 @@
 """Writes to accounts. Other apps create and change users only through these functions."""
 
+import contextlib
 import logging
+import uuid
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
@@ -21,13 +23,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.authentication import AUTH_VERSION_CLAIM
 from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, InvalidTokenError
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from accounts.token_denylist import SESSION_CLAIM, session_deny, token_deny
 from marketmate.audit import audit_record, field_changes
 from marketmate.events import event_emit
 from notifications.services import email_send
@@ -150,10 +154,26 @@ def user_tokens_issue(*, user: User) -> dict[str, str]:
     """A new JWT pair for `user`, bound to their current sign-in version."""
     refresh = RefreshToken.for_user(user)
     refresh[AUTH_VERSION_CLAIM] = user.auth_version
+    # The sign-in's id, copied into every access token minted from this refresh token and its
+    # rotations: signing out denies it (accounts.token_denylist).
+    refresh[SESSION_CLAIM] = uuid.uuid4().hex
     if settings.SIMPLE_JWT.get("UPDATE_LAST_LOGIN"):
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_sign_out_tokens(*, refresh: str, access: str | None = None) -> None:
+    """Sign out one sign-in of the API: blacklist its refresh token for good and deny every
+    access token minted from it (and `access`, the bearer token of the call, if valid) until
+    they expire. Raises TokenError for an invalid, expired or already revoked refresh token."""
+    token = RefreshToken(refresh)  # type: ignore[arg-type]
+    token.blacklist()
+    session_deny(payload=token.payload)
+    if access:
+        # An expired or forged bearer token authenticates nothing anyway.
+        with contextlib.suppress(TokenError):
+            token_deny(payload=AccessToken(access).payload)  # type: ignore[arg-type]
 
 
 def user_tokens_revoke(*, user: User) -> int:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_get_signed_in
+from accounts.token_denylist import token_is_denied
 from chat import presence, selectors, services
 from chat.events import client_schemas, event_errors
 from chat.exceptions import ChatRateLimitedError, ConversationClosedError
@@ -223,8 +224,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     # --- helpers ----------------------------------------------------------------------------
     def user_current(self) -> Any:
-        """The socket's user, fresh from the database, while still active, not banned and on
-        the sign-in version of the handshake; else None."""
+        """The socket's user, fresh from the database, while still active, not banned, on the
+        sign-in version of the handshake and (mobile clients) with a token not signed out;
+        else None."""
+        claims = self.scope.get("token_claims")
+        if claims and token_is_denied(payload=claims):
+            return None  # the access token it connected with was signed out
         return user_get_signed_in(user_id=self.user_id, auth_version=self.auth_version)
 
     async def send_application_error(self, exc: ApplicationError) -> None:

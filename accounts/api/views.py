@@ -142,7 +142,10 @@ class LogoutView(AuthView):
     @extend_schema(
         request=RefreshSerializer,
         responses={
-            204: OpenApiResponse(description="The refresh token is revoked for good."),
+            204: OpenApiResponse(
+                description="The refresh token is revoked for good, and the access tokens of "
+                "that sign-in (and the bearer token of the call) stop working."
+            ),
             401: OpenApiResponse(description="The refresh token is invalid or already revoked."),
         },
         summary="Sign out: revoke a refresh token",
@@ -151,8 +154,12 @@ class LogoutView(AuthView):
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        scheme, _space, access = request.headers.get("Authorization", "").partition(" ")
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            services.user_sign_out_tokens(
+                refresh=serializer.validated_data["refresh"],
+                access=access.strip() if scheme.lower() == "bearer" else None,
+            )
         except TokenError as error:
             raise InvalidToken(str(error)) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

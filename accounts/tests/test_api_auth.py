@@ -206,6 +206,45 @@ def test_logout_revokes_the_refresh_token_for_good(api_client: APIClient, user: 
     assert api_client.post("/api/v1/auth/logout", {"refresh": tokens["refresh"]}).status_code == 401
 
 
+def test_logout_ends_the_access_tokens_of_that_sign_in_too(
+    api_client: APIClient, user: User
+) -> None:
+    # Given a signed-in client whose access token was stolen, and a second sign-in elsewhere
+    tokens = user_tokens_issue(user=user)
+    elsewhere = user_tokens_issue(user=user)
+    rotated = api_client.post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]}).json()
+    stolen = APIClient()
+    stolen.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert stolen.get("/api/v1/users/me").status_code == 200
+
+    # When the client signs out with its latest refresh token (and no access token at hand)
+    response = api_client.post("/api/v1/auth/logout", {"refresh": rotated["refresh"]})
+
+    # Then every access token of that sign-in fails at once, those of the other sign-in do not
+    assert response.status_code == 204
+    assert stolen.get("/api/v1/users/me").status_code == 401
+    for access in (rotated["access"], tokens["access"]):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        refused = api_client.get("/api/v1/users/me")
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "authentication_failed"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {elsewhere['access']}")
+    assert api_client.get("/api/v1/users/me").status_code == 200
+
+
+def test_logout_ends_the_access_token_it_is_called_with(api_client: APIClient, user: User) -> None:
+    # A token pair issued before sign-ins carried their session id: the bearer token is denied
+    # by its own id.
+    tokens = user_tokens_issue(user=user)
+    other = user_tokens_issue(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    response = api_client.post("/api/v1/auth/logout", {"refresh": other["refresh"]})
+
+    assert response.status_code == 204
+    assert api_client.get("/api/v1/users/me").status_code == 401
+
+
 def test_logout_without_a_token_is_a_field_error(api_client: APIClient, db) -> None:
     response = api_client.post("/api/v1/auth/logout", {})
 

@@ -16,6 +16,7 @@ from accounts.models import User
 from chat.consumers import CLOSE_UNAUTHENTICATED
 from chat.models import Conversation, Message
 from chat.tests.conftest import connected, joined
+from marketmate.asgi import application
 from orders.models import Order
 from shops.models import Shop, ShopMember
 from shops.services import member_remove
@@ -161,3 +162,28 @@ def test_frames_with_nul_lone_surrogates_or_deep_nesting_get_an_error_event(
     assert pong == {"type": "pong"}
     assert Message.objects.count() == 0
     json.dumps(error)  # the error itself is valid JSON without surrogates
+
+
+def test_a_mobile_socket_stops_at_its_next_event_once_its_token_is_signed_out(
+    buyer: User,
+) -> None:
+    tokens = account_services.user_tokens_issue(user=buyer)
+
+    @async_to_sync
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        socket = WebsocketCommunicator(application, f"/ws/?token={tokens['access']}")
+        connected_ok, _ = await socket.connect(timeout=5)
+        assert connected_ok
+        await socket.receive_json_from(timeout=5)
+        await socket.send_json_to({"type": "ping"})
+        pong: dict[str, Any] = await socket.receive_json_from(timeout=5)
+        await database_sync_to_async(account_services.user_sign_out_tokens)(
+            refresh=tokens["refresh"]
+        )
+        await socket.send_json_to({"type": "ping"})
+        return pong, await _closed_with(socket)
+
+    pong, closed = scenario()
+
+    assert pong == {"type": "pong"}
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
