@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
@@ -31,6 +32,7 @@ from accounts.authentication import AUTH_VERSION_CLAIM
 from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, InvalidTokenError
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from accounts.selectors import email_is_taken
 from accounts.token_denylist import SESSION_CLAIM, session_deny, token_deny
 from marketmate.audit import audit_record, field_changes
 from marketmate.events import event_emit
@@ -83,21 +85,22 @@ def user_create(
     return user
 
 
-def user_register(*, request: HttpRequest, email: str, password: str, name: str) -> User:
-    """Sign up a buyer: check the address is free and the password strong, create the user,
-    then send the verification and welcome e-mails (after commit, by background jobs)."""
+def user_register(*, request: HttpRequest, email: str, password: str, name: str) -> User | None:
+    """Sign up a buyer: check the password is strong, create the user, then send the
+    verification and welcome e-mails (after commit, by background jobs).
+
+    An address that already has an account creates nothing: its owner is e-mailed instead
+    (someone tried to sign up with it), and the caller answers exactly as for a new address,
+    so sign-up never tells whether an address is registered. Returns None then.
+    """
     email = email.strip().lower()
-    if (
-        EmailAddress.objects.filter(email__iexact=email).exists()
-        or User.objects.filter(email__iexact=email).exists()
-    ):
-        raise ValidationError(
-            {"email": [_("A user is already registered with this e-mail address.")]}
-        )
     try:
         validate_password(password, user=User(email=email, name=name))
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
+    if email_is_taken(email=email) or EmailAddress.objects.filter(email__iexact=email).exists():
+        get_adapter(request).send_account_already_exists_mail(email)
+        return None
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name)
         address = EmailAddress.objects.get(user=user, email=user.email)
@@ -337,15 +340,15 @@ def user_language_set(*, user: User, language: str) -> User:
 
 def user_email_change_request(*, request: HttpRequest, user: User, email: str) -> EmailAddress:
     """Start changing the e-mail address of `user`: the new address receives a verification
-    link and replaces the current one only once verified."""
+    link and replaces the current one only once verified (an address of another account
+    receives a notice instead, and never replaces anything)."""
     email = email.strip().lower()
     if email == user.email.lower():
         raise ValidationError({"email": [_("This is already your e-mail address.")]})
-    taken = EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists()
-    if taken or User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ValidationError(
-            {"email": [_("A user is already registered with this e-mail address.")]}
-        )
+    # An address of another account is accepted like any other: it waits for a verification
+    # that never comes, because the adapter e-mails its owner a notice instead of the link
+    # (accounts.adapter.AccountAdapter.send_confirmation_mail), and the answer does not say
+    # it is taken.
     return EmailAddress.objects.add_new_email(request, user, email)
 
 

@@ -73,17 +73,18 @@ class RegisterView(AuthView):
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: UserSerializer, **ERRORS},
-        summary="Sign up; a verification e-mail is sent",
+        responses={202: AuthMessageSerializer, **ERRORS},
+        summary="Sign up; a verification e-mail is sent (the answer is the same for an address "
+        "that already has an account, whose owner is e-mailed instead)",
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(request=request._request, **serializer.validated_data)
-        return Response(
-            UserSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        services.user_register(request=request._request, **serializer.validated_data)
+        # The same answer whether the address was free or taken: no account enumeration.
+        message = _("Check your inbox: we sent a link to confirm the address.")
+        return Response({"message": message}, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(AuthView):
