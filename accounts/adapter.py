@@ -12,6 +12,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from accounts.selectors import email_is_taken
 from accounts.services import user_sign_ins_end, user_verified_sync, user_welcome_send
 from notifications.services import email_send
 
@@ -43,6 +44,18 @@ class AccountAdapter(DefaultAccountAdapter):
             template_prefix, "account_" + template_prefix.rsplit("/", 1)[-1]
         )
         email_send(to=email, template=template, context=values, language=language)
+
+    def send_confirmation_mail(
+        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+    ) -> None:
+        """The verification link, unless the address belongs to another account: its owner
+        gets a notice instead (someone tried to use it), and the user who asked for it sees
+        the same answer as for a free address (no account enumeration)."""
+        address = emailconfirmation.email_address
+        if email_is_taken(email=address.email, exclude_user_id=address.user_id):
+            self.send_account_already_exists_mail(address.email)
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def save_user(self, request: HttpRequest, user: Any, form: Form, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)

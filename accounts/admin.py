@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Address, User
-from accounts.services import user_ban, user_unban
+from accounts.services import user_ban, user_deactivate, user_unban
 
 
 class ReasonForm(forms.Form):
@@ -111,6 +111,18 @@ class UserAdmin(DjangoUserAdmin):
     )
     inlines = [AddressInline]
     actions = ["ban_users", "unban_users"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.Form, change: bool) -> None:
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
+        if switched_off:
+            # Through the service, so the user's sessions, tokens and open sockets end too.
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if switched_off:
+            user = request.user
+            user_deactivate(
+                user=obj, actor=user if isinstance(user, User) else None, reason="admin"
+            )
 
     @admin.action(description=gettext_lazy("Ban the selected users (ends their sessions)"))
     def ban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:

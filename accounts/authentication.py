@@ -5,6 +5,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJ
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import Token
 
+from accounts.token_denylist import token_is_denied
+
 # The JWT claim with the user's sign-in version (`User.auth_version`) when the token was issued.
 AUTH_VERSION_CLAIM = "ver"
 
@@ -16,5 +18,8 @@ class JWTAuthentication(SimpleJWTAuthentication):
     def get_user(self, validated_token: Token) -> Any:
         user = super().get_user(validated_token)
         if validated_token.get(AUTH_VERSION_CLAIM, 0) != getattr(user, "auth_version", 0):
+            raise AuthenticationFailed(_("Token is no longer valid."), code="token_revoked")
+        if token_is_denied(payload=validated_token.payload):
+            # Signed out (accounts.token_denylist).
             raise AuthenticationFailed(_("Token is no longer valid."), code="token_revoked")
         return user

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
@@ -68,3 +69,23 @@ def user_get_for_staff(*, user_id: int) -> User:
     if user is None:
         raise NotFoundError(_("User not found."))
     return user
+
+
+def user_get_signed_in(*, user_id: int, auth_version: int) -> User | None:
+    """The user, if still active, not banned and on sign-in version `auth_version` (the one
+    of the session or token in hand); else None. For long-lived connections that check the
+    user again on every event."""
+    return User.objects.filter(
+        pk=user_id, is_active=True, banned_at__isnull=True, auth_version=auth_version
+    ).first()
+
+
+def email_is_taken(*, email: str, exclude_user_id: int | None = None) -> bool:
+    """Whether another account (than `exclude_user_id`) signs in with or has verified `email`.
+    Never shown to a caller: sign-up and e-mail changes answer the same either way."""
+    users = User.objects.filter(email__iexact=email.strip())
+    addresses = EmailAddress.objects.filter(email__iexact=email.strip(), verified=True)
+    if exclude_user_id is not None:
+        users = users.exclude(pk=exclude_user_id)
+        addresses = addresses.exclude(user_id=exclude_user_id)
+    return users.exists() or addresses.exists()

@@ -1,9 +1,12 @@
 """Writes to accounts. Other apps create and change users only through these functions."""
 
+import contextlib
 import logging
+import uuid
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
@@ -21,14 +24,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.authentication import AUTH_VERSION_CLAIM
 from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, InvalidTokenError
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from accounts.selectors import email_is_taken
+from accounts.token_denylist import SESSION_CLAIM, session_deny, token_deny
 from marketmate.audit import audit_record, field_changes
+from marketmate.events import event_emit
 from notifications.services import email_send
 
 logger = logging.getLogger(__name__)
@@ -78,21 +85,22 @@ def user_create(
     return user
 
 
-def user_register(*, request: HttpRequest, email: str, password: str, name: str) -> User:
-    """Sign up a buyer: check the address is free and the password strong, create the user,
-    then send the verification and welcome e-mails (after commit, by background jobs)."""
+def user_register(*, request: HttpRequest, email: str, password: str, name: str) -> User | None:
+    """Sign up a buyer: check the password is strong, create the user, then send the
+    verification and welcome e-mails (after commit, by background jobs).
+
+    An address that already has an account creates nothing: its owner is e-mailed instead
+    (someone tried to sign up with it), and the caller answers exactly as for a new address,
+    so sign-up never tells whether an address is registered. Returns None then.
+    """
     email = email.strip().lower()
-    if (
-        EmailAddress.objects.filter(email__iexact=email).exists()
-        or User.objects.filter(email__iexact=email).exists()
-    ):
-        raise ValidationError(
-            {"email": [_("A user is already registered with this e-mail address.")]}
-        )
     try:
         validate_password(password, user=User(email=email, name=name))
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
+    if email_is_taken(email=email) or EmailAddress.objects.filter(email__iexact=email).exists():
+        get_adapter(request).send_account_already_exists_mail(email)
+        return None
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name)
         address = EmailAddress.objects.get(user=user, email=user.email)
@@ -149,10 +157,26 @@ def user_tokens_issue(*, user: User) -> dict[str, str]:
     """A new JWT pair for `user`, bound to their current sign-in version."""
     refresh = RefreshToken.for_user(user)
     refresh[AUTH_VERSION_CLAIM] = user.auth_version
+    # The sign-in's id, copied into every access token minted from this refresh token and its
+    # rotations: signing out denies it (accounts.token_denylist).
+    refresh[SESSION_CLAIM] = uuid.uuid4().hex
     if settings.SIMPLE_JWT.get("UPDATE_LAST_LOGIN"):
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_sign_out_tokens(*, refresh: str, access: str | None = None) -> None:
+    """Sign out one sign-in of the API: blacklist its refresh token for good and deny every
+    access token minted from it (and `access`, the bearer token of the call, if valid) until
+    they expire. Raises TokenError for an invalid, expired or already revoked refresh token."""
+    token = RefreshToken(refresh)  # type: ignore[arg-type]
+    token.blacklist()
+    session_deny(payload=token.payload)
+    if access:
+        # An expired or forged bearer token authenticates nothing anyway.
+        with contextlib.suppress(TokenError):
+            token_deny(payload=AccessToken(access).payload)  # type: ignore[arg-type]
 
 
 def user_tokens_revoke(*, user: User) -> int:
@@ -166,9 +190,11 @@ def user_tokens_revoke(*, user: User) -> int:
 
 
 def _auth_version_bump(*, user: User) -> None:
-    # Ends every session (the session hash includes it) and every access token (the claim).
+    # Ends every session (the session hash includes it) and every access token (the claim);
+    # open WebSockets are closed by the event's subscriber (chat), in every process.
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
     user.refresh_from_db(fields=["auth_version"])
+    event_emit("user.sign_ins_ended", user_id=user.pk)
 
 
 @transaction.atomic
@@ -197,6 +223,25 @@ def user_ban(*, user: User, actor: User | None, reason: str) -> User:
         reason=reason,
     )
     logger.info("User %s banned; %s refresh tokens revoked", user.pk, revoked)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None, reason: str = "") -> User:
+    """Switch the account off (not a ban: no mark, e.g. at the user's request or by staff in
+    the admin) and end its sessions, tokens and open sockets at once. Audited."""
+    before = {"is_active": user.is_active}
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated"])
+    user_sign_ins_end(user=user)
+    audit_record(
+        actor=actor,
+        action="user.deactivated",
+        entity=user,
+        changes=field_changes(before, user, ["is_active"]),
+        reason=reason,
+    )
     return user
 
 
@@ -295,15 +340,15 @@ def user_language_set(*, user: User, language: str) -> User:
 
 def user_email_change_request(*, request: HttpRequest, user: User, email: str) -> EmailAddress:
     """Start changing the e-mail address of `user`: the new address receives a verification
-    link and replaces the current one only once verified."""
+    link and replaces the current one only once verified (an address of another account
+    receives a notice instead, and never replaces anything)."""
     email = email.strip().lower()
     if email == user.email.lower():
         raise ValidationError({"email": [_("This is already your e-mail address.")]})
-    taken = EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists()
-    if taken or User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ValidationError(
-            {"email": [_("A user is already registered with this e-mail address.")]}
-        )
+    # An address of another account is accepted like any other: it waits for a verification
+    # that never comes, because the adapter e-mails its owner a notice instead of the link
+    # (accounts.adapter.AccountAdapter.send_confirmation_mail), and the answer does not say
+    # it is taken.
     return EmailAddress.objects.add_new_email(request, user, email)
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, Product, StockMovement
+from catalog.models import INTEGER_COLUMN_MAX, Category, Product, StockMovement
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -72,7 +72,9 @@ class VariantForm(forms.Form):
         required=False,
         help_text=_("Empty: the product's price."),
     )
-    inventory_count = forms.IntegerField(label=_("Stock"), min_value=0, required=False)
+    inventory_count = forms.IntegerField(
+        label=_("Stock"), min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
+    )
 
 
 VariantFormSet = forms.formset_factory(VariantForm, extra=1, can_delete=True, max_num=100)
@@ -97,7 +99,10 @@ ADJUSTABLE_REASONS = [
 
 class StockAdjustForm(forms.Form):
     delta = forms.IntegerField(
-        label=_("Change"), help_text=_("Positive to add, negative to take away.")
+        label=_("Change"),
+        min_value=-INTEGER_COLUMN_MAX,
+        max_value=INTEGER_COLUMN_MAX,
+        help_text=_("Positive to add, negative to take away."),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=ADJUSTABLE_REASONS)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -136,6 +136,11 @@ class Product(models.Model):
         return self.title
 
 
+# The largest value of an `integer` column in PostgreSQL: stock counts, weights and positions
+# are checked against it before they reach the database.
+INTEGER_COLUMN_MAX = 2_147_483_647
+
+
 class ProductVariant(models.Model):
     """What a shopper actually buys. A product without options has one default variant."""
 

@@ -35,15 +35,21 @@ def _jwt_authentication() -> JWTAuthentication:
 
 def user_for_token(raw_token: str) -> Any:
     """The active, not banned user of a valid access token, or AnonymousUser."""
+    return user_and_claims_for_token(raw_token)[0]
+
+
+def user_and_claims_for_token(raw_token: str) -> tuple[Any, dict[str, Any]]:
+    """The active, not banned user of a valid access token and the token's claims (the socket
+    checks them again on every event: signing out denies them), or AnonymousUser and {}."""
     authentication = _jwt_authentication()
     try:
         validated = authentication.get_validated_token(raw_token.encode())
         user = authentication.get_user(validated)
     except (InvalidToken, AuthenticationFailed):
-        return AnonymousUser()
+        return AnonymousUser(), {}
     if not user.is_active or getattr(user, "banned_at", None) is not None:
-        return AnonymousUser()
-    return user
+        return AnonymousUser(), {}
+    return user, dict(validated.payload)
 
 
 class JWTQueryAuthMiddleware(BaseMiddleware):
@@ -54,7 +60,8 @@ class JWTQueryAuthMiddleware(BaseMiddleware):
         tokens = query.get("token")
         if tokens:
             scope = dict(scope)
-            scope["user"] = await database_sync_to_async(user_for_token)(tokens[0])
+            user, claims = await database_sync_to_async(user_and_claims_for_token)(tokens[0])
+            scope["user"], scope["token_claims"] = user, claims
         return await super().__call__(scope, receive, send)
 
 

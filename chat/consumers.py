@@ -5,7 +5,6 @@ event against its schema (chat.events), calls a service or selector, and sends t
 The protocol is documented in docs/realtime.md.
 """
 
-import json
 import logging
 import time
 from typing import Any
@@ -15,12 +14,15 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.selectors import user_get_signed_in
+from accounts.token_denylist import token_is_denied
 from chat import presence, selectors, services
 from chat.events import client_schemas, event_errors
 from chat.exceptions import ChatRateLimitedError, ConversationClosedError
 from chat.realtime import room_group, user_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
+from marketmate.json_input import JsonInputError, json_input_loads
 from marketmate.ratelimits import rate_limit_hit
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
+        # The sign-in version of the handshake: a later ban, deactivation or password reset
+        # bumps it, and the socket's next event is refused (see `user_current`).
+        self.auth_version = getattr(user, "auth_version", 0)
         self.rooms: set[str] = {user_room(user.pk)}
         self.presence_renewed = 0.0
         try:
@@ -83,7 +88,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         try:
-            content = json.loads(text_data)
+            content = json_input_loads(text_data)
+        except JsonInputError as exc:
+            # Too deep to parse, or text PostgreSQL and the encoder cannot take: an error
+            # event like any other bad frame, never an exception that drops the socket.
+            code = "invalid_json" if exc.code == "too_deep" else "invalid_event"
+            await self.send_error(code, exc.message)
+            return
         except ValueError:
             await self.send_error("invalid_json", _("The message is not valid JSON."))
             return
@@ -93,6 +104,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        # Every event is authorised against the user as they are now, not at the handshake:
+        # the close event of a ban may still be on its way, or the account may have been
+        # switched off without one.
+        user = await database_sync_to_async(self.user_current)()
+        if user is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
         retry_after = await database_sync_to_async(rate_limit_hit)(
             key=f"ws:frames:{self.user_id}", rate=settings.REALTIME_FRAME_RATE_LIMIT
         )
@@ -204,6 +223,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         return services.conversation_mark_read(conversation=conversation, reader=self.user)
 
     # --- helpers ----------------------------------------------------------------------------
+    def user_current(self) -> Any:
+        """The socket's user, fresh from the database, while still active, not banned, on the
+        sign-in version of the handshake and (mobile clients) with a token not signed out;
+        else None."""
+        claims = self.scope.get("token_claims")
+        if claims and token_is_denied(payload=claims):
+            return None  # the access token it connected with was signed out
+        return user_get_signed_in(user_id=self.user_id, auth_version=self.auth_version)
+
     async def send_application_error(self, exc: ApplicationError) -> None:
         if exc.status_code == 404:
             # Not part of the conversation, or no such conversation: the same to the client.
@@ -237,6 +265,25 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(room_group(room), self.channel_name)
             self.rooms.discard(room)
             await self.send_json({"type": "room:left", "room": room})
+
+    async def realtime_close(self, event: dict[str, Any]) -> None:
+        """The user's sign-ins ended (ban, deactivation, password reset): close at once (sent
+        by `chat.realtime.user_sockets_close` to the user's room, so every process hears it)."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def realtime_recheck(self, event: dict[str, Any]) -> None:
+        """Leave every joined room the user may no longer hear (a member left a shop: its room
+        and its orders' rooms), checked against the database now."""
+        for room in sorted(self.rooms):
+            if room == user_room(self.user_id):
+                continue
+            allowed = await database_sync_to_async(selectors.room_may_join)(
+                user=self.user, room=room
+            )
+            if not allowed:
+                await self.channel_layer.group_discard(room_group(room), self.channel_name)
+                self.rooms.discard(room)
+                await self.send_json({"type": "room:left", "room": room})
 
     async def realtime_event(self, event: dict[str, Any]) -> None:
         """Forward an event a service sent to one of this connection's groups."""

@@ -53,18 +53,35 @@ def realtime_send(*, rooms: Iterable[str], payload: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _group_send(groups, payload))
 
 
-def room_revoke(*, user_id: int, room: str) -> None:
-    """Make every open socket of `user_id` leave `room` (after commit), e.g. a removed member."""
+def _user_sockets_send(*, user_id: int, message: dict[str, Any]) -> None:
+    """Send a control `message` to every open socket of `user_id`, in every process (each
+    socket is in its user's group on the shared channel layer), once the transaction commits."""
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(
-                room_group(user_room(user_id)), {"type": "realtime.revoke", "room": room}
-            )
+            async_to_sync(layer.group_send)(room_group(user_room(user_id)), message)
         except Exception:
-            logger.exception("Could not revoke %s for user %s", room, user_id)
+            # The sockets still check the user on their next event (RealtimeConsumer).
+            logger.exception("Could not send %s to user %s", message["type"], user_id)
 
     transaction.on_commit(send)
+
+
+def room_revoke(*, user_id: int, room: str) -> None:
+    """Make every open socket of `user_id` leave `room` (after commit), e.g. a removed member."""
+    _user_sockets_send(user_id=user_id, message={"type": "realtime.revoke", "room": room})
+
+
+def user_rooms_recheck(*, user_id: int) -> None:
+    """Make every open socket of `user_id` leave the rooms the user may no longer hear (after
+    commit): a removed member loses the shop's room and the rooms of its orders."""
+    _user_sockets_send(user_id=user_id, message={"type": "realtime.recheck"})
+
+
+def user_sockets_close(*, user_id: int) -> None:
+    """Close every open socket of `user_id` (after commit): banned, deactivated, signed out
+    everywhere."""
+    _user_sockets_send(user_id=user_id, message={"type": "realtime.close"})

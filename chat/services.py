@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.selectors import product_queryset_public
 from chat.exceptions import (
     ChatErrorCode,
     ChatRateLimitedError,
@@ -64,8 +64,9 @@ def conversation_start(
     """The buyer's conversation with shop `shop_id` (about a product or an order), opened now
     or found again: contacting a shop twice from the same page opens the same thread.
 
-    Shops that are not selling, products of another shop and other people's orders are not
-    found; shop members cannot open a conversation with their own shop.
+    Shops that are not selling, products of another shop or not on sale (drafts, archived)
+    and other people's orders are not found; shop members cannot open a conversation with their
+    own shop.
     """
     shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
     if shop is None:
@@ -76,7 +77,9 @@ def conversation_start(
         )
     product = None
     if product_id is not None:
-        product = Product.objects.filter(pk=product_id, shop_id=shop.pk).first()
+        # Only a product the buyer may see (members never get here): a draft or archived one
+        # is as unknown as a missing one, like on the product API.
+        product = product_queryset_public().filter(pk=product_id, shop_id=shop.pk).first()
         if product is None:
             raise NotFoundError(_("Product not found."))
     order = None

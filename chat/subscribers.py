@@ -5,7 +5,12 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from chat.realtime import order_room, realtime_send, room_revoke, shop_room
+from chat.realtime import (
+    order_room,
+    realtime_send,
+    user_rooms_recheck,
+    user_sockets_close,
+)
 from marketmate.events import subscribe
 
 ORDER_EVENTS = (
@@ -54,5 +59,14 @@ for _event in ORDER_EVENTS:
 
 @subscribe("shop.member_removed")
 def shop_room_revoke(*, shop_id: int, user_id: int, **_payload: object) -> None:
-    """A removed member's open sockets stop hearing the shop's room."""
-    room_revoke(user_id=user_id, room=shop_room(shop_id))
+    """A removed member's open sockets stop hearing the shop's room and the rooms of its
+    orders (each socket checks its rooms again; the user may still hear an order as its
+    buyer)."""
+    user_rooms_recheck(user_id=user_id)
+
+
+@subscribe("user.sign_ins_ended")
+def user_sockets_end(*, user_id: int, **_payload: object) -> None:
+    """A banned or deactivated user, or one whose sessions were all ended, loses every open
+    socket at once."""
+    user_sockets_close(user_id=user_id)

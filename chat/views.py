@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
+from catalog.selectors import product_queryset_public
 from chat import selectors, services
 from chat.exceptions import ConversationNotFoundError
 from chat.forms import MessageForm, ReportForm
@@ -135,6 +136,12 @@ class ConversationStartView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
         if ShopMember.objects.filter(shop=shop, user_id=_user(request).pk).exists():
             messages.info(request, _("This is your own shop: its messages are in your dashboard."))
             return redirect("dashboard_messages:list")
+        product_id = self._subject(request)["product_id"]
+        if (
+            product_id is not None
+            and not product_queryset_public().filter(pk=product_id, shop=shop).exists()
+        ):
+            raise Http404(_("Product not found."))
         existing = self._existing(_user(request), shop, self._subject(request))
         if existing is not None:
             return redirect("chat:detail", pk=existing.pk)

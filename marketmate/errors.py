@@ -152,6 +152,13 @@ def _error_response(
 ) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(error_body(code, message), status=status_code)
+    if not hasattr(request, "user"):
+        # Refused before the middleware finished (a Host header not in ALLOWED_HOSTS): the
+        # request has no user or session and an untrusted host, so the page is rendered
+        # without it, as the 500 page is.
+        return HttpResponse(
+            loader.get_template(template).render({"message": message}), status=status_code
+        )
     return render(request, template, {"message": message}, status=status_code)
 
 

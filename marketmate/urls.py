@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.signup import SignupView
 from marketmate import health, views
 from marketmate.currency_views import DisplayCurrencyUpdateView
 from marketmate.i18n import JavaScriptCatalogView
@@ -19,6 +20,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics_view, name="metrics"),
+    # Before allauth's own sign-up page: the same without account enumeration.
+    path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("dashboard/messages/", include("chat.dashboard_urls")),

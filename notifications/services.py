@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from accounts.models import User
 from chat.realtime import realtime_send, user_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
+from notifications.exceptions import PushEndpointTakenError
 from notifications.models import (
     Channel,
     Kind,
@@ -221,13 +222,31 @@ def push_endpoint_check(endpoint: str) -> None:
 def push_subscription_register(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> PushSubscription:
-    """Remember a browser's push subscription for the user (a known endpoint moves to them)."""
+    """Remember a browser's push subscription for the user, or renew their keys for it.
+
+    An endpoint belongs to the user who registered it first until that user removes it:
+    registering someone else's endpoint (which would move their notifications, and with new
+    keys make them unreadable to the browser) raises PushEndpointTakenError.
+    """
     if not settings.WEBPUSH_ALLOW_INSECURE_ENDPOINTS:
         push_endpoint_check(endpoint)
-    subscription, _created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
-    )
+    fields = {"p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
+    try:
+        with transaction.atomic():
+            subscription, created = PushSubscription.objects.select_for_update().get_or_create(
+                endpoint=endpoint, defaults={"user": user, **fields}
+            )
+    except IntegrityError:
+        # Registered at the same moment by another request: decide on the stored row.
+        subscription, created = PushSubscription.objects.get(endpoint=endpoint), False
+    if subscription.user_id != user.pk:
+        raise PushEndpointTakenError(
+            _("This push subscription belongs to another account. Turn notifications off and on.")
+        )
+    if not created:
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        subscription.save(update_fields=list(fields))
     return subscription
 
 

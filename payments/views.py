@@ -250,12 +250,19 @@ class LedgerEntryListView(FinanceShopMixin, View):
         )
 
 
+STATEMENT_FIRST_YEAR = 2000
+STATEMENT_LAST_YEAR = 9998
+
+
 class StatementView(FinanceShopMixin, View):
     """A month's statement of the shop's ledger, as CSV or PDF."""
 
     def get(self, request: HttpRequest, year: int, month: int, fmt: str) -> HttpResponse:
         shop = self.finance_shop(request)
         if shop is None or fmt not in ("csv", "pdf") or not 1 <= month <= 12:
+            raise Http404
+        # A year outside the ledger's life has no statement (and past 9998 no month end).
+        if not STATEMENT_FIRST_YEAR <= year <= STATEMENT_LAST_YEAR:
             raise Http404
         statements = shop_statement(shop=shop, year=year, month=month)
         filename = f"statement-{shop.slug}-{year}-{month:02d}"

@@ -73,17 +73,18 @@ class RegisterView(AuthView):
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: UserSerializer, **ERRORS},
-        summary="Sign up; a verification e-mail is sent",
+        responses={202: AuthMessageSerializer, **ERRORS},
+        summary="Sign up; a verification e-mail is sent (the answer is the same for an address "
+        "that already has an account, whose owner is e-mailed instead)",
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(request=request._request, **serializer.validated_data)
-        return Response(
-            UserSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        services.user_register(request=request._request, **serializer.validated_data)
+        # The same answer whether the address was free or taken: no account enumeration.
+        message = _("Check your inbox: we sent a link to confirm the address.")
+        return Response({"message": message}, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(AuthView):
@@ -142,7 +143,10 @@ class LogoutView(AuthView):
     @extend_schema(
         request=RefreshSerializer,
         responses={
-            204: OpenApiResponse(description="The refresh token is revoked for good."),
+            204: OpenApiResponse(
+                description="The refresh token is revoked for good, and the access tokens of "
+                "that sign-in (and the bearer token of the call) stop working."
+            ),
             401: OpenApiResponse(description="The refresh token is invalid or already revoked."),
         },
         summary="Sign out: revoke a refresh token",
@@ -151,8 +155,12 @@ class LogoutView(AuthView):
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        scheme, _space, access = request.headers.get("Authorization", "").partition(" ")
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            services.user_sign_out_tokens(
+                refresh=serializer.validated_data["refresh"],
+                access=access.strip() if scheme.lower() == "bearer" else None,
+            )
         except TokenError as error:
             raise InvalidToken(str(error)) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

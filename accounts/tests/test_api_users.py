@@ -139,18 +139,27 @@ def test_patch_me_with_a_new_email_waits_for_its_verification(
     ]
 
 
-def test_patch_me_with_someone_elses_email_is_a_field_error(
-    user_api_client: APIClient,
+def test_patch_me_with_someone_elses_email_answers_as_for_a_free_one_and_mails_its_owner(
+    user_api_client: APIClient, user: User, django_capture_on_commit_callbacks
 ) -> None:
     UserFactory(email="owner@example.com")
 
-    response = user_api_client.patch("/api/v1/users/me", {"email": "owner@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        free = user_api_client.patch("/api/v1/users/me", {"email": "free@example.com"})
+        taken = user_api_client.patch("/api/v1/users/me", {"email": "OWNER@example.com"})
 
-    assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "email": ["A user is already registered with this e-mail address."]
+    assert (free.status_code, taken.status_code) == (200, 200)
+    assert free.json()["pending_email"] == "free@example.com"
+    assert taken.json()["pending_email"] == "owner@example.com"
+    assert {key: value for key, value in taken.json().items() if key != "pending_email"} == {
+        key: value for key, value in free.json().items() if key != "pending_email"
     }
-    assert mail.outbox == []
+    owner_mail = [m for m in mail.outbox if "owner@example.com" in m.to]
+    assert [m.subject for m in owner_mail] == ["You already have an account"]
+    assert "/accounts/confirm-email/" not in owner_mail[0].body
+    assert not EmailAddress.objects.filter(email__iexact="owner@example.com", user=user).filter(
+        verified=True
+    )
 
 
 # --- addresses ----------------------------------------------------------------------------------

@@ -45,34 +45,23 @@ def test_the_signup_page_uses_the_design_system(client: Client) -> None:
     assert 'for="id_name"' in html
 
 
-def test_signup_creates_the_user_logs_them_in_and_sends_two_emails(
+def test_signup_creates_the_user_and_sends_two_emails_and_the_link_signs_them_in(
     client: Client, django_capture_on_commit_callbacks, sent_to
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = _signup(client)
 
-    assert response.status_code == 302
+    # Not signed in yet: the answer must be the same as for a taken address (enumeration).
+    assert (response.status_code, response["Location"]) == (302, "/accounts/confirm-email/")
+    assert "_auth_user_id" not in client.session
     user = User.objects.get(email="ann@example.com")
     assert (user.name, user.role, user.verified) == ("Ann Lee", "buyer", False)
-    assert int(client.session["_auth_user_id"]) == user.pk
     subjects = sorted(message.subject for message in sent_to("ann@example.com"))
     assert subjects == ["Confirm your e-mail address", "Welcome to MarketMate"]
     confirmation = next(m for m in mail.outbox if m.subject.startswith("Confirm"))
     assert confirmation.alternatives[0][1] == "text/html"
-
-
-def test_signup_with_a_taken_address_is_a_field_error(
-    client: Client, django_capture_on_commit_callbacks
-) -> None:
-    UserFactory(email="ann@example.com")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _signup(client, email="ANN@example.com")
-
-    assert response.status_code == 200
-    assert "A user is already registered with this email address." in response.content.decode()
-    assert User.objects.filter(email__iexact="ann@example.com").count() == 1
-    assert mail.outbox == []
+    client.post(_link(confirmation.body, r"/accounts/confirm-email/[^\s]+/"))
+    assert int(client.session["_auth_user_id"]) == user.pk
 
 
 def test_signup_with_a_weak_password_shows_the_field_error(client: Client) -> None:
@@ -292,3 +281,48 @@ def test_choosing_a_language_while_signed_in_becomes_the_preference(
     user.refresh_from_db()
     assert user.language == "es"
     assert logged_in_client.get("/account/profile/")["Content-Language"] == "es"
+
+
+# --- account enumeration ------------------------------------------------------------------------
+def test_signing_up_with_a_taken_address_looks_like_a_new_sign_up_and_mails_the_owner(
+    django_capture_on_commit_callbacks, sent_to
+) -> None:
+    # Given an account the attacker wants to find
+    owner = UserFactory(email="ann@example.com", password=DEFAULT_PASSWORD)
+    fresh, probing = Client(), Client()
+
+    # When the attacker signs up with a new address and with the owner's
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _signup(fresh, email="new@example.com")
+        taken = _signup(probing, email="ANN@example.com")
+
+    # Then both answers are the same, no account is added, and the owner hears of it
+    assert (new.status_code, new["Location"]) == (302, "/accounts/confirm-email/")
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert "_auth_user_id" not in fresh.session
+    assert "_auth_user_id" not in probing.session
+    assert User.objects.filter(email__iexact="ann@example.com").get() == owner
+    owner_mail = sent_to("ann@example.com")
+    assert [message.subject for message in owner_mail] == ["You already have an account"]
+    assert "Someone tried to sign up" in owner_mail[0].body
+
+
+def test_adding_another_accounts_address_looks_like_adding_a_free_one(
+    logged_in_client: Client, user: User, django_capture_on_commit_callbacks, sent_to
+) -> None:
+    UserFactory(email="owner@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        free = logged_in_client.post(
+            "/accounts/email/", {"action_add": "", "email": "f@example.com"}
+        )
+        taken = logged_in_client.post(
+            "/accounts/email/", {"action_add": "", "email": "owner@example.com"}
+        )
+
+    assert (taken.status_code, taken["Location"]) == (free.status_code, free["Location"])
+    assert "already" not in logged_in_client.get(taken["Location"]).content.decode()
+    assert not EmailAddress.objects.filter(user=user, email="owner@example.com", verified=True)
+    assert [message.subject for message in sent_to("owner@example.com")] != [
+        "Confirm your e-mail address"
+    ]

@@ -4,7 +4,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Attribute, Category, Product, ProductImage, ProductVariant, StockMovement
+from catalog.models import (
+    INTEGER_COLUMN_MAX,
+    Attribute,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    StockMovement,
+)
 from catalog.selectors import image_urls
 
 
@@ -117,9 +125,13 @@ class VariantInputSerializer(serializers.Serializer[Any]):
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
-    inventory_count = serializers.IntegerField(min_value=0, required=False, default=0)
-    weight_grams = serializers.IntegerField(min_value=0, required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    inventory_count = serializers.IntegerField(
+        min_value=0, max_value=INTEGER_COLUMN_MAX, required=False, default=0
+    )
+    weight_grams = serializers.IntegerField(
+        min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
+    )
+    position = serializers.IntegerField(min_value=0, max_value=INTEGER_COLUMN_MAX, required=False)
 
 
 class VariantUpdateSerializer(serializers.Serializer[Any]):
@@ -128,8 +140,10 @@ class VariantUpdateSerializer(serializers.Serializer[Any]):
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
-    weight_grams = serializers.IntegerField(min_value=0, required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    weight_grams = serializers.IntegerField(
+        min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
+    )
+    position = serializers.IntegerField(min_value=0, max_value=INTEGER_COLUMN_MAX, required=False)
 
 
 class ProductCreateSerializer(serializers.Serializer[Any]):
@@ -141,7 +155,9 @@ class ProductCreateSerializer(serializers.Serializer[Any]):
     )
     status = serializers.ChoiceField(choices=Product.Status.choices, default=Product.Status.DRAFT)
     track_inventory = serializers.BooleanField(required=False, default=True)
-    inventory_count = serializers.IntegerField(min_value=0, required=False, default=0)
+    inventory_count = serializers.IntegerField(
+        min_value=0, max_value=INTEGER_COLUMN_MAX, required=False, default=0
+    )
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     categories = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), many=True, required=False, default=list
@@ -190,7 +206,11 @@ ADJUSTABLE_REASONS = [
 
 
 class InventoryAdjustmentSerializer(serializers.Serializer[Any]):
-    delta = serializers.IntegerField(help_text="Units added (positive) or taken (negative).")
+    delta = serializers.IntegerField(
+        min_value=-INTEGER_COLUMN_MAX,
+        max_value=INTEGER_COLUMN_MAX,
+        help_text="Units added (positive) or taken (negative).",
+    )
     reason = serializers.ChoiceField(choices=ADJUSTABLE_REASONS)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 

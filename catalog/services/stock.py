@@ -18,7 +18,7 @@ from catalog.exceptions import (
     InvalidStockAdjustmentError,
     OutOfStockError,
 )
-from catalog.models import ProductVariant, StockMovement
+from catalog.models import INTEGER_COLUMN_MAX, ProductVariant, StockMovement
 from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record
 from marketmate.events import event_emit
@@ -126,10 +126,20 @@ def stock_adjust(
         raise InvalidStockAdjustmentError(
             _("Choose a reason for the change."), fields={"reason": [_("Not a valid reason.")]}
         )
+    if abs(delta) > INTEGER_COLUMN_MAX:
+        raise InvalidStockAdjustmentError(
+            _("The change is too large."), fields={"delta": [_("The change is too large.")]}
+        )
     updated = ProductVariant.objects.filter(
-        pk=variant.pk, inventory_count__gte=max(0, -delta)
+        pk=variant.pk,
+        inventory_count__gte=max(0, -delta),
+        inventory_count__lte=INTEGER_COLUMN_MAX - max(0, delta),
     ).update(inventory_count=F("inventory_count") + delta)
     if not updated:
+        variant.refresh_from_db(fields=["inventory_count"])
+        if delta > 0:
+            message = _("Stock cannot go above %(limit)d.") % {"limit": INTEGER_COLUMN_MAX}
+            raise InvalidStockAdjustmentError(message, fields={"delta": [message]})
         raise InvalidStockAdjustmentError(
             _("Stock cannot go below zero."), fields={"delta": [_("Stock cannot go below zero.")]}
         )

@@ -360,3 +360,23 @@ def test_the_empty_states_say_what_to_do_next(team: Team) -> None:
     assert "No products yet" in client.get("/dashboard/products/").text
     assert "No stock to track yet" in client.get("/dashboard/inventory/").text
     assert "Nothing is low on stock" in client.get("/dashboard/inventory/?low=1").text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price", "\uff13\uff12.\uff10\uff10"),
+        ("variants-0-price", "\u0663\u0662.00"),
+        ("variants-0-inventory_count", "\u0664"),
+        ("variants-1-inventory_count", "2147483648"),
+    ],
+)
+def test_the_product_form_refuses_non_ascii_digits_and_stock_past_the_column(
+    team: Team, field: str, value: str
+) -> None:
+    response = _client(team.staff).post(
+        "/dashboard/products/create/", _product_form(**{field: value})
+    )
+
+    assert response.status_code == 200
+    assert not Product.objects.filter(shop=team.shop).exists()

@@ -275,3 +275,23 @@ def test_a_report_reaches_staff_and_is_audited(conversation: Conversation, buyer
         "Asked me to pay outside",
     )
     assert AuditLog.objects.get(action="chat.conversation_report").actor == buyer
+
+
+@pytest.mark.parametrize("status", ["draft", "archived"])
+def test_a_product_the_buyer_may_not_see_is_not_found_even_in_its_own_shop(
+    buyer: User, shop: Shop, status: str
+) -> None:
+    # Given a product of the shop that the product API hides from the buyer
+    hidden = ProductFactory(shop=shop, status=status, title="Secret launch")
+    client = client_for(buyer)
+    assert client.get(f"/api/v1/products/{hidden.pk}").status_code == 404
+
+    # When the buyer names it to start a conversation
+    response = client.post(
+        "/api/v1/chat/conversations", {"shop_id": shop.pk, "product_id": hidden.pk}
+    )
+
+    # Then it is not found either, and no conversation names it
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert Conversation.objects.count() == 0

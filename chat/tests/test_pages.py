@@ -244,3 +244,17 @@ def test_staff_filter_reported_conversations_and_close_them(
     assert AuditLog.objects.filter(action="chat.conversation_close").count() == 1
     closed_page = client.get(f"/chat/{conversation.pk}/").content.decode()
     assert "This conversation was closed by our team." in closed_page
+
+
+def test_contacting_a_shop_about_its_draft_product_is_not_found(buyer: User, shop: Shop) -> None:
+    draft = ProductFactory(shop=shop, status="draft", title="Secret launch")
+    client = client_for(buyer)
+
+    form = client.get(f"/chat/start/{shop.pk}/?product={draft.pk}")
+    sent = client.post(
+        f"/chat/start/{shop.pk}/?product={draft.pk}", {"body": "What is it?", "product": draft.pk}
+    )
+
+    assert (form.status_code, sent.status_code) == (404, 404)
+    assert "Secret launch" not in form.content.decode() + sent.content.decode()
+    assert Conversation.objects.count() == 0

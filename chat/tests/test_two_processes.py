@@ -12,6 +12,8 @@ import websockets
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.services import user_ban
+from chat.consumers import CLOSE_UNAUTHENTICATED
 from chat.models import Conversation, Message
 from chat.tests.servers import asgi_servers
 
@@ -71,3 +73,31 @@ def test_a_message_sent_through_one_process_reaches_a_socket_on_another(
     assert delivered["message"]["id"] == message.pk
     assert delivered["message"]["body"] == "Sent through process A"
     assert delivered["message"]["sender_name"] == "Bea Buyer"
+
+
+def test_a_ban_in_one_process_closes_the_users_sockets_held_by_other_processes(
+    two_servers: list[int], conversation: Conversation, buyer: User
+) -> None:
+    # Given the buyer holds a socket on each server, opened before the ban
+    token = str(RefreshToken.for_user(buyer).access_token)
+
+    async def scenario() -> list[int | None]:
+        async with (
+            websockets.connect(f"ws://127.0.0.1:{two_servers[0]}/ws/?token={token}") as at_a,
+            websockets.connect(f"ws://127.0.0.1:{two_servers[1]}/ws/?token={token}") as at_b,
+        ):
+            await _next_of_type(at_a, "session:ready")
+            await _next_of_type(at_b, "session:ready")
+            # When staff ban the buyer in a third process (this one)
+            await asyncio.to_thread(user_ban, user=buyer, actor=None, reason="Spam")
+            codes = []
+            for connection in (at_a, at_b):
+                await asyncio.wait_for(connection.wait_closed(), EVENT_SECONDS)
+                codes.append(connection.close_code)
+            return codes
+
+    # Then both sockets are closed with the unauthenticated code
+    assert asyncio.run(asyncio.wait_for(scenario(), EVENT_SECONDS * 3)) == [
+        CLOSE_UNAUTHENTICATED,
+        CLOSE_UNAUTHENTICATED,
+    ]

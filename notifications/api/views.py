@@ -124,7 +124,11 @@ class PushSubscriptionView(WebPushEnabledMixin, APIView):
 
     @extend_schema(
         request=PushSubscriptionSerializer,
-        responses={201: PushSubscriptionSerializer, 400: OpenApiResponse(description="Invalid.")},
+        responses={
+            201: PushSubscriptionSerializer,
+            400: OpenApiResponse(description="Invalid."),
+            409: OpenApiResponse(description="The endpoint is registered to another account."),
+        },
         summary="Register this browser's push subscription",
     )
     def post(self, request: Request) -> Response:

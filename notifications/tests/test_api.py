@@ -197,3 +197,28 @@ def test_the_push_key_is_the_vapid_public_key(settings, user: User) -> None:
     assert client_for(user).get("/api/v1/notifications/push-key").json() == {
         "public_key": "BPublicKey"
     }
+
+
+def test_another_users_push_endpoint_cannot_be_taken_over(user: User) -> None:
+    # Given the victim's browser registered its push endpoint
+    victim = UserFactory()
+    theirs = PushSubscriptionFactory(user=victim, auth="victim-auth-secret")
+
+    # When the attacker registers the same endpoint with keys of their own
+    response = client_for(user).post(
+        "/api/v1/notifications/push-subscriptions",
+        {
+            "endpoint": theirs.endpoint,
+            "keys": {
+                "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u",
+                "auth": "attacker-auth-secret",
+            },
+        },
+        format="json",
+    )
+
+    # Then it is refused and the endpoint stays the victim's, with the victim's keys
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "push_endpoint_taken"
+    stored = PushSubscription.objects.get()
+    assert (stored.user, stored.auth) == (victim, "victim-auth-secret")

@@ -18,9 +18,14 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from marketmate.models import JobRecord
+from notifications.exceptions import PushEndpointTakenError
 from notifications.management.commands.vapid_keys import vapid_key_pair
 from notifications.models import Kind, PushSubscription
-from notifications.services import notification_dispatch, push_subscription_register
+from notifications.services import (
+    notification_dispatch,
+    push_subscription_register,
+    push_subscription_unregister,
+)
 from notifications.tests.factories import PushSubscriptionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -293,12 +298,22 @@ def test_the_browsers_push_services_are_accepted(settings, endpoint: str) -> Non
     assert subscription.endpoint == endpoint
 
 
-def test_registering_a_known_endpoint_again_moves_it_to_the_new_user(settings) -> None:
+def test_an_endpoint_stays_with_the_first_user_until_they_remove_it(settings) -> None:
     first, second = UserFactory(), UserFactory()
     keys = BrowserKeys()
-    for user in (first, second):
-        push_subscription_register(
-            user=user, endpoint="https://push.example/abc", p256dh=keys.p256dh, auth=keys.auth
-        )
+    endpoint = "https://push.example/abc"
+    push_subscription_register(user=first, endpoint=endpoint, p256dh=keys.p256dh, auth=keys.auth)
 
+    with pytest.raises(PushEndpointTakenError):
+        push_subscription_register(user=second, endpoint=endpoint, p256dh=keys.p256dh, auth="other")
+    again = push_subscription_register(
+        user=first, endpoint=endpoint, p256dh=keys.p256dh, auth="renewed"
+    )
+    push_subscription_unregister(user=first, endpoint=endpoint)
+    taken_over = push_subscription_register(
+        user=second, endpoint=endpoint, p256dh=keys.p256dh, auth=keys.auth
+    )
+
+    assert (again.user, again.auth) == (first, "renewed")
     assert list(PushSubscription.objects.values_list("user", flat=True)) == [second.pk]
+    assert taken_over.user == second

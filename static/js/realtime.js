@@ -376,7 +376,11 @@
         });
       }).then(function (subscription) {
         return postJson(card.getAttribute("data-subscribe-url"), subscription.toJSON());
-      }).then(function () { show("on"); }).catch(function () {
+      }).then(function (response) {
+        // 409: this browser's endpoint is another account's (turn off, then on, to take it).
+        if (!response.ok) { throw new Error("push subscription refused"); }
+        show("on");
+      }).catch(function () {
         show(window.Notification && Notification.permission === "denied" ? "denied" : "off");
       });
     });
