@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops.models import Shop
@@ -70,6 +71,10 @@ class ShopApiKey(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
 
 class WebhookEndpoint(models.Model):
     """An HTTPS address of the shop's that hears the events it subscribed to."""
@@ -77,7 +82,7 @@ class WebhookEndpoint(models.Model):
     shop = models.ForeignKey(
         Shop, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("shop")
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.CharField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
     description = models.CharField(_("description"), max_length=120, blank=True)
     # The Standard Webhooks secret (`whsec_` + base64). Kept in clear: signing needs it.

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -493,7 +494,7 @@ def _owners_tell_disabled(endpoint: WebhookEndpoint) -> None:
                 "Deliveries to %(url)s failed for a day, so MarketMate stopped sending to it. "
                 "Fix the receiver, then switch the endpoint on again in the dashboard."
             ) % {"url": endpoint.url}
-        link = f"/dashboard/integrations/webhooks/{endpoint.pk}/"
+        link = reverse("dashboard_integrations:endpoint_detail", args=[endpoint.pk])
         notification_dispatch(
             user=user,
             kind="webhook_disabled",
