@@ -1,7 +1,10 @@
 """Staff see every shop's keys, endpoints and deliveries, and can switch off an abusive endpoint
 or revoke a key (each asks for a reason and is audited)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import ShopApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -51,10 +54,10 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started", "duration_ms", "status_code", "error", "response_body"]
+    fields = ("number", "started", "duration_ms", "status_code", "error", "response_body")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -128,7 +128,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         return None if rate is None else str(rate)
 
-    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.key_id}
 
 
@@ -202,7 +202,7 @@ def api_key_authenticate(request: Request) -> tuple[User, ShopApiKey] | None:
     creator = key.created_by
     assert creator is not None
     throttle = ApiKeyRateThrottle(key.pk)
-    if settings.RATELIMIT_ENABLE and not throttle.allow_request(request, None):
+    if settings.RATELIMIT_ENABLE and not throttle.allow_request(request, APIView()):
         raise exceptions.Throttled(throttle.wait())
     _route_check(request, key, creator)
     api_key_touch(api_key=key)

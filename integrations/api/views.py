@@ -35,7 +35,10 @@ from shops.permissions import HasShopRole
 from shops.roles import ROLES_SETTINGS
 from shops.selectors import shop_get_for_member
 
-PERMISSIONS = [permissions.IsAuthenticated, HasShopRole.with_roles(ROLES_SETTINGS)]
+PERMISSIONS: list[type[permissions.BasePermission]] = [
+    permissions.IsAuthenticated,
+    HasShopRole.with_roles(ROLES_SETTINGS),
+]
 
 
 def _user(request: Request) -> User:
@@ -138,7 +141,7 @@ class WebhookEndpointDetailView(APIView):
 
 
 class DeliveryPagination(CursorPagination):
-    ordering = ("-created", "-id")  # type: ignore[assignment]  # DRF takes a tuple too
+    ordering = ("-created", "-id")
     page_size = 20
 
 
