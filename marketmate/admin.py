@@ -30,10 +30,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["created", "actor", "action", "entity_type", "entity_repr", "reason"]
+    list_display = [
+        "created",
+        "actor",
+        "credential",
+        "action",
+        "entity_type",
+        "entity_repr",
+        "reason",
+    ]
     list_filter = ["action", "entity_type"]
     list_select_related = ["actor", "entity_type"]
-    search_fields = ["action", "entity_id", "entity_repr", "actor__email", "request_id"]
+    search_fields = [
+        "action",
+        "entity_id",
+        "entity_repr",
+        "actor__email",
+        "request_id",
+        "credential",
+    ]
     date_hierarchy = "created"
 
 

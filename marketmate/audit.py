@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from marketmate.models import AuditLog
-from marketmate.request_context import request_id_get
+from marketmate.request_context import credential_get, request_id_get
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -69,4 +69,5 @@ def audit_record(
         },
         reason=reason,
         request_id="" if request_id_get() == "-" else request_id_get(),
+        credential=credential_get(),
     )

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from marketmate.request_context import (
+    credential_set,
     request_id_from_header,
     request_id_reset,
     request_id_set,
@@ -22,9 +23,11 @@ class RequestIdMiddleware:
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_set(request_id)
+        credential_set("")
         try:
             response = self.get_response(request)
         finally:
             request_id_reset(token)
+            credential_set("")
         response[REQUEST_ID_HEADER] = request_id
         return response

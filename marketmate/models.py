@@ -26,6 +26,8 @@ class AuditLog(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     request_id = models.CharField(_("request id"), max_length=128, blank=True)
+    # Set when the actor acted through a credential of their shop (an API key), not in person.
+    credential = models.CharField(_("acting through"), max_length=120, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:

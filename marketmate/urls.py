@@ -32,6 +32,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
     path("dashboard/reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
+    path("dashboard/integrations/", include("integrations.dashboard_urls")),
     path("dashboard/", include("shops.urls")),
     path("chat/", include("chat.urls")),
     path("report/", include("moderation.urls")),

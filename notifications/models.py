@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     REVIEW_RECEIVED = "review_received", _("New review (for shops)")
     WISHLIST_PRICE_DROP = "wishlist_price_drop", _("Price drop on your wishlist")
     WISHLIST_BACK_IN_STOCK = "wishlist_back_in_stock", _("Back in stock on your wishlist")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled (for shops)")
 
 
 class Channel(models.TextChoices):

@@ -18,4 +18,6 @@ DEFAULTS: dict[str, dict[str, bool]] = {
     # Wishlist news is welcome but not urgent: on the site and by push; e-mail when asked for.
     Kind.WISHLIST_PRICE_DROP: {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: True},
     Kind.WISHLIST_BACK_IN_STOCK: {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: True},
+    # A shop's integration stopped: the owner must hear of it, by e-mail too.
+    Kind.WEBHOOK_DISABLED: dict(ALL_CHANNELS),
 }

@@ -322,6 +322,7 @@ def product_create(
         changes={"status": (None, product.status), "price": (None, product.price)},
     )
     catalog_changed(product_ids=[product.pk])
+    event_emit("product.created", product_id=product.pk, shop_id=shop.pk)
     return product
 
 
@@ -375,6 +376,12 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
         catalog_changed(product_ids=[product.pk])
     if changes:
         audit_record(actor=actor, action="product.update", entity=product, changes=changes)
+        event_emit(
+            "product.updated",
+            product_id=product.pk,
+            shop_id=product.shop_id,
+            changed=sorted(changes),
+        )
     return product
 
 
@@ -390,12 +397,19 @@ def product_delete(*, product: Product, actor: User | None) -> bool:
         entity=product,
         changes={"status": (product.status, None)},
     )
+    product_id, shop_id, sku_list = product.pk, product.shop_id, _variant_skus(product)
     try:
         with transaction.atomic():
             product.delete()
     except ProtectedError:
         return _product_archive(product=product, actor=actor)
+    # Subscribers cannot read a deleted product: the event carries what they may need.
+    event_emit("product.deleted", product_id=product_id, shop_id=shop_id, skus=sku_list)
     return True
+
+
+def _variant_skus(product: Product) -> list[str]:
+    return sorted(product.variants.values_list("sku", flat=True))
 
 
 def _product_archive(*, product: Product, actor: User | None) -> bool:

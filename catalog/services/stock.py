@@ -8,6 +8,7 @@ own transaction, so two checkouts never wait on each other in opposite orders.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -57,6 +58,7 @@ def stock_reserve(
         reference=reference,
         actor=actor,
     )
+    _low_stock_announce(variant=variant, delta=-quantity)
 
 
 def stock_release(
@@ -154,6 +156,7 @@ def stock_adjust(
     )
     if delta > 0 and variant.inventory_count == delta:
         _back_in_stock_announce(variant=variant, movement=movement)
+    _low_stock_announce(variant=variant, delta=delta)
     catalog_changed(product_ids=[variant.product_id])
     audit_record(
         actor=actor,
@@ -175,6 +178,26 @@ def _back_in_stock_announce(*, variant: ProductVariant, movement: StockMovement)
     )
     if not others_stocked:
         event_emit("product.back_in_stock", product_id=variant.product_id, movement_id=movement.pk)
+
+
+def _low_stock_announce(*, variant: ProductVariant, delta: int) -> None:
+    """Emit `inventory.low` when a decrease took the variant to the low-stock threshold or
+    below from above it: once per crossing, not on every sale below it."""
+    if delta >= 0:
+        return
+    threshold = settings.CATALOG_LOW_STOCK_THRESHOLD
+    count_now = (
+        ProductVariant.objects.filter(pk=variant.pk).values_list("inventory_count", flat=True).get()
+    )
+    if count_now <= threshold < count_now - delta:
+        event_emit(
+            "inventory.low",
+            variant_id=variant.pk,
+            product_id=variant.product_id,
+            shop_id=variant.shop_id,
+            inventory_count=count_now,
+            threshold=threshold,
+        )
 
 
 def variants_in_lock_order(variants: Iterable[ProductVariant]) -> list[ProductVariant]:

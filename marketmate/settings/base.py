@@ -665,3 +665,44 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Marketplace ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="marketmate-demo")
+
+# --- Integrations: shop API keys and outbound webhooks (docs/integrations.md) ------------------
+INSTALLED_APPS.append("integrations")
+# `Authorization: Api-Key <key>`, after JWT and before the session.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(  # type: ignore[attr-defined]
+    1, "integrations.authentication.ShopApiKeyAuthentication"
+)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_key"] = env.str(  # type: ignore[index]
+    "API_THROTTLE_API_KEY", default="300/minute"
+)
+# Development and tests only: allow http:// and loopback or private webhook addresses.
+OUTBOUND_WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool(
+    "OUTBOUND_WEBHOOKS_ALLOW_PRIVATE_URLS", default=False
+)
+OUTBOUND_WEBHOOKS_TIMEOUT_SECONDS = env.int("OUTBOUND_WEBHOOKS_TIMEOUT_SECONDS", default=10)
+OUTBOUND_WEBHOOKS_MAX_PAYLOAD_BYTES = env.int(
+    "OUTBOUND_WEBHOOKS_MAX_PAYLOAD_BYTES", default=256 * 1024
+)
+OUTBOUND_WEBHOOKS_MAX_RESPONSE_BYTES = env.int(
+    "OUTBOUND_WEBHOOKS_MAX_RESPONSE_BYTES", default=64 * 1024
+)
+# Seconds to wait after each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 12 h, 12 h,
+# 12 h, about 2.6 days in all, then the delivery fails for good.
+OUTBOUND_WEBHOOKS_RETRY_SCHEDULE: list[int] = [
+    int(seconds)
+    for seconds in env.list(
+        "OUTBOUND_WEBHOOKS_RETRY_SCHEDULE",
+        default=["5", "300", "1800", "7200", "18000", "36000", "36000", "43200", "43200", "43200"],
+    )
+]
+# An endpoint whose deliveries fail for this long is disabled and its shop told.
+OUTBOUND_WEBHOOKS_DISABLE_AFTER_SECONDS = env.int(
+    "OUTBOUND_WEBHOOKS_DISABLE_AFTER_SECONDS", default=60 * 60 * 24
+)
+CELERY_BEAT_SCHEDULE["integrations-webhook-deliveries-due"] = {
+    "task": "integrations.webhook_deliveries_due_task",
+    "schedule": 60,
+}
+SPECTACULAR_SETTINGS["DESCRIPTION"] = str(SPECTACULAR_SETTINGS["DESCRIPTION"]) + (
+    " Shops' own systems use a shop API key instead (`Authorization: Api-Key <key>`)."
+)

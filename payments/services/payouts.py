@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from marketmate.audit import audit_record
+from marketmate.events import event_emit
 from payments.exceptions import GatewayError, PayoutUnavailableError
 from payments.gateways import gateway_get
 from payments.models import ConnectedAccount, LedgerEntry, Payout, PayoutItem
@@ -124,6 +125,7 @@ def payout_mark_paid(*, payout: Payout, transfer_id: str = "", actor: User | Non
             entity=locked,
             changes={"status": (Payout.Status.PENDING, Payout.Status.PAID)},
         )
+        event_emit("payout.paid", payout_id=locked.pk, shop_id=locked.shop_id)
     return locked
 
 
