@@ -4,6 +4,7 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,8 +91,15 @@ class AnalyticsPeriodForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    DEFAULT_PERIOD = "30"
+
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        # Without a period the page shows the default one: the menu must say so too (an empty
+        # bound value would leave the browser showing the first choice, "Last 7 days").
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = self.DEFAULT_PERIOD
+        super().__init__(data, *args, **kwargs)
         dates = {
             "from": forms.DateField(
                 label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -106,7 +114,7 @@ class AnalyticsPeriodForm(forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        period = data.get("period") or "30"
+        period = data.get("period") or self.DEFAULT_PERIOD
         end = today()
         if period == "custom":
             first, last = data.get("from"), data.get("to")

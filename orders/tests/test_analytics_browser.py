@@ -105,7 +105,7 @@ def test_the_vendor_analytics_page_draws_its_charts(
     context = signed_in_context(browser, live_server, shop.owner, viewport)
     page = context.new_page()
 
-    problems = _open(page, live_server.url + "/dashboard/analytics/?period=30")
+    problems = _open(page, live_server.url + "/dashboard/analytics/")
 
     shots = artifacts_dir / "analytics"
     shots.mkdir(exist_ok=True)
@@ -113,4 +113,6 @@ def test_the_vendor_analytics_page_draws_its_charts(
     assert problems == []
     assert page.locator("canvas[data-drawn=true]").count() == 2
     assert page.get_by_role("link", name="Speckled mug").is_visible()
+    # the menu names the period shown: the default 30 days, not the first choice
+    assert page.locator("select[name=period]").input_value() == "30"
     context.close()
