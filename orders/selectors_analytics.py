@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -535,4 +535,35 @@ def shop_analytics(*, shop: Shop, start: date, end: date, top: int = TOP_PRODUCT
             )
             for row in products
         ],
+    )
+
+
+@dataclass(frozen=True)
+class SalesOverview:
+    today: Decimal
+    period: Decimal
+    period_days: int
+    to_ship: int
+
+
+OVERVIEW_DAYS = 30
+
+
+def shop_sales_overview(*, shop: Shop) -> SalesOverview:
+    """`shop`'s sales of today and of the last 30 days (UTC days, today included) in its
+    currency, live from the orders, and how many paid orders wait to be shipped. One query."""
+    today = open_day()
+    today_start, _end = _bounds(today, today)
+    period_start, _end = _bounds(today - timedelta(days=OVERVIEW_DAYS - 1), today)
+    in_currency = Q(currency=shop.currency)
+    figures = Order.objects.filter(shop=shop).aggregate(
+        today=Sum("total", filter=in_currency & Q(paid_at__gte=today_start)),
+        period=Sum("total", filter=in_currency & Q(paid_at__gte=period_start)),
+        to_ship=Count("id", filter=Q(status=Order.Status.PAID)),
+    )
+    return SalesOverview(
+        today=figures["today"] or ZERO,
+        period=figures["period"] or ZERO,
+        period_days=OVERVIEW_DAYS,
+        to_ship=figures["to_ship"],
     )
