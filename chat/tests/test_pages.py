@@ -244,3 +244,36 @@ def test_staff_filter_reported_conversations_and_close_them(
     assert AuditLog.objects.filter(action="chat.conversation_close").count() == 1
     closed_page = client.get(f"/chat/{conversation.pk}/").content.decode()
     assert "This conversation was closed by our team." in closed_page
+
+
+def test_a_member_messages_the_customer_of_an_order_from_its_page(
+    buyer: User, shop: Shop, staff_member: User
+) -> None:
+    from orders.tests.factories import OrderFactory
+
+    order = OrderFactory(shop=shop, buyer=buyer)
+    client = client_for(staff_member)
+    page = client.get(f"/dashboard/orders/{order.number}/").content.decode()
+    assert f'action="/dashboard/messages/orders/{order.number}/"' in page
+
+    first = client.post(f"/dashboard/messages/orders/{order.number}/")
+    again = client.post(f"/dashboard/messages/orders/{order.number}/")
+
+    conversation = Conversation.objects.get()
+    assert (conversation.buyer, conversation.shop, conversation.order) == (buyer, shop, order)
+    assert first["Location"] == again["Location"] == f"/dashboard/messages/{conversation.pk}/"
+
+
+def test_another_shops_member_cannot_message_this_shops_customer(
+    buyer: User, shop: Shop, stranger: User
+) -> None:
+    from orders.tests.factories import OrderFactory
+    from shops.tests.factories import ShopFactory
+
+    order = OrderFactory(shop=shop, buyer=buyer)
+    ShopFactory(owner=stranger)
+
+    response = client_for(stranger).post(f"/dashboard/messages/orders/{order.number}/")
+
+    assert response.status_code == 404
+    assert not Conversation.objects.exists()
