@@ -4,12 +4,16 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketmate.errors import ApplicationError
+from orders.models import Order
 from orders.selectors_analytics import GROUPS, report_range_validate
+from shops.models import Shop
 
 
 def today() -> date:
@@ -30,7 +34,14 @@ class SalesReportForm(forms.Form):
     currency = forms.RegexField(
         label=_("Currency"), regex=r"^[A-Z]{3}$", required=False, max_length=3
     )
-    shop = forms.IntegerField(label=_("Shop id"), required=False, min_value=1)
+    # A searchable picker (the admin's autocomplete over the shops' names); `?shop=<id>` links
+    # from the per-shop table keep working.
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.order_by("name"),
+        required=False,
+        widget=AutocompleteSelect(Order._meta.get_field("shop"), admin.site),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -94,6 +94,16 @@ def test_the_admin_reports_page_draws_its_charts(
     assert problems == []
     assert page.locator("canvas[data-drawn=true]").count() == 2
     assert page.locator(".reports__table").first.is_visible()
+    # the shop picker searches the shops by name
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("clay")
+    page.locator(".select2-results__option", has_text="Clay & Co").click()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**shop=*")
+    page.screenshot(path=str(shots / f"admin-reports-shop-{viewport}.png"), full_page=True)
+    assert page.locator(".select2-selection__rendered").first.inner_text().strip("×\n ") == (
+        "Clay & Co"
+    )
     context.close()
 
 
