@@ -158,6 +158,7 @@ class ReportAdmin(admin.ModelAdmin):
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
+            "show_close": not can_decide,
             "decisions": [
                 ("resolve", _("Resolve")),
                 ("dismiss", _("Dismiss")),
