@@ -32,12 +32,11 @@ from catalog.services.reviews import review_hide, review_unhide
 from catalog.services.tags import tag_changed
 from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
 
-
 NAME_FIELDS = [f"name_{code}" for code in ("en", "es", "de")]
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslationAdmin, TreeAdmin):  # type: ignore[misc]
+class CategoryAdmin(TranslationAdmin, TreeAdmin):
     """The category tree; each name and description has a field per language."""
 
     form = movenodeform_factory(Category)
@@ -69,7 +68,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(TranslationAdmin):  # type: ignore[misc]
+class AttributeAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
     search_fields = NAME_FIELDS
     prepopulated_fields = {"slug": ["name"]}

@@ -136,9 +136,7 @@ def unread_message_count_for_shop(*, shop: Shop, reader: User) -> int:
     """How many shoppers' messages wait for `shop` (the caller has checked that `reader` works
     for it); a member's own purchases from the shop are theirs to read as a buyer."""
     return (
-        Message.objects.filter(
-            conversation__shop_id=shop.pk, side=Side.BUYER, read_at__isnull=True
-        )
+        Message.objects.filter(conversation__shop_id=shop.pk, side=Side.BUYER, read_at__isnull=True)
         .exclude(conversation__buyer_id=reader.pk)
         .count()
     )

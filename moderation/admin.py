@@ -7,8 +7,8 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import QuerySet
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html

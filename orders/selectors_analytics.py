@@ -490,7 +490,7 @@ def shop_analytics(*, shop: Shop, start: date, end: date, top: int = TOP_PRODUCT
             figures.refunds, figures.views = refunds, views
 
     by_product: dict[int, dict[str, Any]] = {
-        row["product_id"]: row
+        row["product_id"]: dict(row)
         for row in ProductDailyStats.objects.filter(
             shop=shop, currency=shop.currency, day__gte=start, day__lte=end
         )

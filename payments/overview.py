@@ -17,7 +17,11 @@ def payments_overview_figures(membership: ShopMember) -> list[OverviewFigure]:
         return []
     shop = membership.shop
     owed = sum(
-        (balance.total for balance in shop_balances(shop=shop) if balance.currency == shop.currency),
+        (
+            balance.total
+            for balance in shop_balances(shop=shop)
+            if balance.currency == shop.currency
+        ),
         Decimal("0.00"),
     )
     return [

@@ -13,56 +13,55 @@ def names_to_english(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0008_autocomplete_indexes'),
+        ("catalog", "0008_autocomplete_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attribute',
-            name='name_de',
-            field=models.CharField(max_length=60, null=True, unique=True, verbose_name='name'),
+            model_name="attribute",
+            name="name_de",
+            field=models.CharField(max_length=60, null=True, unique=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='attribute',
-            name='name_en',
-            field=models.CharField(max_length=60, null=True, unique=True, verbose_name='name'),
+            model_name="attribute",
+            name="name_en",
+            field=models.CharField(max_length=60, null=True, unique=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='attribute',
-            name='name_es',
-            field=models.CharField(max_length=60, null=True, unique=True, verbose_name='name'),
+            model_name="attribute",
+            name="name_es",
+            field=models.CharField(max_length=60, null=True, unique=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='description_de',
-            field=models.TextField(blank=True, null=True, verbose_name='description'),
+            model_name="category",
+            name="description_de",
+            field=models.TextField(blank=True, null=True, verbose_name="description"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='description_en',
-            field=models.TextField(blank=True, null=True, verbose_name='description'),
+            model_name="category",
+            name="description_en",
+            field=models.TextField(blank=True, null=True, verbose_name="description"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='description_es',
-            field=models.TextField(blank=True, null=True, verbose_name='description'),
+            model_name="category",
+            name="description_es",
+            field=models.TextField(blank=True, null=True, verbose_name="description"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='name_de',
-            field=models.CharField(max_length=120, null=True, verbose_name='name'),
+            model_name="category",
+            name="name_de",
+            field=models.CharField(max_length=120, null=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='name_en',
-            field=models.CharField(max_length=120, null=True, verbose_name='name'),
+            model_name="category",
+            name="name_en",
+            field=models.CharField(max_length=120, null=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='category',
-            name='name_es',
-            field=models.CharField(max_length=120, null=True, verbose_name='name'),
+            model_name="category",
+            name="name_es",
+            field=models.CharField(max_length=120, null=True, verbose_name="name"),
         ),
         migrations.RunPython(names_to_english, migrations.RunPython.noop),
     ]

@@ -67,7 +67,7 @@ def test_staff_write_each_language_of_a_category_in_the_admin() -> None:
     )
 
     assert 'name="name_es"' in form and 'name="name_de"' in form
-    assert response.status_code == 302, [e for e in response.context["adminform"].form.errors.items()]
+    assert response.status_code == 302
     category = Category.objects.get()
     assert (category.name_en, category.name_es, category.name_de) == (
         "Ceramics",

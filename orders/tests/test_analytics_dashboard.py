@@ -127,7 +127,9 @@ def test_todays_sales_count_at_once_without_waiting_for_the_roll_up(shop: Shop) 
     # given a sale, a refund and views today after the last roll-up (which stored today as empty)
     mug = shop.products.get()
     order = OrderFactory(shop=shop, paid_at=timezone.now(), subtotal=Decimal("25.00"))
-    OrderLineFactory(order=order, variant=mug.variants.get(), quantity=5, unit_price=Decimal("5.00"))
+    OrderLineFactory(
+        order=order, variant=mug.variants.get(), quantity=5, unit_price=Decimal("5.00")
+    )
     RefundFactory(order=order, amount=Decimal("1.50"), confirmed_at=timezone.now())
     for _ in range(3):
         product_view_record(product_id=mug.pk)

@@ -87,7 +87,11 @@ def test_the_overview_links_every_figure_to_its_list(
     for figure in figures.all():
         assert figure.is_visible()
         box = figure.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+        assert (
+            box is not None
+            and box["x"] >= 0
+            and box["x"] + box["width"] <= page.viewport_size["width"]
+        )
     assert page.locator("[data-figure=unread_messages] .stat__value").inner_text() == "3"
     assert page.locator("[data-figure=orders_to_ship] .stat__value").inner_text() == "3"
 

@@ -109,7 +109,9 @@ def test_every_figure_is_a_link_on_the_page(busy: Team) -> None:
     assert page.count('class="stat__link"') == 6
 
 
-def test_the_overview_stays_within_a_query_budget(busy: Team, django_assert_max_num_queries) -> None:
+def test_the_overview_stays_within_a_query_budget(
+    busy: Team, django_assert_max_num_queries
+) -> None:
     client = Client()
     client.force_login(busy.owner)
 
