@@ -1,3 +1,6 @@
+from typing import Any
+
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -30,6 +33,28 @@ class AddressInline(admin.StackedInline):
         ("city", "region", "postal_code", "country"),
         ("is_default_shipping", "is_default_billing"),
     ]
+
+
+class BannedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("banned")
+    parameter_name = "banned"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(banned_at__isnull=self.value() == "no")
+        return queryset
+
+
+class EmailAddressInline(admin.TabularInline):
+    """The user's e-mail addresses (allauth's records) on the user's page, so the admin home
+    has one Accounts section instead of allauth's second one."""
+
+    model = EmailAddress
+    extra = 0
+    fields = ["email", "primary", "verified"]
 
 
 def _with_reason(
@@ -84,7 +109,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
         "created",
     ]
-    list_filter = ["role", "verified", "is_active", "is_staff"]
+    list_filter = ["role", "verified", BannedFilter, "is_active", "is_staff"]
     search_fields = ["email", "name"]
     readonly_fields = ["created", "updated", "last_login", "banned_at"]
     fieldsets = (
@@ -109,7 +134,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
-    inlines = [AddressInline]
+    inlines = [EmailAddressInline, AddressInline]
     actions = ["ban_users", "unban_users"]
 
     def save_model(self, request: HttpRequest, obj: User, form: forms.Form, change: bool) -> None:
@@ -133,3 +158,9 @@ class UserAdmin(DjangoUserAdmin):
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> TemplateResponse | None:
         return _with_reason(self, request, queryset, action="unban_users", title=_("Unban users"))
+
+
+# allauth registers its e-mail addresses under a second "Accounts" section of the admin home;
+# they are edited on the user's page instead (allauth's admin is loaded first: INSTALLED_APPS).
+if admin.site.is_registered(EmailAddress):
+    admin.site.unregister(EmailAddress)

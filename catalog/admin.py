@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -31,17 +32,22 @@ from catalog.services.reviews import review_hide, review_unhide
 from catalog.services.tags import tag_changed
 from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
 
+NAME_FIELDS = [f"name_{code}" for code in ("en", "es", "de")]
+
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(TranslationAdmin, TreeAdmin):
+    """The category tree; each name and description has a field per language."""
+
     form = movenodeform_factory(Category)
     list_display = ["name", "slug", "is_featured"]
-    search_fields = ["name", "slug"]
+    search_fields = [*NAME_FIELDS, "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        category_changed(category=obj, renamed=change and "name" in form.changed_data)
+        renamed = change and any(name.startswith("name") for name in form.changed_data)
+        category_changed(category=obj, renamed=renamed)
 
 
 @admin.register(Tag)
@@ -62,9 +68,9 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = NAME_FIELDS
     prepopulated_fields = {"slug": ["name"]}
 
 

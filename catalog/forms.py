@@ -38,7 +38,8 @@ class ProductForm(forms.Form):
         label=_("Categories"),
         queryset=Category.objects.order_by("path"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # Tick boxes, which a search box above them filters (static/js/dashboard.js).
+        widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -87,6 +88,14 @@ class ImageUploadForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("Describe the photo for people who cannot see it."),
+    )
+
+
+class FirstPhotoForm(ImageUploadForm):
+    """The product's first photo, chosen on the form that creates it (optional)."""
+
+    image = forms.FileField(
+        label=_("Photo"), required=False, help_text=_("JPEG, PNG or WebP. Add more after saving.")
     )
 
 

@@ -47,7 +47,8 @@ class Tag(models.Model):
         return self.name
 
 
-class Attribute(models.Model):
+# Its manager is made per language at start-up (catalog/translation.py), out of the stubs' sight.
+class Attribute(models.Model):  # type: ignore[django-manager-missing]
     """A kind of option that variants can differ by (size, colour...), managed by staff."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)

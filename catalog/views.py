@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from accounts.models import User
 from catalog.exceptions import ProductNotFoundError
 from catalog.forms import (
+    FirstPhotoForm,
     ImageUploadForm,
     ProductForm,
     ProductImportForm,
@@ -124,12 +125,14 @@ class ProductCreateView(CatalogMixin, TemplateView):
         context["attributes"] = attributes_list()
         context.setdefault("form", ProductForm(initial={"status": Product.Status.DRAFT}))
         context.setdefault("formset", VariantFormSet(prefix="variants"))
+        context.setdefault("photo_form", FirstPhotoForm(prefix="photo"))
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProductForm(request.POST)
         formset = VariantFormSet(request.POST, prefix="variants")
-        if form.is_valid() and formset.is_valid():
+        photo_form = FirstPhotoForm(request.POST, request.FILES, prefix="photo")
+        if form.is_valid() and formset.is_valid() and photo_form.is_valid():
             rows = [
                 (variant_form, variant_form.cleaned_data)
                 for variant_form in formset.forms
@@ -141,9 +144,39 @@ class ProductCreateView(CatalogMixin, TemplateView):
             except _FormErrors:
                 pass
             else:
-                messages.success(request, _("Product created. Now add photos."))
-                return redirect("dashboard:product_update", pk=product.pk)
-        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+                self._first_photo_add(product, photo_form)
+                url = reverse("dashboard:product_update", args=[product.pk])
+                if _wants_fragment(request):
+                    # The upload with a progress bar: the script goes there itself, so the
+                    # messages are still waiting for that page.
+                    return JsonResponse({"redirect": url})
+                return redirect(url)
+        return self.render_to_response(
+            self.get_context_data(form=form, formset=formset, photo_form=photo_form)
+        )
+
+    def _first_photo_add(self, product: Product, photo_form: FirstPhotoForm) -> None:
+        """Store the photo chosen with the new product. The product is saved already: a refused
+        photo is said on its page, where another one can be uploaded."""
+        upload = photo_form.cleaned_data.get("image")
+        if not upload:
+            messages.success(self.request, _("Product created. Now add photos."))
+            return
+        try:
+            image_services.image_add(
+                product=product,
+                actor=_actor(self.request),
+                upload=upload,
+                alt_text=photo_form.cleaned_data.get("alt_text") or "",
+            )
+        except ApplicationError as exc:
+            messages.error(
+                self.request,
+                _("Product created, but its photo was refused: %(reason)s")
+                % {"reason": exc.message},
+            )
+        else:
+            messages.success(self.request, _("Product created with its photo."))
 
     def _create(self, form: ProductForm, rows: list[tuple[Any, dict[str, Any]]]) -> Product:
         actor = _actor(self.request)

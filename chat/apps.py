@@ -9,3 +9,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import subscribers  # noqa: F401  (registers the event subscribers)
+        from chat.overview import chat_overview_figures
+        from shops.overview import overview_provider_register
+
+        overview_provider_register(chat_overview_figures)

@@ -132,6 +132,16 @@ def unread_message_count_for_user(*, user: User | AnonymousUser) -> int:
     ).count()
 
 
+def unread_message_count_for_shop(*, shop: Shop, reader: User) -> int:
+    """How many shoppers' messages wait for `shop` (the caller has checked that `reader` works
+    for it); a member's own purchases from the shop are theirs to read as a buyer."""
+    return (
+        Message.objects.filter(conversation__shop_id=shop.pk, side=Side.BUYER, read_at__isnull=True)
+        .exclude(conversation__buyer_id=reader.pk)
+        .count()
+    )
+
+
 def room_may_join(*, user: User | AnonymousUser, room: str) -> bool:
     """Whether the user may listen in `room` (`user:{id}`, `shop:{id}`, `order:{id}`).
 

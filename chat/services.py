@@ -27,7 +27,7 @@ from marketmate.errors import ApplicationError, NotFoundError
 from marketmate.events import event_emit
 from marketmate.ratelimits import rate_limit_hit
 from orders.models import Order
-from orders.selectors import order_list_for_buyer
+from orders.selectors import order_get_for_shop, order_list_for_buyer
 from shops.models import Shop
 
 
@@ -91,6 +91,30 @@ def conversation_start(
             conversation, _created = Conversation.objects.get_or_create(**subject)
     except IntegrityError:
         # Two clicks at once: the other one created it.
+        conversation = Conversation.objects.get(**subject)
+    return conversation
+
+
+def conversation_start_about_order(*, member: User, shop: Shop, order_number: str) -> Conversation:
+    """The shop's conversation with the customer of its order `order_number`, opened now or
+    found again (the customer's own thread about that order, if they wrote first).
+
+    Only the shop's members may open it; another shop's order is not found.
+    """
+    if not user_is_shop_member(user=member, shop_id=shop.pk):
+        raise NotFoundError(_("Order not found."))
+    order = order_get_for_shop(shop=shop, number=order_number)
+    if order is None:
+        raise NotFoundError(_("Order not found."))
+    if order.buyer_id is None or user_is_shop_member(user=order.buyer, shop_id=shop.pk):
+        raise ApplicationError(
+            _("You cannot start a conversation with your own shop."), code=ChatErrorCode.OWN_SHOP
+        )
+    subject: dict[str, Any] = {"buyer": order.buyer, "shop": shop, "product": None, "order": order}
+    try:
+        with transaction.atomic():
+            conversation, _created = Conversation.objects.get_or_create(**subject)
+    except IntegrityError:
         conversation = Conversation.objects.get(**subject)
     return conversation
 

@@ -265,3 +265,19 @@ class VendorConversationDetailView(ShopInboxMixin, TemplateView):
             # A thread of another shop of the member: show it under that shop.
             self.shop = conversation.shop
         return conversation
+
+
+class VendorConversationStartView(ShopInboxMixin, View):
+    """ "Message the customer" on the dashboard's order page: the thread about that order."""
+
+    def post(self, request: HttpRequest, number: str) -> HttpResponse:
+        try:
+            conversation = services.conversation_start_about_order(
+                member=_user(request), shop=self.shop, order_number=number
+            )
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+            return redirect("dashboard_orders:detail", number=number)
+        return redirect("dashboard_messages:detail", pk=conversation.pk)

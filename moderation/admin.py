@@ -5,17 +5,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from marketmate.admin_actions import moderation_action
+from marketmate.errors import ApplicationError
 from moderation import services
 from moderation.models import TARGET_MODELS, Report
 
@@ -96,6 +99,9 @@ class ReportAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
     ordering = ["-created", "-id"]
     actions = ["resolve", "dismiss", "act"]
+    # The page of one report has no Save (every field is read-only) but the decisions of the
+    # queue's actions, each with its note: templates/admin/moderation/report/change_form.html.
+    change_form_template = "admin/moderation/report/change_form.html"
     fields = readonly_fields = (
         "reporter",
         "kind",
@@ -121,6 +127,76 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="moderation_report_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        report = self.get_object(request, object_id)
+        can_decide = (
+            report is not None
+            and report.status == Report.Status.OPEN
+            and super().has_change_permission(request, report)
+        )
+        extra = {
+            **(extra_context or {}),
+            "can_decide": can_decide,
+            # Read-only fields need no Save: the decisions below are the page's actions.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_close": not can_decide,
+            "decisions": [
+                ("resolve", _("Resolve")),
+                ("dismiss", _("Dismiss")),
+                ("act", _("Act on what is reported")),
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Resolve, dismiss or act on one open report from its page, with a note."""
+        report = self.get_object(request, str(pk))
+        if report is None:
+            raise Http404(_("Report not found."))
+        if request.method != "POST" or not super().has_change_permission(request, report):
+            raise PermissionDenied
+        actor = request.user
+        assert isinstance(actor, User)
+        decision = request.POST.get("decision", "")
+        note = request.POST.get("note", "").strip()
+        page = reverse("admin:moderation_report_change", args=[report.pk])
+        if decision not in ("resolve", "dismiss", "act"):
+            self.message_user(request, _("Choose what to do with the report."), messages.ERROR)
+            return HttpResponseRedirect(page)
+        if not note:
+            self.message_user(request, _("Give a reason."), messages.ERROR)
+            return HttpResponseRedirect(page)
+        try:
+            if decision == "resolve":
+                services.report_resolve(report=report, actor=actor, note=note)
+            elif decision == "dismiss":
+                services.report_dismiss(report=report, actor=actor, note=note)
+            else:
+                services.report_act(report=report, actor=actor, reason=note)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("The report is closed."), messages.SUCCESS)
+        return HttpResponseRedirect(page)
 
     @admin.display(description=gettext_lazy("type"), ordering="target_type")
     def kind(self, report: Report) -> str:

@@ -186,7 +186,7 @@ class SalesReportAdmin(admin.ModelAdmin):
                 end=params["to"],
                 group=params["group"],
                 currency=params["currency"],
-                shop_id=params.get("shop"),
+                shop_id=params["shop"].pk if params.get("shop") else None,
             )
             if request.GET.get("format") == "csv":
                 response = HttpResponse(

@@ -23,6 +23,10 @@ class CartQuantityForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=100_000)
 
 
+def country_choices() -> list[tuple[str, str]]:
+    return [("", str(_("Choose a country"))), *((code, str(name)) for code, name in countries)]
+
+
 class AddressForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=ADDRESS_MAX_LENGTH)
     line1 = forms.CharField(label=_("Address"), max_length=ADDRESS_MAX_LENGTH)
@@ -36,7 +40,9 @@ class AddressForm(forms.Form):
     postal_code = forms.CharField(
         label=_("Postal code"), max_length=ADDRESS_MAX_LENGTH, required=False
     )
-    country = forms.ChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
+    # Chosen when the form is built, so the names come in the shopper's language (and order),
+    # as in the address book.
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: country_choices())
     phone = forms.CharField(
         label=_("Phone"),
         max_length=ADDRESS_MAX_LENGTH,

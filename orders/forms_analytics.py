@@ -4,11 +4,16 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketmate.errors import ApplicationError
+from orders.models import Order
 from orders.selectors_analytics import GROUPS, report_range_validate
+from shops.models import Shop
 
 
 def today() -> date:
@@ -29,7 +34,14 @@ class SalesReportForm(forms.Form):
     currency = forms.RegexField(
         label=_("Currency"), regex=r"^[A-Z]{3}$", required=False, max_length=3
     )
-    shop = forms.IntegerField(label=_("Shop id"), required=False, min_value=1)
+    # A searchable picker (the admin's autocomplete over the shops' names); `?shop=<id>` links
+    # from the per-shop table keep working.
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.order_by("name"),
+        required=False,
+        widget=AutocompleteSelect(Order._meta.get_field("shop"), admin.site),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,8 +102,15 @@ class AnalyticsPeriodForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    DEFAULT_PERIOD = "30"
+
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        # Without a period the page shows the default one: the menu must say so too (an empty
+        # bound value would leave the browser showing the first choice, "Last 7 days").
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = self.DEFAULT_PERIOD
+        super().__init__(data, *args, **kwargs)
         dates = {
             "from": forms.DateField(
                 label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -106,7 +125,7 @@ class AnalyticsPeriodForm(forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        period = data.get("period") or "30"
+        period = data.get("period") or self.DEFAULT_PERIOD
         end = today()
         if period == "custom":
             first, last = data.get("from"), data.get("to")

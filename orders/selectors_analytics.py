@@ -16,12 +16,15 @@ What counts, everywhere:
 
 import csv
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Trunc
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_signups_by_period
@@ -29,6 +32,7 @@ from catalog.models import Product
 from marketmate.errors import ApplicationError
 from orders.models import Order, OrderLine, ProductDailyStats, ShopDailyStats
 from orders.pricing import money
+from orders.services.analytics import product_views_for_day
 from payments.selectors import commission_totals_by_period, refund_totals_by_period
 from shops.models import Shop
 from shops.selectors import shops_opened_by_period
@@ -398,20 +402,81 @@ class ShopAnalytics:
         return ((Decimal(now) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.1"))
 
 
+def open_day() -> date:
+    """The UTC day still running: its roll-up is at most 15 minutes old, so it is read live."""
+    return timezone.now().astimezone(UTC).date()
+
+
+def _shop_day_live(*, shop: Shop, day: date) -> tuple[DayFigures, dict[int, dict[str, Any]]]:
+    """`shop`'s figures of `day` in its currency straight from orders, refunds and the view
+    counters (what the roll-up would store), and per product."""
+    since, until = _bounds(day, day)
+    orders = Order.objects.filter(
+        shop=shop, currency=shop.currency, paid_at__gte=since, paid_at__lt=until
+    )
+    figures = DayFigures(day=day)
+    totals = orders.aggregate(revenue=Sum("total"), orders=Count("id"))
+    figures.revenue, figures.orders = totals["revenue"] or ZERO, totals["orders"]
+    products: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"units": 0, "revenue": ZERO, "orders": 0, "views": 0}
+    )
+    for row in (
+        OrderLine.objects.filter(order__in=orders, variant__isnull=False)
+        .values("variant__product_id")
+        .annotate(
+            revenue=Sum("total"), units=Sum("quantity"), orders=Count("order_id", distinct=True)
+        )
+        .order_by()
+    ):
+        product = products[row["variant__product_id"]]
+        product.update(revenue=row["revenue"], units=row["units"], orders=row["orders"])
+        figures.units += row["units"]
+    figures.refunds = sum(
+        (
+            amount.amount
+            for amount in refund_totals_by_period(
+                start=since, end=until, period="day", shop_id=shop.pk
+            )
+            if amount.currency == shop.currency
+        ),
+        ZERO,
+    )
+    counted = product_views_for_day(day=day) or {}
+    if counted:
+        for product_id in Product.objects.filter(
+            shop=shop, currency=shop.currency, pk__in=counted.keys()
+        ).values_list("pk", flat=True):
+            if counted[product_id] > 0:
+                products[product_id]["views"] = counted[product_id]
+                figures.views += counted[product_id]
+    return figures, products
+
+
 def shop_analytics(*, shop: Shop, start: date, end: date, top: int = TOP_PRODUCTS) -> ShopAnalytics:
-    """The roll-up figures of `shop` in its currency from `start` to `end` (UTC days, both
-    included), each day, in total, in total over the period of the same length just before,
-    and its best-selling products. Three queries."""
+    """The figures of `shop` in its currency from `start` to `end` (UTC days, both included),
+    each day, in total, in total over the period of the same length just before, and its
+    best-selling products. Closed days come from the daily roll-ups; the open day (today) is
+    computed live, so a sale shows at once."""
     length = (end - start).days + 1
     previous_start = start - timedelta(days=length)
+    today = open_day()
     days = {
         start + timedelta(days=offset): DayFigures(day=start + timedelta(days=offset))
         for offset in range(length)
     }
     totals, previous = PeriodTotals(), PeriodTotals()
-    rows = ShopDailyStats.objects.filter(
+    stored = ShopDailyStats.objects.filter(
         shop=shop, currency=shop.currency, day__gte=previous_start, day__lte=end
-    ).values_list("day", "revenue", "orders", "units", "refunds", "views")
+    ).exclude(day=today)
+    rows: list[tuple[date, Decimal, int, int, Decimal, int]] = list(
+        stored.values_list("day", "revenue", "orders", "units", "refunds", "views")
+    )
+    live_products: dict[int, dict[str, Any]] = {}
+    if previous_start <= today <= end:
+        live, live_products = _shop_day_live(shop=shop, day=today)
+        rows.append((today, live.revenue, live.orders, live.units, live.refunds, live.views))
+        if today < start:
+            live_products = {}
     for day, revenue, orders, units, refunds, views in rows:
         target = totals if day >= start else previous
         target.revenue += revenue
@@ -424,16 +489,29 @@ def shop_analytics(*, shop: Shop, start: date, end: date, top: int = TOP_PRODUCT
             figures.revenue, figures.orders, figures.units = revenue, orders, units
             figures.refunds, figures.views = refunds, views
 
-    products = list(
-        ProductDailyStats.objects.filter(
+    by_product: dict[int, dict[str, Any]] = {
+        row["product_id"]: dict(row)
+        for row in ProductDailyStats.objects.filter(
             shop=shop, currency=shop.currency, day__gte=start, day__lte=end
         )
+        .exclude(day=today)
         .values("product_id")
         .annotate(
             units=Sum("units"), revenue=Sum("revenue"), orders=Sum("orders"), views=Sum("views")
         )
-        .order_by("-revenue", "-units", "-views", "product_id")[:top]
-    )
+        .order_by()
+    }
+    for product_id, figures_today in live_products.items():
+        row = by_product.setdefault(
+            product_id,
+            {"product_id": product_id, "units": 0, "revenue": ZERO, "orders": 0, "views": 0},
+        )
+        for name in ("units", "revenue", "orders", "views"):
+            row[name] += figures_today[name]
+    products = sorted(
+        by_product.values(),
+        key=lambda row: (-row["revenue"], -row["units"], -row["views"], row["product_id"]),
+    )[:top]
     titles = dict(
         Product.objects.filter(pk__in=[row["product_id"] for row in products]).values_list(
             "pk", "title"
@@ -457,4 +535,35 @@ def shop_analytics(*, shop: Shop, start: date, end: date, top: int = TOP_PRODUCT
             )
             for row in products
         ],
+    )
+
+
+@dataclass(frozen=True)
+class SalesOverview:
+    today: Decimal
+    period: Decimal
+    period_days: int
+    to_ship: int
+
+
+OVERVIEW_DAYS = 30
+
+
+def shop_sales_overview(*, shop: Shop) -> SalesOverview:
+    """`shop`'s sales of today and of the last 30 days (UTC days, today included) in its
+    currency, live from the orders, and how many paid orders wait to be shipped. One query."""
+    today = open_day()
+    today_start, _end = _bounds(today, today)
+    period_start, _end = _bounds(today - timedelta(days=OVERVIEW_DAYS - 1), today)
+    in_currency = Q(currency=shop.currency)
+    figures = Order.objects.filter(shop=shop).aggregate(
+        today=Sum("total", filter=in_currency & Q(paid_at__gte=today_start)),
+        period=Sum("total", filter=in_currency & Q(paid_at__gte=period_start)),
+        to_ship=Count("id", filter=Q(status=Order.Status.PAID)),
+    )
+    return SalesOverview(
+        today=figures["today"] or ZERO,
+        period=figures["period"] or ZERO,
+        period_days=OVERVIEW_DAYS,
+        to_ship=figures["to_ship"],
     )

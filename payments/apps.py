@@ -9,3 +9,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from payments import subscribers  # noqa: F401  (registers the event subscribers)
+        from payments.overview import payments_overview_figures
+        from shops.overview import overview_provider_register
+
+        overview_provider_register(payments_overview_figures)

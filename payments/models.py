@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Category
 from orders.models import Order
@@ -333,7 +334,8 @@ class LedgerEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SALE = "sale", _("Sale")
+        # A ledger's sale, not the shop window's "Sale" badge: two words in other languages.
+        SALE = "sale", pgettext_lazy("ledger entry", "Sale")
         COMMISSION = "commission", _("Commission")
         REFUND = "refund", _("Refund")
         COMMISSION_REFUND = "commission_refund", _("Commission returned")

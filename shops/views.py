@@ -19,6 +19,7 @@ from marketmate.errors import ApplicationError
 from shops import services
 from shops.forms import MemberInviteForm, MemberRoleForm, ShopApplyForm, ShopSettingsForm
 from shops.models import Shop, ShopMember
+from shops.overview import OverviewFigure, overview_figures
 from shops.permissions import (
     SESSION_SHOP_KEY,
     ShopMemberRequiredMixin,
@@ -49,8 +50,21 @@ class DashboardOverviewView(LoginRequiredMixin, TemplateView):
         membership = current_membership_get(self.request)
         context["membership"] = membership
         if membership is not None:
+            summary = shop_catalog_summary(shop=membership.shop)
             context["shop"] = membership.shop
-            context["summary"] = shop_catalog_summary(shop=membership.shop)
+            context["summary"] = summary
+            context["figures"] = [
+                *overview_figures(membership=membership),
+                OverviewFigure(
+                    key="low_stock",
+                    label=_("Low on stock"),
+                    value=str(summary["low_stock"]),
+                    url=f"{reverse('dashboard:inventory')}?low=1",
+                    position=50,
+                    needs_attention=summary["low_stock"] > 0,
+                ),
+            ]
+            context["figures"].sort(key=lambda figure: (figure.position, figure.key))
             context["low_stock"] = variants_list_for_shop(
                 shop=membership.shop, low_stock_only=True
             )[:8]

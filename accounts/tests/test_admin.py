@@ -75,3 +75,32 @@ def test_the_user_change_page_shows_the_address_book(staff_client: Client) -> No
 
     assert response.status_code == 200
     assert 'value="Gent"' in response.content.decode()
+
+
+def test_staff_filter_users_by_ban() -> None:
+    from django.utils import timezone
+
+    banned = UserFactory(banned_at=timezone.now())
+    allowed = UserFactory()
+    client = Client()
+    client.force_login(StaffFactory(is_superuser=True))
+
+    only_banned = client.get("/admin/accounts/user/", {"banned": "yes"})
+    not_banned = client.get("/admin/accounts/user/", {"banned": "no"})
+
+    assert list(only_banned.context["cl"].result_list) == [banned]
+    assert allowed in not_banned.context["cl"].result_list
+    assert banned not in not_banned.context["cl"].result_list
+
+
+def test_the_admin_home_has_one_accounts_section_with_e_mail_addresses_on_the_users_page() -> None:
+    user = UserFactory(email="ada@example.com")
+    client = Client()
+    client.force_login(StaffFactory(is_superuser=True))
+
+    home = client.get("/admin/")
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").text
+
+    sections = [app["name"] for app in home.context["app_list"]]
+    assert sections.count("Accounts") == 1
+    assert 'name="emailaddress_set-0-verified"' in page

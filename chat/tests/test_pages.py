@@ -258,3 +258,36 @@ def test_contacting_a_shop_about_its_draft_product_is_not_found(buyer: User, sho
     assert (form.status_code, sent.status_code) == (404, 404)
     assert "Secret launch" not in form.content.decode() + sent.content.decode()
     assert Conversation.objects.count() == 0
+
+
+def test_a_member_messages_the_customer_of_an_order_from_its_page(
+    buyer: User, shop: Shop, staff_member: User
+) -> None:
+    from orders.tests.factories import OrderFactory
+
+    order = OrderFactory(shop=shop, buyer=buyer)
+    client = client_for(staff_member)
+    page = client.get(f"/dashboard/orders/{order.number}/").content.decode()
+    assert f'action="/dashboard/messages/orders/{order.number}/"' in page
+
+    first = client.post(f"/dashboard/messages/orders/{order.number}/")
+    again = client.post(f"/dashboard/messages/orders/{order.number}/")
+
+    conversation = Conversation.objects.get()
+    assert (conversation.buyer, conversation.shop, conversation.order) == (buyer, shop, order)
+    assert first["Location"] == again["Location"] == f"/dashboard/messages/{conversation.pk}/"
+
+
+def test_another_shops_member_cannot_message_this_shops_customer(
+    buyer: User, shop: Shop, stranger: User
+) -> None:
+    from orders.tests.factories import OrderFactory
+    from shops.tests.factories import ShopFactory
+
+    order = OrderFactory(shop=shop, buyer=buyer)
+    ShopFactory(owner=stranger)
+
+    response = client_for(stranger).post(f"/dashboard/messages/orders/{order.number}/")
+
+    assert response.status_code == 404
+    assert not Conversation.objects.exists()

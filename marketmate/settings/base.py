@@ -32,6 +32,8 @@ SITE_ID = 1
 
 INSTALLED_APPS = [
     "daphne",
+    # Before the admin, so staff edit each translated name per language (catalog/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -279,6 +281,10 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Names that staff manage (categories, option kinds) are stored per language
+# (django-modeltranslation); a name not yet translated shows in English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

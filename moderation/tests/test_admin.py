@@ -181,3 +181,49 @@ def test_a_report_is_read_only_in_the_admin(staff_client: Client) -> None:
     assert page.status_code == 200
     assert list(page.context["adminform"].form.fields) == []
     assert staff_client.get(f"{QUEUE}add/").status_code == 403
+
+
+def test_a_reports_page_decides_it_with_a_note_instead_of_saving(staff_client: Client) -> None:
+    report = ReportFactory()
+    page_url = f"{QUEUE}{report.pk}/change/"
+
+    page = staff_client.get(page_url).text
+    no_note = staff_client.post(f"{QUEUE}{report.pk}/decide/", {"decision": "dismiss"})
+    report.refresh_from_db()
+    still_open = report.status
+    decided = staff_client.post(
+        f"{QUEUE}{report.pk}/decide/", {"decision": "dismiss", "note": "Not a fake"}
+    )
+
+    assert 'name="_save"' not in page
+    assert 'data-decision="resolve"' in page and 'data-decision="dismiss"' in page
+    assert 'data-decision="act"' in page
+    assert no_note["Location"] == decided["Location"] == page_url
+    assert still_open == Report.Status.OPEN
+    report.refresh_from_db()
+    assert (report.status, report.resolution_note) == (Report.Status.DISMISSED, "Not a fake")
+    assert 'data-decision="resolve"' not in staff_client.get(page_url).text
+
+
+def test_acting_from_the_reports_page_unpublishes_the_product(staff_client: Client) -> None:
+    product = ProductFactory()
+    report = ReportFactory(target=product)
+
+    staff_client.post(f"{QUEUE}{report.pk}/decide/", {"decision": "act", "note": "Counterfeit"})
+
+    report.refresh_from_db()
+    product.refresh_from_db()
+    assert report.status == Report.Status.RESOLVED
+    assert product.status != Product.Status.ACTIVE
+
+
+def test_staff_without_the_moderation_permission_cannot_decide() -> None:
+    report = ReportFactory()
+    client = Client()
+    client.force_login(StaffFactory(is_superuser=False))
+
+    response = client.post(f"{QUEUE}{report.pk}/decide/", {"decision": "resolve", "note": "x"})
+
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.status == Report.Status.OPEN

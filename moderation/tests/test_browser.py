@@ -46,3 +46,34 @@ def test_a_shopper_reports_a_product_from_its_page(
         "scam",
         "Claims to cure everything.",
     )
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_staff_dismiss_a_report_from_its_page(
+    browser, live_server, artifacts_dir: Path, viewport: str
+) -> None:
+    from accounts.tests.factories import StaffFactory
+    from moderation.tests.factories import ReportFactory
+
+    report = ReportFactory(target=ProductFactory(title="Plain mug"))
+    client = Client()
+    client.force_login(StaffFactory())
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    url = f"{live_server.url}/admin/moderation/report/{report.pk}/change/"
+
+    page.goto(url)
+    page.screenshot(path=str(artifacts_dir / f"admin-report-{viewport}.png"), full_page=True)
+    assert page.locator("input[name=_save]").count() == 0
+    page.get_by_label("Reason").fill("An ordinary mug.")
+    page.locator("[data-decision=dismiss]").click()
+    page.wait_for_url(url)
+
+    page.screenshot(path=str(artifacts_dir / f"admin-report-done-{viewport}.png"), full_page=True)
+    report.refresh_from_db()
+    assert (report.status, report.resolution_note) == (Report.Status.DISMISSED, "An ordinary mug.")
+    assert page.locator("[data-decision]").count() == 0
+    context.close()

@@ -94,6 +94,16 @@ def test_the_admin_reports_page_draws_its_charts(
     assert problems == []
     assert page.locator("canvas[data-drawn=true]").count() == 2
     assert page.locator(".reports__table").first.is_visible()
+    # the shop picker searches the shops by name
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("clay")
+    page.locator(".select2-results__option", has_text="Clay & Co").click()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**shop=*")
+    page.screenshot(path=str(shots / f"admin-reports-shop-{viewport}.png"), full_page=True)
+    assert page.locator(".select2-selection__rendered").first.get_attribute("title") == (
+        "Clay & Co"
+    )
     context.close()
 
 
@@ -105,7 +115,7 @@ def test_the_vendor_analytics_page_draws_its_charts(
     context = signed_in_context(browser, live_server, shop.owner, viewport)
     page = context.new_page()
 
-    problems = _open(page, live_server.url + "/dashboard/analytics/?period=30")
+    problems = _open(page, live_server.url + "/dashboard/analytics/")
 
     shots = artifacts_dir / "analytics"
     shots.mkdir(exist_ok=True)
@@ -113,4 +123,6 @@ def test_the_vendor_analytics_page_draws_its_charts(
     assert problems == []
     assert page.locator("canvas[data-drawn=true]").count() == 2
     assert page.get_by_role("link", name="Speckled mug").is_visible()
+    # the menu names the period shown: the default 30 days, not the first choice
+    assert page.locator("select[name=period]").input_value() == "30"
     context.close()

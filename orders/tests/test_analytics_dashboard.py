@@ -88,7 +88,8 @@ def test_a_member_sees_the_page_with_charts_data_within_a_query_budget(
 ) -> None:
     client, _ = _member_client(shop)
 
-    with django_assert_max_num_queries(12):
+    # 4 of them read today live (orders, lines, refunds, viewed products), whatever the sizes
+    with django_assert_max_num_queries(16):
         response = client.get(URL, {"period": "7"})
 
     page = response.content.decode()
@@ -109,6 +110,58 @@ def test_the_default_period_is_the_last_30_days(shop: Shop) -> None:
         days=29
     )
     assert response.context["analytics"].totals.revenue == Decimal("120.00")
+
+
+def test_the_period_menu_shows_the_period_shown(shop: Shop) -> None:
+    client, _ = _member_client(shop)
+
+    default = client.get(URL).context["form"]["period"]
+    week = client.get(URL, {"period": "7"}).context["form"]["period"]
+
+    assert '<option value="30" selected>' in str(default)
+    assert "selected" not in str(default).replace('<option value="30" selected>', "")
+    assert '<option value="7" selected>' in str(week)
+
+
+def test_todays_sales_count_at_once_without_waiting_for_the_roll_up(shop: Shop) -> None:
+    # given a sale, a refund and views today after the last roll-up (which stored today as empty)
+    mug = shop.products.get()
+    order = OrderFactory(shop=shop, paid_at=timezone.now(), subtotal=Decimal("25.00"))
+    OrderLineFactory(
+        order=order, variant=mug.variants.get(), quantity=5, unit_price=Decimal("5.00")
+    )
+    RefundFactory(order=order, amount=Decimal("1.50"), confirmed_at=timezone.now())
+    for _ in range(3):
+        product_view_record(product_id=mug.pk)
+    OrderFactory(shop=ShopFactory(), paid_at=timezone.now(), subtotal=Decimal("777.00"))
+    today = timezone.now().date()
+
+    # when the vendor looks at the last 7 days
+    analytics = shop_analytics(shop=shop, start=today - timedelta(days=6), end=today)
+
+    # then today is counted live, once, and only for this shop
+    assert (analytics.days[-1].revenue, analytics.days[-1].orders, analytics.days[-1].units) == (
+        Decimal("25.00"),
+        1,
+        5,
+    )
+    assert (analytics.days[-1].refunds, analytics.days[-1].views) == (Decimal("1.50"), 3)
+    totals = analytics.totals
+    assert (totals.revenue, totals.orders, totals.units, totals.refunds, totals.views) == (
+        Decimal("105.00"),
+        3,
+        9,
+        Decimal("3.50"),
+        11,
+    )
+    assert (analytics.top_products[0].revenue, analytics.top_products[0].units) == (
+        Decimal("105.00"),
+        9,
+    )
+    # and a later roll-up of today changes nothing
+    analytics_rollup(start_day=today, end_day=today)
+    again = shop_analytics(shop=shop, start=today - timedelta(days=6), end=today)
+    assert again.totals == totals
 
 
 def test_a_custom_period_needs_both_days_in_order(shop: Shop) -> None:

@@ -434,3 +434,21 @@ def test_the_reports_page_is_for_staff_only(client: Client) -> None:
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_reports_page_picks_a_shop_by_name(
+    staff_browser_client: Client, marketplace: Marketplace
+) -> None:
+    page = staff_browser_client.get(REPORT_URL).content.decode()
+    found = staff_browser_client.get(
+        "/admin/autocomplete/",
+        {"term": "alp", "app_label": "orders", "model_name": "order", "field_name": "shop"},
+    ).json()
+    narrowed = staff_browser_client.get(
+        REPORT_URL, {"from": "2026-03-01", "to": "2026-03-14", "shop": marketplace.alpha.pk}
+    )
+
+    assert 'data-ajax--url="/admin/autocomplete/"' in page
+    assert [item["text"] for item in found["results"]] == ["Alpha"]
+    assert [shop.shop_name for shop in narrowed.context["report"].shops] == ["Alpha"]
+    assert f'<option value="{marketplace.alpha.pk}" selected>Alpha</option>' in narrowed.text

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 
+from marketmate.flags import Features
 from shops.permissions import current_membership_get
 from shops.roles import ROLES_MEMBERS, ROLES_SETTINGS
 from shops.selectors import memberships_for_user
@@ -20,6 +21,9 @@ def dashboard_sidebar(context: template.Context) -> dict[str, Any]:
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
+        # An inclusion tag renders in a context of its own: the context processors' `features`
+        # (which links the Messages page while chat is on) is passed on by hand.
+        "features": context.get("features") or Features(request),
         "current": current,
         "memberships": memberships,
         "can_edit_settings": current is not None and current.role in ROLES_SETTINGS,

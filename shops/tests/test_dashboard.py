@@ -228,6 +228,14 @@ def test_the_sidebar_shows_what_the_role_allows(team: Team) -> None:
     assert owner_page.count("<h1") == 1
 
 
+@pytest.mark.parametrize("chat_on", [True, False])
+def test_the_sidebar_links_the_messages_while_chat_is_on(team: Team, chat_on: bool) -> None:
+    with override_switch("chat", active=chat_on):
+        page = _client(team.staff).get("/dashboard/").text
+
+    assert ('href="/dashboard/messages/"' in page) is chat_on
+
+
 def test_a_logo_and_banner_are_checked_cleaned_and_stored(team: Team) -> None:
     from io import BytesIO
 

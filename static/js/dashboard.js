@@ -141,6 +141,68 @@
     request.send(body);
   }
 
+  // --- Categories: a search box filters the tick boxes (all stay in the form). ------------------
+  function initCategoryPicker(root) {
+    var picker = root.querySelector("[data-category-picker]");
+    if (!picker) { return; }
+    var search = picker.querySelector("[data-category-filter]");
+    var none = picker.querySelector("[data-category-none]");
+    var options = picker.querySelectorAll("[data-category-list] label");
+    search.hidden = false;
+    search.addEventListener("input", function () {
+      var wanted = search.value.trim().toLocaleLowerCase();
+      var shown = 0;
+      Array.prototype.forEach.call(options, function (label) {
+        var box = label.querySelector("input");
+        var match = !wanted || label.textContent.toLocaleLowerCase().indexOf(wanted) !== -1;
+        // Ticked categories stay in view, so what is chosen is always visible.
+        var visible = match || (box && box.checked);
+        (label.parentElement || label).hidden = !visible;
+        if (visible) { shown += 1; }
+      });
+      if (none) { none.hidden = shown > 0; }
+    });
+  }
+
+  // --- New product: its first photo goes with the form, with a progress bar. ------------------
+  function initProductCreate(root) {
+    var form = root.querySelector("[data-product-create]");
+    if (!form || !window.FormData) { return; }
+    var progress = form.querySelector("[data-upload-progress]");
+    var status = form.querySelector("[data-upload-status]");
+    form.addEventListener("submit", function (event) {
+      var file = form.querySelector("input[type=file]");
+      if (!file || !file.files.length || form.hasAttribute("data-sending")) { return; }
+      event.preventDefault();
+      form.setAttribute("data-sending", "");
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action || window.location.href);
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      request.setRequestHeader("X-CSRFToken", csrfToken(form));
+      progress.hidden = false;
+      progress.value = 0;
+      status.textContent = status.getAttribute("data-uploading");
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          progress.value = Math.round((e.loaded / e.total) * 100);
+          progress.textContent = progress.value + "%";
+        }
+      });
+      request.onload = function () {
+        var answer = null;
+        try { answer = JSON.parse(request.responseText); } catch (e) { /* the page, with errors */ }
+        if (request.status === 200 && answer && answer.redirect) {
+          window.location.assign(answer.redirect);
+          return;
+        }
+        // The form has errors to show: send it the ordinary way, which renders them.
+        form.submit();
+      };
+      request.onerror = function () { form.submit(); };
+      request.send(new FormData(form));
+    });
+  }
+
   function initImages(card) {
     initUpload(card);
     initDrag(card);
@@ -148,6 +210,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initVariants(document);
+    initCategoryPicker(document);
+    initProductCreate(document);
     var card = document.querySelector("[data-images]");
     if (card) { initImages(card); }
   });

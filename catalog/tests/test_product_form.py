@@ -1,0 +1,114 @@
+"""The product form: the first photo goes with the new product, and categories are tick boxes
+that a search box filters (in chromium, on a phone and a desktop)."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from catalog.models import Product, ProductImage
+from catalog.tests.factories import CategoryFactory
+from catalog.tests.images import image_bytes, image_upload
+from catalog.tests.test_dashboard import _product_form
+from shops.tests.factories import ShopFactory
+from shops.tests.team import Team
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_new_product_is_saved_with_its_first_photo_and_categories(team: Team) -> None:
+    mugs = CategoryFactory(name="Mugs", slug="mugs")
+    CategoryFactory(name="Bowls", slug="bowls")
+
+    response = _client(team.staff).post(
+        "/dashboard/products/create/",
+        _product_form(
+            categories=[mugs.pk],
+            **{"photo-image": image_upload(), "photo-alt_text": "A bowl on a table"},
+        ),
+        follow=True,
+    )
+
+    product = Product.objects.get(shop=team.shop)
+    image = ProductImage.objects.get(product=product)
+    assert image.alt_text == "A bowl on a table"
+    assert list(product.categories.all()) == [mugs]
+    assert response.redirect_chain == [(f"/dashboard/products/{product.pk}/update/", 302)]
+    assert "Product created with its photo." in response.text
+    assert 'type="checkbox" name="categories"' in response.text
+
+
+@pytest.mark.django_db
+def test_a_refused_photo_still_creates_the_product_and_says_why(team: Team) -> None:
+    response = _client(team.staff).post(
+        "/dashboard/products/create/",
+        _product_form(**{"photo-image": SimpleUploadedFile("x.jpg", b"not an image")}),
+        follow=True,
+    )
+
+    product = Product.objects.get(shop=team.shop)
+    assert not ProductImage.objects.filter(product=product).exists()
+    assert "Product created, but its photo was refused" in response.text
+
+
+@pytest.mark.django_db
+def test_the_upload_script_is_told_where_to_go(team: Team) -> None:
+    response = _client(team.staff).post(
+        "/dashboard/products/create/",
+        _product_form(**{"photo-image": image_upload()}),
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+
+    product = Product.objects.get(shop=team.shop)
+    assert response.json() == {"redirect": f"/dashboard/products/{product.pk}/update/"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_vendor_creates_a_product_with_a_photo_and_a_searched_category(
+    browser, live_server, artifacts_dir: Path, tmp_path: Path, viewport: str
+) -> None:
+    shop = ShopFactory(name="Harbour Ceramics")
+    for name in ("Bowls", "Mugs", "Plates", "Teapots", "Vases", "Candles", "Linen"):
+        CategoryFactory(name=name, slug=f"{name.lower()}-{viewport}")
+    client = Client()
+    client.force_login(shop.owner)
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    photo = tmp_path / "teapot.jpg"
+    photo.write_bytes(image_bytes(size=(1200, 900)))
+    shots = artifacts_dir / "dashboard"
+    shots.mkdir(exist_ok=True)
+
+    page.goto(live_server.url + "/dashboard/products/create/")
+    page.get_by_label("Title", exact=True).fill("Stoneware teapot")
+    page.get_by_label("Price", exact=True).fill("64.00")
+    page.get_by_label("Search categories").fill("tea")
+    assert page.get_by_label("Teapots").is_visible()
+    assert not page.get_by_label("Bowls").is_visible()
+    page.get_by_label("Teapots").check()
+    page.get_by_label("Search categories").fill("")
+    page.locator("#id_photo-image").set_input_files(str(photo))
+    page.get_by_label("Alt text").fill("A teapot")
+    page.screenshot(path=str(shots / f"product-create-{viewport}.png"), full_page=True)
+    page.get_by_role("button", name="Save product").click()
+    page.wait_for_url("**/update/")
+
+    page.screenshot(path=str(shots / f"product-created-{viewport}.png"), full_page=True)
+    product = Product.objects.get(shop=shop)
+    assert [category.name for category in product.categories.all()] == ["Teapots"]
+    assert ProductImage.objects.get(product=product).alt_text == "A teapot"
+    assert page.get_by_text("Product created with its photo.").is_visible()
+    context.close()
