@@ -8,9 +8,11 @@ read-only. Shop membership is read from `ShopMember` rows, read-only.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
@@ -462,3 +464,12 @@ def payment_summary(*, orders: Iterable[Order]) -> dict[str, object]:
         ],
         "order_ids": [order.pk for order in orders],
     }
+
+
+def order_held_until(*, orders: Iterable[Order]) -> datetime | None:
+    """When the first of these unpaid orders is cancelled and its stock released (the expiry
+    job's cut-off, ORDER_PENDING_EXPIRY_MINUTES after it was placed); None when none is unpaid."""
+    placed = [order.created for order in orders if order.status == Order.Status.PENDING]
+    if not placed:
+        return None
+    return min(placed) + timedelta(minutes=settings.ORDER_PENDING_EXPIRY_MINUTES)

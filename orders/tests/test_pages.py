@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -169,9 +170,12 @@ def test_a_shopper_checks_out_two_shops_through_the_pages(shopper, buyer, addres
         ("Mugs", "Standard", D("2.40"), D("21.60")),
     ]
     assert placed["Location"] == again["Location"]
-    confirmation = shopper.get(placed["Location"]).content.decode()
-    assert all(order.number in confirmation for order in orders)
-    assert "Thank you for your order" in confirmation
+    assert placed["Location"] == f"/payments/checkout/{orders[0].checkout_reference}/"
+    payment_page = shopper.get(placed["Location"], follow=True).content.decode()
+    assert all(order.number in payment_page for order in orders)
+    assert "Pay for your order" in payment_page
+    assert "Not paid yet." in payment_page
+    assert "Thank you" not in payment_page
 
 
 def test_the_address_step_shows_field_errors(shopper, address) -> None:
@@ -237,10 +241,34 @@ def test_unpaid_orders_lead_to_the_payment_page_and_paid_ones_do_not(shopper, or
     paid = shopper.get(f"/orders/{order.number}/").content.decode()
 
     assert f'href="{pay_url}"' in confirmation
+    assert "Your order is not paid yet" in confirmation
+    assert "Thank you" not in confirmation
     assert f'href="{pay_url}"' in unpaid
+    assert "Not paid yet." in unpaid and "Not paid yet." not in paid
     assert pay_url not in paid
     assert payment_page.status_code == 200
     assert "Test mode: no real money moves." in payment_page.content.decode()
+
+
+def test_the_unpaid_notice_says_until_when_the_order_is_held(shopper, order, settings) -> None:
+    settings.ORDER_PENDING_EXPIRY_MINUTES = 30
+    settings.TIME_ZONE = "UTC"
+    Order.objects.filter(pk=order.pk).update(
+        created=datetime(2026, 3, 14, 9, 5, tzinfo=UTC)
+    )
+
+    detail = shopper.get(f"/orders/{order.number}/").content.decode()
+
+    assert "We hold your items until 9:35 a.m. on March 14, 2026." in detail
+
+
+def test_a_paid_checkout_says_thank_you(shopper, order) -> None:
+    order_mark_paid(order=order)
+
+    confirmation = shopper.get(f"/orders/placed/{order.checkout_reference}/").content.decode()
+
+    assert "Thank you for your order" in confirmation
+    assert "Not paid yet." not in confirmation
 
 
 def test_another_buyers_order_pages_are_404(order) -> None:
