@@ -8,7 +8,7 @@ read-only. Shop membership is read from `ShopMember` rows, read-only.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ from orders.pricing import (
     ShippingRate,
     WeightBand,
     money,
+    shipping_price,
 )
 from shops.models import Shop, ShopMember
 
@@ -360,6 +361,45 @@ def shipping_choices_for(*, shop: Shop, country: str) -> list[ShippingChoice]:
         for method in methods
         if not method.countries or country.upper() in {str(code) for code in method.countries}
     ]
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    """A shipping choice as the shipping step shows it: what it costs for this parcel (None
+    when the method cannot carry it) and when it should arrive (None when the shop has not
+    said)."""
+
+    choice: ShippingChoice
+    price: Decimal | None
+    currency: str
+    arrives_from: date | None
+    arrives_by: date | None
+
+
+def shipping_options_for(
+    *, group: CartShopGroup, country: str, today: date | None = None
+) -> list[ShippingOption]:
+    """The shop's choices for this cart group's parcel, each priced and with its delivery
+    window counted from `today` (the shopper's date)."""
+    today = today or timezone.localdate()
+    weight = sum(line.variant.weight_grams * line.quantity for line in group.lines)
+    options = []
+    for choice in shipping_choices_for(shop=group.shop, country=country):
+        method = choice.method
+        low = method.delivery_days_min if method is not None else None
+        high = method.delivery_days_max if method is not None else None
+        options.append(
+            ShippingOption(
+                choice=choice,
+                price=shipping_price(
+                    rate=choice.rate, goods_amount=group.subtotal, weight_grams=weight
+                ),
+                currency=group.currency,
+                arrives_from=today + timedelta(days=low) if low is not None else None,
+                arrives_by=today + timedelta(days=high) if high is not None else None,
+            )
+        )
+    return options
 
 
 # --- Orders ---------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import VariantFactory
@@ -176,6 +178,47 @@ def test_a_shopper_checks_out_two_shops_through_the_pages(shopper, buyer, addres
     assert "Pay for your order" in payment_page
     assert "Not paid yet." in payment_page
     assert "Thank you" not in payment_page
+
+
+def test_the_shipping_step_shows_each_options_price_and_delivery_estimate(
+    shopper, address, settings
+) -> None:
+    settings.TIME_ZONE = "UTC"
+    tea = VariantFactory(product__shop__name="Tea", price=D("20.00"))
+    ShippingMethodFactory(
+        shop=tea.shop,
+        name="Express",
+        price=D("6.50"),
+        delivery_days_min=1,
+        delivery_days_max=2,
+    )
+    ShippingMethodFactory(
+        shop=tea.shop,
+        name="Letter",
+        kind="free_above",
+        price=D("3.00"),
+        free_above=D("15.00"),
+        is_default=True,
+    )
+    shopper.post("/cart/add/", {"variant_id": tea.pk})
+    shopper.post("/checkout/", address)
+
+    today = timezone.localdate()
+
+    page = shopper.get("/checkout/shipping/")
+
+    options = page.context["form"].shop_fields[0][2]
+    assert [(o.choice.name, o.price, o.arrives_from, o.arrives_by) for o in options] == [
+        ("Letter", D("0.00"), None, None),
+        ("Express", D("6.50"), today + timedelta(days=1), today + timedelta(days=2)),
+    ]
+    html = page.content.decode()
+    start, end = (
+        date_format(today + timedelta(days=days), "MONTH_DAY_FORMAT") for days in (1, 2)
+    )
+    assert f"Estimated delivery: {start} – {end}" in html
+    assert "$6.50" in html and "Free" in html
+    assert "Delivery time not given by the shop" in html
 
 
 def test_the_address_step_shows_field_errors(shopper, address) -> None:

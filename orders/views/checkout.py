@@ -27,7 +27,7 @@ from orders.selectors import (
     CartSummary,
     cart_get,
     cart_summarise,
-    shipping_choices_for,
+    shipping_options_for,
 )
 from orders.services.checkout import (
     CheckoutQuote,
@@ -111,7 +111,7 @@ class CheckoutShippingView(CheckoutStepMixin, View):
 
     def _groups(self, address: dict[str, str]) -> list[Any]:
         return [
-            (group, shipping_choices_for(shop=group.shop, country=address["country"]))
+            (group, shipping_options_for(group=group, country=address["country"]))
             for group in self.summary.groups
         ]
 
