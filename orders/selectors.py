@@ -18,7 +18,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from catalog.models import Category, Product, ProductVariant
+from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.selectors import variants_by_id
 from orders.models import (
     Cart,
@@ -108,7 +108,15 @@ class CartLine:
 
     @property
     def options_text(self) -> str:
-        return ", ".join(f"{key}: {value}" for key, value in sorted(self.variant.options.items()))
+        """ "Size: Large · Colour: Rust": the option names and values, in the shop's order."""
+        return " · ".join(
+            f"{key[:1].upper()}{key[1:]}: {value}" for key, value in self.variant.options.items()
+        )
+
+    @property
+    def image(self) -> "ProductImage | None":
+        """The product's first photo (prefetched by `variants_by_id`)."""
+        return next(iter(self.variant.product.images.all()), None)
 
 
 @dataclass

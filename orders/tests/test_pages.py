@@ -101,6 +101,48 @@ def test_quantity_changes_and_removal_swap_the_cart_body(shopper) -> None:
     assert "Your cart is empty" in removed.content.decode()
 
 
+def test_adding_from_a_product_page_with_htmx_answers_with_the_added_panel(shopper) -> None:
+    variant = VariantFactory(
+        product__title="Linen shirt", options={"size": "M", "colour": "Rust"}, price=D("40.00")
+    )
+
+    response = shopper.post(
+        "/cart/add/", {"variant_id": variant.pk, "quantity": 2, "fragment": "added"}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "cart-changed"
+    assert "Added to your cart" in html
+    assert "Linen shirt" in html and "Size: M · Colour: Rust" in html
+    assert "2 in your cart" in html and "$80.00" in html
+    assert 'href="/cart/"' in html
+    assert CartItem.objects.get().quantity == 2
+
+
+def test_a_refused_add_shows_why_in_the_panel(shopper) -> None:
+    variant = VariantFactory(product__track_inventory=True, inventory_count=0)
+
+    response = shopper.post(
+        "/cart/add/", {"variant_id": variant.pk, "fragment": "added"}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert "Not added" in html and "message--error" in html
+    assert not CartItem.objects.exists()
+
+
+def test_cart_lines_show_option_names_and_values_not_skus(shopper) -> None:
+    variant = VariantFactory(sku="LS-M-RUST", options={"size": "M", "colour": "Rust"})
+    shopper.post("/cart/add/", {"variant_id": variant.pk})
+
+    html = shopper.get("/cart/").content.decode()
+
+    assert "Size: M · Colour: Rust" in html
+    assert "LS-M-RUST" not in html
+    assert 'class="line-thumb"' in html
+
+
 def test_someone_elses_cart_item_cannot_be_removed_from_a_page(shopper) -> None:
     shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
     item = CartItem.objects.get()
