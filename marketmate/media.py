@@ -13,7 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, re_path
 from django.utils._os import safe_join
 from django.utils.http import http_date
@@ -42,7 +43,7 @@ def _has_signature(path: Path, extension: str) -> bool:
 
 
 @require_safe
-def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
     """One public upload from MEDIA_ROOT, or 404 for anything else."""
     path = posixpath.normpath(path).lstrip("/")
     extension = path.rsplit(".", 1)[-1].lower() if "." in path else ""

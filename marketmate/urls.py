@@ -42,7 +42,7 @@ urlpatterns = [
         name="javascript_catalog",
     ),
     path("currency/", DisplayCurrencyUpdateView.as_view(), name="set_display_currency"),
-    # Uploads on the local disk (no S3): public images only, checked and cached (docs/deployment.md).
+    # Uploads on the local disk (no S3): public images only, checked, cached (docs/deployment.md).
     *media_urlpatterns(),
     # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
     path("", include("catalog.storefront_urls")),

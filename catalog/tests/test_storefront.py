@@ -183,10 +183,10 @@ def test_product_page_has_variant_picker_cart_form_contact_link_and_gallery(
 
     assert response.status_code == 200
     assert f'action="{reverse("cart:add")}"' in html
-    assert [(g.name, [(v.value, v.variant_id, v.is_selected, v.is_available) for v in g.values])
-            for g in response.context["picker"]] == [
-        ("Colour", [("Red", red.pk, True, True), ("Blue", blue.pk, False, False)])
-    ]
+    assert [
+        (g.name, [(v.value, v.variant_id, v.is_selected, v.is_available) for v in g.values])
+        for g in response.context["picker"]
+    ] == [("Colour", [("Red", red.pk, True, True), ("Blue", blue.pk, False, False)])]
     assert f'name="variant_id" value="{red.pk}"' in html
     assert f'href="?variant={blue.pk}"' in html and "variant-chip--unavailable" in html
     assert "data-variant-price>$30.00<" in html

@@ -59,9 +59,7 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     assert page.inner_text("[data-variant-stock]") == "14 in stock"
 
     # One row of buttons per option; the choice moves price, stock and the URL, no reload.
-    assert page.locator("[data-option] .variant-option__label").all_inner_texts() == [
-        "Size: Small"
-    ]
+    assert page.locator("[data-option] .variant-option__label").all_inner_texts() == ["Size: Small"]
     page.click("[data-option='size'] [data-option-value='Large']")
     assert page.inner_text("[data-variant-price]") == "$28.00"
     assert page.inner_text("[data-variant-stock]") == "3 in stock"

@@ -54,7 +54,7 @@ def test_each_option_name_gets_its_buttons_leading_to_the_variant_that_changes_o
 
 
 def test_a_combination_that_does_not_exist_is_marked_and_leads_to_one_that_does() -> None:
-    product, small_rust, small_charcoal, medium_rust = shirt()
+    product, _, small_charcoal, medium_rust = shirt()
     variants = list(product.variants.order_by("position", "id"))
 
     groups = variant_picker(variants=variants, selected=medium_rust, track_inventory=True)

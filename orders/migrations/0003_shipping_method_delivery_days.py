@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_daily_rollups'),
+        ("orders", "0002_daily_rollups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='shippingmethod',
-            name='delivery_days_max',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='delivery in at most (days)'),
+            model_name="shippingmethod",
+            name="delivery_days_max",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="delivery in at most (days)"
+            ),
         ),
         migrations.AddField(
-            model_name='shippingmethod',
-            name='delivery_days_min',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Shown to shoppers as the estimated delivery; leave empty if unknown.', null=True, verbose_name='delivery in at least (days)'),
+            model_name="shippingmethod",
+            name="delivery_days_min",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Shown to shoppers as the estimated delivery; leave empty if unknown.",
+                null=True,
+                verbose_name="delivery in at least (days)",
+            ),
         ),
     ]

@@ -69,6 +69,6 @@ def price_approx_text(context: template.Context, amount: Decimal | None, currenc
 
 @register.inclusion_tag("orders/includes/unpaid_notice.html")
 def unpaid_notice(orders: "list[Order] | Order", pay_url: str = "") -> dict[str, Any]:
-    """"Not paid yet, held until ..." for unpaid orders (and a Pay button when `pay_url`)."""
+    """ "Not paid yet, held until ..." for unpaid orders (and a Pay button when `pay_url`)."""
     listed = [orders] if isinstance(orders, Order) else list(orders)
     return {"held_until": order_held_until(orders=listed), "pay_url": pay_url}

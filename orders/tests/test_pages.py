@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -123,9 +124,7 @@ def test_adding_from_a_product_page_with_htmx_answers_with_the_added_panel(shopp
 def test_a_refused_add_shows_why_in_the_panel(shopper) -> None:
     variant = VariantFactory(product__track_inventory=True, inventory_count=0)
 
-    response = shopper.post(
-        "/cart/add/", {"variant_id": variant.pk, "fragment": "added"}, **HTMX
-    )
+    response = shopper.post("/cart/add/", {"variant_id": variant.pk, "fragment": "added"}, **HTMX)
 
     html = response.content.decode()
     assert "Not added" in html and "message--error" in html
@@ -255,10 +254,8 @@ def test_the_shipping_step_shows_each_options_price_and_delivery_estimate(
         ("Express", D("6.50"), today + timedelta(days=1), today + timedelta(days=2)),
     ]
     html = page.content.decode()
-    start, end = (
-        date_format(today + timedelta(days=days), "MONTH_DAY_FORMAT") for days in (1, 2)
-    )
-    assert f"Estimated delivery: {start} – {end}" in html
+    start, end = (date_format(today + timedelta(days=days), "MONTH_DAY_FORMAT") for days in (1, 2))
+    assert f"Estimated delivery: {start} \u2013 {end}" in html
     assert "$6.50" in html and "Free" in html
     assert "Delivery time not given by the shop" in html
 
@@ -290,6 +287,18 @@ def test_checkout_pages_need_a_verified_shopper(address) -> None:
 
     assert response.status_code == 403
     assert "Confirm your e-mail address to check out" in response.content.decode()
+
+
+def test_staff_verifying_the_email_address_lets_the_shopper_check_out_at_once(address) -> None:
+    user = UserFactory(verified=False)
+    shopper = signed_in(user)
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+    before = shopper.get("/checkout/").status_code
+
+    # what ticking "verified" on the address in the admin does
+    EmailAddress.objects.filter(user=user).update(verified=True)
+
+    assert (before, shopper.get("/checkout/").status_code) == (403, 200)
 
 
 def test_checkout_with_an_empty_cart_goes_back_to_the_cart(shopper) -> None:
@@ -338,9 +347,7 @@ def test_unpaid_orders_lead_to_the_payment_page_and_paid_ones_do_not(shopper, or
 def test_the_unpaid_notice_says_until_when_the_order_is_held(shopper, order, settings) -> None:
     settings.ORDER_PENDING_EXPIRY_MINUTES = 30
     settings.TIME_ZONE = "UTC"
-    Order.objects.filter(pk=order.pk).update(
-        created=datetime(2026, 3, 14, 9, 5, tzinfo=UTC)
-    )
+    Order.objects.filter(pk=order.pk).update(created=datetime(2026, 3, 14, 9, 5, tzinfo=UTC))
 
     detail = shopper.get(f"/orders/{order.number}/").content.decode()
 
