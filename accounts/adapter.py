@@ -13,7 +13,7 @@ from django.utils import translation
 from accounts.models import User
 from accounts.ratelimits import login_failure_record, login_lockout_check
 from accounts.selectors import email_is_taken
-from accounts.services import user_sign_ins_end, user_verified_sync, user_welcome_send
+from accounts.services import user_sign_ins_end, user_verified_record, user_welcome_send
 from notifications.services import email_send
 
 # allauth's mail template prefix -> MarketMate's e-mail template (templates/emails/<name>.*).
@@ -68,7 +68,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         confirmed = super().confirm_email(request, email_address)
-        user_verified_sync(user=User.objects.get(pk=email_address.user_id))
+        user_verified_record(user=User.objects.get(pk=email_address.user_id))
         return confirmed
 
     def set_password(self, user: Any, password: str) -> None:
@@ -99,6 +99,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self, request: HttpRequest, sociallogin: SocialLogin, form: Form | None = None
     ) -> Any:
         user = super().save_user(request, sociallogin, form)
-        user_verified_sync(user=user)
+        user_verified_record(user=user)
         user_welcome_send(user=user)
         return user

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -96,6 +96,24 @@ def _with_reason(
     )
 
 
+class EmailVerifiedFilter(admin.SimpleListFilter):
+    """Verified or not, from allauth's e-mail addresses (where verification is kept)."""
+
+    title = gettext_lazy("verified")
+    parameter_name = "verified"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() not in {"0", "1"}:
+            return queryset
+        verified = EmailAddress.objects.filter(
+            user_id=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+        )
+        return queryset.filter(Exists(verified) if self.value() == "1" else ~Exists(verified))
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["-created"]
@@ -103,18 +121,18 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "name",
         "role",
-        "verified",
+        "email_verified",
         "is_active",
         "banned_at",
         "is_staff",
         "created",
     ]
-    list_filter = ["role", "verified", BannedFilter, "is_active", "is_staff"]
+    list_filter = ["role", EmailVerifiedFilter, BannedFilter, "is_active", "is_staff"]
     search_fields = ["email", "name"]
-    readonly_fields = ["created", "updated", "last_login", "banned_at"]
+    readonly_fields = ["created", "updated", "last_login", "banned_at", "email_verified"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (gettext_lazy("Profile"), {"fields": ("name", "role", "verified", "avatar")}),
+        (gettext_lazy("Profile"), {"fields": ("name", "role", "email_verified", "avatar")}),
         (gettext_lazy("Preferences"), {"fields": ("language", "currency")}),
         (
             gettext_lazy("Permissions"),
@@ -148,6 +166,17 @@ class UserAdmin(DjangoUserAdmin):
             user_deactivate(
                 user=obj, actor=user if isinstance(user, User) else None, reason="admin"
             )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        verified = EmailAddress.objects.filter(
+            user_id=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+        )
+        return super().get_queryset(request).annotate(is_email_verified=Exists(verified))
+
+    @admin.display(boolean=True, description=gettext_lazy("verified"))
+    def email_verified(self, user: User) -> bool:
+        """From allauth's e-mail addresses: tick "verified" on the address to change it."""
+        return user.verified
 
     @admin.action(description=gettext_lazy("Ban the selected users (ends their sessions)"))
     def ban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:

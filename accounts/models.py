@@ -38,10 +38,20 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **fields: object) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
+        verified = fields.pop("verified", None)
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
+        if verified is not None:
+            # Verification lives on allauth's record of the address, nowhere else.
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.update_or_create(
+                user=user,
+                email=user.email,
+                defaults={"primary": True, "verified": bool(verified)},
+            )
         return user
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
@@ -71,9 +81,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.BUYER)
-    verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("The user has confirmed their e-mail address.")
-    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log into the admin site.")
@@ -125,6 +132,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_banned(self) -> bool:
         return self.banned_at is not None
+
+    @property
+    def verified(self) -> bool:
+        """Whether the user has confirmed their e-mail address, read from allauth's record of
+        it (the only place verification is kept: confirming the link, a password reset or
+        staff ticking "verified" on the address in the admin all take effect at once)."""
+        if self.pk is None:
+            return False
+        if "is_email_verified" in self.__dict__:  # annotated by a list (one query for all)
+            return bool(self.__dict__["is_email_verified"])
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.filter(
+            user_id=self.pk, email__iexact=self.email, verified=True
+        ).exists()
 
     def get_full_name(self) -> str:
         return self.name or self.email

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
 
@@ -51,7 +51,10 @@ def user_signups_by_period(*, start: datetime, end: datetime, period: str) -> di
 def user_list_for_staff(*, search: str = "", role: str = "", status: str = "") -> QuerySet[User]:
     """Every user, for marketplace staff: `search` in e-mail address and name, `role` (buyer,
     vendor, admin) and `status` (`active`, or `banned`)."""
-    users = User.objects.all()
+    verified = EmailAddress.objects.filter(
+        user_id=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+    )
+    users = User.objects.annotate(is_email_verified=Exists(verified))
     if search:
         users = users.filter(Q(email__icontains=search) | Q(name__icontains=search))
     if role:

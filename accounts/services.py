@@ -81,7 +81,6 @@ def user_create(
         is_staff=is_staff,
         is_superuser=is_superuser,
     )
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
 
 
@@ -120,22 +119,11 @@ def user_welcome_send(*, user: User) -> None:
     )
 
 
-def user_verified_sync(*, user: User) -> User:
-    """Set `user.verified` from their e-mail addresses: true when their primary address is
-    verified. Called whenever allauth verifies or changes an address."""
-    verified = EmailAddress.objects.filter(
-        user=user, email__iexact=user.email, verified=True
-    ).exists()
-    if user.verified != verified:
-        before = {"verified": user.verified}
-        user.verified = verified
-        user.save(update_fields=["verified", "updated"])
-        audit_record(
-            actor=user,
-            action="user.verified" if verified else "user.unverified",
-            entity=user,
-            changes=field_changes(before, user, ["verified"]),
-        )
+def user_verified_record(*, user: User) -> User:
+    """Audit that `user` has confirmed their e-mail address (when they have). Nothing to
+    copy: `User.verified` reads allauth's EmailAddress, the one place verification is kept."""
+    if user.verified:
+        audit_record(actor=user, action="user.verified", entity=user, changes={})
     return user
 
 
@@ -391,7 +379,7 @@ def user_password_reset(*, uid: str, token: str, password: str) -> User:
     user_sign_ins_end(user=user)
     # A reset proves the mailbox belongs to the user.
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
-    user_verified_sync(user=user)
+    user_verified_record(user=user)
     audit_record(actor=user, action="user.password_reset", entity=user)
     return user
 

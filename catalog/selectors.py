@@ -46,9 +46,12 @@ def variant_get_purchasable(*, variant_id: int) -> ProductVariant:
 
 
 def variants_by_id(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
-    """Variants with their product and shop, by id, whatever their status (for carts)."""
-    variants = ProductVariant.objects.select_related("product", "shop").filter(
-        pk__in=set(variant_ids)
+    """Variants with their product, shop and the product's images (for the cart's
+    thumbnails), by id, whatever their status (for carts)."""
+    variants = (
+        ProductVariant.objects.select_related("product", "shop")
+        .prefetch_related("product__images")
+        .filter(pk__in=set(variant_ids))
     )
     return {variant.pk: variant for variant in variants}
 

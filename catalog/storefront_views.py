@@ -35,6 +35,8 @@ from catalog.selectors import (
     wishlist_has_product,
 )
 from catalog.storefront_cache import cached
+from catalog.variant_picker import variant_picker
+from marketmate.currency import money_format, price_approximate
 from orders.services.analytics import product_view_record
 from shops.models import Shop
 
@@ -296,6 +298,20 @@ def product_url(product: Product) -> str:
     return reverse("storefront:product", args=[product.pk, product.slug])
 
 
+def _variant_data(request: HttpRequest, product: Product, variant: ProductVariant) -> dict:
+    """What the picker's script needs to follow a choice without a reload."""
+    approximation = price_approximate(
+        request=request, amount=variant.unit_price, currency=product.currency
+    )
+    return {
+        "id": variant.pk,
+        "options": {key: str(value) for key, value in variant.options.items()},
+        "price": money_format(amount=variant.unit_price, currency=product.currency),
+        "approx": f"≈ {approximation.text}" if approximation is not None else "",
+        "stock": variant.inventory_count if product.track_inventory else -1,
+    }
+
+
 @require_GET
 def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     product = product_queryset_with_details(product_queryset_public().filter(pk=pk)).first()
@@ -306,10 +322,20 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     product_view_record(product_id=product.pk)
     variants = list(product.variants.all())
     selected = next((v for v in variants if v.is_default), variants[0] if variants else None)
+    # The URL holds the shopper's choice (?variant=<id>), so it can be shared and reloaded.
+    chosen_id = request.GET.get("variant", "")
+    selected = next((v for v in variants if str(v.pk) == chosen_id), selected)
     for variant in variants:
         variant.available = (  # type: ignore[attr-defined]
             variant.inventory_count if product.track_inventory else None
         )
+    picker = (
+        variant_picker(
+            variants=variants, selected=selected, track_inventory=product.track_inventory
+        )
+        if selected is not None and len(variants) > 1
+        else []
+    )
     gallery = _gallery(product)
     categories = list(product.categories.all())
 
@@ -331,6 +357,10 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "product": product,
         "variants": variants,
         "selected": selected,
+        "picker": picker,
+        "variant_data": [_variant_data(request, product, variant) for variant in variants]
+        if picker
+        else [],
         "gallery": gallery,
         "categories": categories,
         "tags": list(product.tags.all()),

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +6,7 @@ from accounts.signup import SignupView
 from marketmate import health, views
 from marketmate.currency_views import DisplayCurrencyUpdateView
 from marketmate.i18n import JavaScriptCatalogView
+from marketmate.media import media_urlpatterns
 from marketmate.metrics import metrics_view
 from notifications.views import service_worker
 
@@ -47,12 +46,11 @@ urlpatterns = [
         name="javascript_catalog",
     ),
     path("currency/", DisplayCurrencyUpdateView.as_view(), name="set_display_currency"),
+    # Uploads on the local disk (no S3): public images only, checked, cached (docs/deployment.md).
+    *media_urlpatterns(),
     # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
     path("", include("catalog.storefront_urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "marketmate.errors.bad_request"
 handler403 = "marketmate.errors.permission_denied"

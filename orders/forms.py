@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from orders.models import Order, Promotion, ShippingMethod
-from orders.selectors import CartShopGroup, ShippingChoice
+from orders.selectors import CartShopGroup, ShippingChoice, ShippingOption
 from orders.services.checkout import ADDRESS_MAX_LENGTH
 
 
@@ -75,32 +75,33 @@ def choice_value(choice: ShippingChoice) -> str:
 
 
 class ShippingForm(forms.Form):
-    """A shipping method per shop (radio buttons), and the coupon."""
+    """A shipping method per shop (radio buttons, each with its price and delivery estimate),
+    and the coupon."""
 
     coupon = forms.CharField(label=_("Coupon code"), max_length=40, required=False)
 
     def __init__(
         self,
         *args: Any,
-        groups: list[tuple[CartShopGroup, list[ShippingChoice]]],
+        groups: list[tuple[CartShopGroup, list[ShippingOption]]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.shop_fields: list[tuple[CartShopGroup, forms.BoundField]] = []
-        for group, choices in groups:
+        self.shop_fields: list[tuple[CartShopGroup, forms.BoundField, list[ShippingOption]]] = []
+        for group, options in groups:
             name = shipping_field_name(group.shop.pk)
             self.fields[name] = forms.ChoiceField(
                 label=group.shop.name,
-                choices=[(choice_value(choice), choice.name) for choice in choices],
+                choices=[(choice_value(option.choice), option.choice.name) for option in options],
                 widget=forms.RadioSelect,
-                initial=choice_value(choices[0]) if choices else None,
+                initial=choice_value(options[0].choice) if options else None,
                 required=False,  # left out: the shop's default method
             )
-            self.shop_fields.append((group, self[name]))
+            self.shop_fields.append((group, self[name], options))
 
     def shipping_methods(self) -> dict[int, int | None]:
         methods: dict[int, int | None] = {}
-        for group, _field in self.shop_fields:
+        for group, _field, _options in self.shop_fields:
             value = self.cleaned_data.get(shipping_field_name(group.shop.pk))
             if value:
                 methods[group.shop.pk] = int(value) if value != "standard" else None
@@ -153,6 +154,8 @@ class ShippingMethodForm(forms.ModelForm):
             "price",
             "free_above",
             "countries",
+            "delivery_days_min",
+            "delivery_days_max",
             "is_default",
             "is_active",
             "position",

@@ -282,6 +282,15 @@ class ShippingMethod(models.Model):
         max_digits=12,
         decimal_places=2,
     )
+    delivery_days_min = models.PositiveSmallIntegerField(
+        _("delivery in at least (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Shown to shoppers as the estimated delivery; leave empty if unknown."),
+    )
+    delivery_days_max = models.PositiveSmallIntegerField(
+        _("delivery in at most (days)"), null=True, blank=True
+    )
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)

@@ -8,15 +8,17 @@ read-only. Shop membership is read from `ShopMember` rows, read-only.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from catalog.models import Category, Product, ProductVariant
+from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.selectors import variants_by_id
 from orders.models import (
     Cart,
@@ -37,6 +39,7 @@ from orders.pricing import (
     ShippingRate,
     WeightBand,
     money,
+    shipping_price,
 )
 from shops.models import Shop, ShopMember
 
@@ -105,7 +108,15 @@ class CartLine:
 
     @property
     def options_text(self) -> str:
-        return ", ".join(f"{key}: {value}" for key, value in sorted(self.variant.options.items()))
+        """ "Size: Large · Colour: Rust": the option names and values, in the shop's order."""
+        return " · ".join(
+            f"{key[:1].upper()}{key[1:]}: {value}" for key, value in self.variant.options.items()
+        )
+
+    @property
+    def image(self) -> "ProductImage | None":
+        """The product's first photo (prefetched by `variants_by_id`)."""
+        return next(iter(self.variant.product.images.all()), None)
 
 
 @dataclass
@@ -360,6 +371,45 @@ def shipping_choices_for(*, shop: Shop, country: str) -> list[ShippingChoice]:
     ]
 
 
+@dataclass(frozen=True)
+class ShippingOption:
+    """A shipping choice as the shipping step shows it: what it costs for this parcel (None
+    when the method cannot carry it) and when it should arrive (None when the shop has not
+    said)."""
+
+    choice: ShippingChoice
+    price: Decimal | None
+    currency: str
+    arrives_from: date | None
+    arrives_by: date | None
+
+
+def shipping_options_for(
+    *, group: CartShopGroup, country: str, today: date | None = None
+) -> list[ShippingOption]:
+    """The shop's choices for this cart group's parcel, each priced and with its delivery
+    window counted from `today` (the shopper's date)."""
+    today = today or timezone.localdate()
+    weight = sum(line.variant.weight_grams * line.quantity for line in group.lines)
+    options = []
+    for choice in shipping_choices_for(shop=group.shop, country=country):
+        method = choice.method
+        low = method.delivery_days_min if method is not None else None
+        high = method.delivery_days_max if method is not None else None
+        options.append(
+            ShippingOption(
+                choice=choice,
+                price=shipping_price(
+                    rate=choice.rate, goods_amount=group.subtotal, weight_grams=weight
+                ),
+                currency=group.currency,
+                arrives_from=today + timedelta(days=low) if low is not None else None,
+                arrives_by=today + timedelta(days=high) if high is not None else None,
+            )
+        )
+    return options
+
+
 # --- Orders ---------------------------------------------------------------------------------------
 def order_queryset() -> QuerySet[Order]:
     return Order.objects.select_related("shop", "buyer")
@@ -462,3 +512,12 @@ def payment_summary(*, orders: Iterable[Order]) -> dict[str, object]:
         ],
         "order_ids": [order.pk for order in orders],
     }
+
+
+def order_held_until(*, orders: Iterable[Order]) -> datetime | None:
+    """When the first of these unpaid orders is cancelled and its stock released (the expiry
+    job's cut-off, ORDER_PENDING_EXPIRY_MINUTES after it was placed); None when none is unpaid."""
+    placed = [order.created for order in orders if order.status == Order.Status.PENDING]
+    if not placed:
+        return None
+    return min(placed) + timedelta(minutes=settings.ORDER_PENDING_EXPIRY_MINUTES)

@@ -106,7 +106,7 @@ class PaymentCheckoutView(LoginRequiredMixin, View):
             return redirect("home")
         if not payments:
             messages.success(request, _("Nothing to pay: your order is confirmed."))
-            return redirect("home")
+            return redirect("orders:confirmation", reference=reference)
         unpaid = [payment for payment in payments if not payment.is_paid]
         return redirect((unpaid or payments)[0].get_absolute_url())
 

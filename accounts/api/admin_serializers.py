@@ -34,6 +34,7 @@ class AdminUserQuerySerializer(serializers.Serializer):
 
 class AdminUserSerializer(serializers.ModelSerializer[User]):
     is_banned = serializers.BooleanField(read_only=True)
+    verified = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User

@@ -11,6 +11,9 @@ from accounts.models import Address, Currency, User
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
+    verified = serializers.BooleanField(
+        read_only=True, help_text="The user has confirmed their e-mail address."
+    )
     pending_email = serializers.SerializerMethodField(
         help_text="A new e-mail address waiting for verification, if any."
     )

@@ -12,9 +12,12 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         django_get_or_create = ("email",)
         skip_postgeneration_save = True
 
+    class Params:
+        # Kept on allauth's EmailAddress (User.verified reads it), made below.
+        verified = True
+
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")
-    verified = True
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
@@ -22,13 +25,25 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         if create:
             self.save(update_fields=["password"])
 
-    @factory.post_generation
-    def _email_address(self, create: bool, extracted: object, **kwargs: object) -> None:
-        # allauth's record of the address, as accounts.services.user_create makes it.
-        if create:
-            EmailAddress.objects.get_or_create(
-                user=self, email=self.email, defaults={"primary": True, "verified": self.verified}
-            )
+    # allauth's record of the address, as accounts.services.user_create makes it.
+    email_address = factory.RelatedFactory(
+        "accounts.tests.factories.EmailAddressFactory",
+        factory_related_name="user",
+        email=factory.SelfAttribute("..email"),
+        verified=factory.SelfAttribute("..verified"),
+    )
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory[EmailAddress]):
+    class Meta:
+        model = EmailAddress
+        django_get_or_create = ("user", "email")
+
+    # A user of its own, without the address UserFactory would make for them.
+    user = factory.SubFactory(UserFactory, email_address=None)
+    email = factory.SelfAttribute("user.email")
+    primary = True
+    verified = True
 
 
 class StaffFactory(UserFactory):

@@ -23,7 +23,7 @@ from accounts.services import (
     user_role_set,
     user_tokens_issue,
     user_unban,
-    user_verified_sync,
+    user_verified_record,
 )
 from accounts.tests.factories import AddressFactory, StaffFactory, UserFactory
 from marketmate.models import AuditLog
@@ -117,15 +117,22 @@ def test_user_unban_reactivates_and_is_audited() -> None:
     assert AuditLog.objects.get(action="user.unbanned").reason == "It was a mistake"
 
 
-def test_user_verified_sync_follows_the_primary_address() -> None:
+def test_verification_is_read_from_the_email_address_with_nothing_to_sync() -> None:
     user = UserFactory(verified=True)
+
     EmailAddress.objects.filter(user=user).update(verified=False)
+    unverified = user.verified
+    EmailAddress.objects.filter(user=user).update(verified=True)
 
-    user_verified_sync(user=user)
+    assert (unverified, user.verified) == (False, True)
 
-    user.refresh_from_db()
-    assert user.verified is False
-    assert AuditLog.objects.get(action="user.unverified").changes == {"verified": [True, False]}
+
+def test_user_verified_record_audits_a_confirmed_address() -> None:
+    user = UserFactory(verified=True)
+
+    user_verified_record(user=user)
+
+    assert AuditLog.objects.get(action="user.verified").entity_id == str(user.pk)
 
 
 def test_user_profile_update_refuses_fields_it_does_not_own() -> None:

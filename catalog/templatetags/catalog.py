@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.selectors import image_urls
+from catalog.storefront_cache import cached
 from marketmate.currency import display_currency_for
 
 register = template.Library()
@@ -93,3 +94,15 @@ def product_cards(context: template.Context, products: Iterable[Product]) -> str
         html = "".join(rendered)
         cache.set(key, html, CARDS_SECONDS)
     return mark_safe(html)  # noqa: S308 - rendered by the autoescaping card template
+
+
+@register.simple_tag
+def header_categories() -> list[Category]:
+    """The top-level categories for the header's categories menu (cached until the tree
+    changes)."""
+    return cached(
+        "header-categories",
+        scopes=["tree"],
+        parts=[],
+        compute=lambda: list(Category.objects.get_root_nodes()),
+    )

@@ -183,13 +183,33 @@ def test_product_page_has_variant_picker_cart_form_contact_link_and_gallery(
 
     assert response.status_code == 200
     assert f'action="{reverse("cart:add")}"' in html
-    assert f'<option value="{red.pk}" data-price="$30.00" data-stock="4" selected>' in html
-    assert f'<option value="{blue.pk}" data-price="$35.00" data-stock="0">' in html
+    assert [
+        (g.name, [(v.value, v.variant_id, v.is_selected, v.is_available) for v in g.values])
+        for g in response.context["picker"]
+    ] == [("Colour", [("Red", red.pk, True, True), ("Blue", blue.pk, False, False)])]
+    assert f'name="variant_id" value="{red.pk}"' in html
+    assert f'href="?variant={blue.pk}"' in html and "variant-chip--unavailable" in html
     assert "data-variant-price>$30.00<" in html
     assert "4 in stock" in html
+    assert 'hx-post="/cart/add/"' in html and 'id="cart-added"' in html
     assert f'href="/chat/start/{product.shop_id}/?product={product.pk}"' in html
     assert 'width="1200" height="900" alt="A red wool scarf"' in html
     assert "/media/products/" in html and "1200.webp" in html
+
+
+def test_the_product_page_url_holds_the_chosen_variant(client: Client) -> None:
+    product = _product_with_variants()
+    red, blue = product.variants.order_by("position", "id")
+
+    response = client.get(f"/p/{product.pk}/wool-scarf/?variant={blue.pk}")
+    elsewhere = client.get(f"/p/{product.pk}/wool-scarf/?variant=999999")
+
+    html = response.content.decode()
+    assert response.context["selected"] == blue
+    assert "data-variant-price>$35.00<" in html
+    assert "Sold out" in html
+    assert "data-add-button disabled" in html
+    assert elsewhere.context["selected"] == red
 
 
 def test_product_page_seo_json_ld_open_graph_and_canonical(client: Client) -> None:

@@ -58,18 +58,65 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     assert page.inner_text("[data-variant-price]") == "$24.00"
     assert page.inner_text("[data-variant-stock]") == "14 in stock"
 
-    page.select_option("[data-variant-select]", label="Large")
+    # One row of buttons per option; the choice moves price, stock and the URL, no reload.
+    assert page.locator("[data-option] .variant-option__label").all_inner_texts() == ["Size: Small"]
+    page.click("[data-option='size'] [data-option-value='Large']")
     assert page.inner_text("[data-variant-price]") == "$28.00"
     assert page.inner_text("[data-variant-stock]") == "3 in stock"
+    large = page.locator("[data-variant-input]").input_value()
+    assert page.url.endswith(f"?variant={large}")
+    assert page.get_attribute("[data-option-value='Large']", "aria-current") == "true"
     image = page.locator("[data-gallery-main]")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     _screenshots(page, artifacts_dir, "product")
 
+    # Add two with htmx: the panel shows what was added, the form keeps the choice.
     page.set_viewport_size(VIEWPORTS["desktop"])
+    page.fill("#quantity", "2")
+    page.click("[data-add-button]")
+    panel = page.locator("[data-cart-added]")
+    panel.wait_for()
+    assert "Size: Large" in panel.inner_text() and "2 in your cart" in panel.inner_text()
+    page.locator("#mini-cart .mini-cart__count [aria-hidden]", has_text="2").wait_for()
+    assert page.locator("#quantity").input_value() == "2"
+    assert page.locator("[data-variant-input]").input_value() == large
+    assert page.url.endswith(f"?variant={large}")
+    _screenshots(page, artifacts_dir, "product-added")
+    page.keyboard.press("Escape")
+    assert panel.count() == 0
+
+    # The reload keeps the variant the URL holds; the cart shows the photo and the option.
+    page.reload()
+    assert page.inner_text("[data-variant-price]") == "$28.00"
+    page.goto(live_server.url + "/cart/")
+    line = page.locator(".cart-line")
+    assert "Size: Large" in line.inner_text() and "MUG" not in line.inner_text()
+    assert line.locator(".line-thumb img").evaluate("img => img.complete && img.naturalWidth > 0")
+    _screenshots(page, artifacts_dir, "cart")
+    page.close()
+
+
+def test_without_javascript_the_option_links_and_the_cart_form_still_work(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/search/?q=speckled")
+    with page.expect_navigation():
+        page.click(".product-card__link >> nth=0")
+
+    with page.expect_navigation():
+        page.click("[data-option='size'] [data-option-value='Large']")
+    assert page.inner_text("[data-variant-price]") == "$28.00"
+    page.fill("#quantity", "2")
     with page.expect_navigation():
         page.click("[data-add-button]")
+
     assert "Added to your cart." in page.inner_text(".messages")
-    page.close()
+    assert "?variant=" in page.url
+    assert page.inner_text("[data-variant-price]") == "$28.00"
+    page.screenshot(path=str(artifacts_dir / "store-product-added-nojs-phone.png"), full_page=True)
+    context.close()
 
 
 def test_header_autocomplete_with_the_keyboard(  # type: ignore[no-untyped-def]

@@ -242,6 +242,7 @@ NOT_OBJECT_URLS: dict[str, str] = {
     "dashboard_payouts:statement": "the dashboard's current shop; the URL names only a month",
     "chat:start": "any signed-in shopper may write to any active shop",
     "storefront:category": "public storefront page",
+    "media": "public uploads only (products, logos, banners, avatars); never invoices",
     "storefront:shop": "public storefront page",
     "storefront:product": "public storefront page",
     "storefront:review_create": "a public product; the review is the caller's own",

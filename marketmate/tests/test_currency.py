@@ -346,7 +346,7 @@ def test_a_shopper_picks_a_display_currency_in_the_footer(  # type: ignore[no-un
         with page.expect_navigation():
             page.click(".product-card__link >> nth=0")
         first = page.inner_text("[data-variant-approx]")
-        page.select_option("[data-variant-select]", label="Large")
+        page.click("[data-option='size'] [data-option-value='Large']")
         second = page.inner_text("[data-variant-approx]")
         for name, size in {"phone": (390, 844), "desktop": (1366, 900)}.items():
             page.set_viewport_size({"width": size[0], "height": size[1]})

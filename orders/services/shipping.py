@@ -19,6 +19,8 @@ METHOD_FIELDS = (
     "countries",
     "price",
     "free_above",
+    "delivery_days_min",
+    "delivery_days_max",
     "is_default",
     "is_active",
     "position",
@@ -40,6 +42,8 @@ def shipping_method_save(
     is_active: bool = True,
     position: int = 0,
     bands: Iterable[tuple[int, Decimal]] = (),
+    delivery_days_min: int | None = None,
+    delivery_days_max: int | None = None,
 ) -> ShippingMethod:
     """Create or change a shipping method of `shop`, with its weight bands; audited.
 
@@ -52,6 +56,16 @@ def shipping_method_save(
         errors["kind"] = [_("Add at least one weight band.")]
     if kind == ShippingKind.FREE_ABOVE and free_above is None:
         errors["free_above"] = [_("Give the amount above which shipping is free.")]
+    if delivery_days_max is not None and delivery_days_min is None:
+        delivery_days_min = delivery_days_max
+    if delivery_days_min is not None and delivery_days_max is None:
+        delivery_days_max = delivery_days_min
+    if (
+        delivery_days_min is not None
+        and delivery_days_max is not None
+        and delivery_days_min > delivery_days_max
+    ):
+        errors["delivery_days_max"] = [_("At most cannot be fewer days than at least.")]
     if len({up_to for up_to, _price in bands}) != len(bands):
         errors["kind"] = [_("Each weight band needs its own weight.")]
     if errors:
@@ -67,6 +81,8 @@ def shipping_method_save(
     method.is_default = is_default
     method.is_active = is_active
     method.position = position
+    method.delivery_days_min = delivery_days_min
+    method.delivery_days_max = delivery_days_max
     method.full_clean()
     method.save()
     if is_default:

@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from marketmate.currency import money_format, price_approximate
-from orders.selectors import cart_item_count
+from orders.models import Order
+from orders.selectors import cart_item_count, order_held_until
 
 register = template.Library()
 
@@ -64,3 +65,10 @@ def price_approx_text(context: template.Context, amount: Decimal | None, currenc
         return ""
     approximation = price_approximate(request=request, amount=Decimal(amount), currency=currency)
     return f"≈ {approximation.text}" if approximation is not None else ""
+
+
+@register.inclusion_tag("orders/includes/unpaid_notice.html")
+def unpaid_notice(orders: "list[Order] | Order", pay_url: str = "") -> dict[str, Any]:
+    """ "Not paid yet, held until ..." for unpaid orders (and a Pay button when `pay_url`)."""
+    listed = [orders] if isinstance(orders, Order) else list(orders)
+    return {"held_until": order_held_until(orders=listed), "pay_url": pay_url}

@@ -44,7 +44,13 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     tea = ShopFactory(name="Leaf Tea House", currency="USD")
     mug = ProductFactory(shop=mugs, title="Speckled mug", price=Decimal("18.00")).variants.get()
     sencha = ProductFactory(shop=tea, title="Sencha 100 g", price=Decimal("9.50")).variants.get()
-    ShippingMethodFactory(shop=tea, name="Tracked post", price=Decimal("3.90"))
+    ShippingMethodFactory(
+        shop=tea,
+        name="Tracked post",
+        price=Decimal("3.90"),
+        delivery_days_min=2,
+        delivery_days_max=4,
+    )
     ShippingMethodFactory(shop=tea, name="Letter", price=Decimal("1.50"), is_default=True)
     shopper = UserFactory(email=f"browser-{viewport}@example.com", verified=True)
     context = signed_in_context(browser, live_server, shopper, viewport)
@@ -83,6 +89,11 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     page.select_option("#id_country", "US")
     page.screenshot(path=str(shots / f"checkout-address-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Continue to shipping").click()
+    tracked = page.locator(".shipping-option", has_text="Tracked post")
+    assert tracked.locator("[data-shipping-price]").inner_text() == "$3.90"
+    assert tracked.locator("[data-shipping-eta]").inner_text().startswith("Estimated delivery: ")
+    letter = page.locator(".shipping-option", has_text="Letter")
+    assert letter.locator("[data-shipping-price]").inner_text() == "$1.50"
     page.get_by_label("Tracked post").check()
     page.screenshot(path=str(shots / f"checkout-shipping-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Review your order").click()
@@ -90,8 +101,9 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     page.screenshot(path=str(shots / f"checkout-review-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Place 2 orders").click()
 
-    # Then they see two orders, one per shop, and the cart is empty
-    page.locator("h1", has_text="Thank you for your order").wait_for()
+    # Then they are straight on the payment page, told plainly the orders are not paid yet,
+    # with the card form in the first screen, and the cart is empty
+    page.locator("h1", has_text="Pay for your order").wait_for()
     orders = list(Order.objects.filter(buyer=shopper).select_related("shop").order_by("total"))
     assert [(o.shop.name, o.total) for o in orders] == [
         ("Leaf Tea House", Decimal("13.40")),
@@ -99,14 +111,28 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     ]
     for order in orders:
         assert page.get_by_role("link", name=order.number).is_visible()
+    assert "Not paid yet." in page.locator("[data-unpaid-notice]").inner_text()
+    assert page.locator("text=Thank you").count() == 0
+    assert page.locator("#id_card_number").is_visible()
+    assert page.locator(".payment__form button[type=submit]").evaluate(
+        "button => button.getBoundingClientRect().bottom <= window.innerHeight"
+    )
     assert page.locator("#mini-cart .mini-cart__count [aria-hidden]").inner_text() == "0"
-    page.screenshot(path=str(shots / f"confirmation-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"payment-{viewport}.png"), full_page=False)
+    page.screenshot(path=str(shots / f"payment-full-{viewport}.png"), full_page=True)
+
+    # and thanked once the test card went through
+    page.fill("#id_card_number", "4242 4242 4242 4242")
+    page.click(".payment__form button[type=submit]")
+    page.locator("h2", has_text="Thank you, your order is paid").wait_for()
+    assert page.locator("[data-unpaid-notice]").count() == 0
+    page.screenshot(path=str(shots / f"paid-{viewport}.png"), full_page=True)
 
     page.goto(live_server.url + "/orders/")
     assert page.locator(".order-card").count() == 2
     page.screenshot(path=str(shots / f"order-list-{viewport}.png"), full_page=True)
     page.get_by_role("link", name=orders[0].number).click()
-    assert page.locator(".timeline__step").count() == 1
+    assert page.locator(".timeline__step").count() == 2
     page.screenshot(path=str(shots / f"order-detail-{viewport}.png"), full_page=True)
     context.close()
 

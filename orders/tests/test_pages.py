@@ -1,8 +1,12 @@
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import VariantFactory
@@ -98,6 +102,46 @@ def test_quantity_changes_and_removal_swap_the_cart_body(shopper) -> None:
     assert "Your cart is empty" in removed.content.decode()
 
 
+def test_adding_from_a_product_page_with_htmx_answers_with_the_added_panel(shopper) -> None:
+    variant = VariantFactory(
+        product__title="Linen shirt", options={"size": "M", "colour": "Rust"}, price=D("40.00")
+    )
+
+    response = shopper.post(
+        "/cart/add/", {"variant_id": variant.pk, "quantity": 2, "fragment": "added"}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "cart-changed"
+    assert "Added to your cart" in html
+    assert "Linen shirt" in html and "Size: M · Colour: Rust" in html
+    assert "2 in your cart" in html and "$80.00" in html
+    assert 'href="/cart/"' in html
+    assert CartItem.objects.get().quantity == 2
+
+
+def test_a_refused_add_shows_why_in_the_panel(shopper) -> None:
+    variant = VariantFactory(product__track_inventory=True, inventory_count=0)
+
+    response = shopper.post("/cart/add/", {"variant_id": variant.pk, "fragment": "added"}, **HTMX)
+
+    html = response.content.decode()
+    assert "Not added" in html and "message--error" in html
+    assert not CartItem.objects.exists()
+
+
+def test_cart_lines_show_option_names_and_values_not_skus(shopper) -> None:
+    variant = VariantFactory(sku="LS-M-RUST", options={"size": "M", "colour": "Rust"})
+    shopper.post("/cart/add/", {"variant_id": variant.pk})
+
+    html = shopper.get("/cart/").content.decode()
+
+    assert "Size: M · Colour: Rust" in html
+    assert "LS-M-RUST" not in html
+    assert 'class="line-thumb"' in html
+
+
 def test_someone_elses_cart_item_cannot_be_removed_from_a_page(shopper) -> None:
     shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
     item = CartItem.objects.get()
@@ -169,9 +213,51 @@ def test_a_shopper_checks_out_two_shops_through_the_pages(shopper, buyer, addres
         ("Mugs", "Standard", D("2.40"), D("21.60")),
     ]
     assert placed["Location"] == again["Location"]
-    confirmation = shopper.get(placed["Location"]).content.decode()
-    assert all(order.number in confirmation for order in orders)
-    assert "Thank you for your order" in confirmation
+    assert placed["Location"] == f"/payments/checkout/{orders[0].checkout_reference}/"
+    payment_page = shopper.get(placed["Location"], follow=True).content.decode()
+    assert all(order.number in payment_page for order in orders)
+    assert "Pay for your order" in payment_page
+    assert "Not paid yet." in payment_page
+    assert "Thank you" not in payment_page
+
+
+def test_the_shipping_step_shows_each_options_price_and_delivery_estimate(
+    shopper, address, settings
+) -> None:
+    settings.TIME_ZONE = "UTC"
+    tea = VariantFactory(product__shop__name="Tea", price=D("20.00"))
+    ShippingMethodFactory(
+        shop=tea.shop,
+        name="Express",
+        price=D("6.50"),
+        delivery_days_min=1,
+        delivery_days_max=2,
+    )
+    ShippingMethodFactory(
+        shop=tea.shop,
+        name="Letter",
+        kind="free_above",
+        price=D("3.00"),
+        free_above=D("15.00"),
+        is_default=True,
+    )
+    shopper.post("/cart/add/", {"variant_id": tea.pk})
+    shopper.post("/checkout/", address)
+
+    today = timezone.localdate()
+
+    page = shopper.get("/checkout/shipping/")
+
+    options = page.context["form"].shop_fields[0][2]
+    assert [(o.choice.name, o.price, o.arrives_from, o.arrives_by) for o in options] == [
+        ("Letter", D("0.00"), None, None),
+        ("Express", D("6.50"), today + timedelta(days=1), today + timedelta(days=2)),
+    ]
+    html = page.content.decode()
+    start, end = (date_format(today + timedelta(days=days), "MONTH_DAY_FORMAT") for days in (1, 2))
+    assert f"Estimated delivery: {start} \u2013 {end}" in html
+    assert "$6.50" in html and "Free" in html
+    assert "Delivery time not given by the shop" in html
 
 
 def test_the_address_step_shows_field_errors(shopper, address) -> None:
@@ -201,6 +287,18 @@ def test_checkout_pages_need_a_verified_shopper(address) -> None:
 
     assert response.status_code == 403
     assert "Confirm your e-mail address to check out" in response.content.decode()
+
+
+def test_staff_verifying_the_email_address_lets_the_shopper_check_out_at_once(address) -> None:
+    user = UserFactory(verified=False)
+    shopper = signed_in(user)
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+    before = shopper.get("/checkout/").status_code
+
+    # what ticking "verified" on the address in the admin does
+    EmailAddress.objects.filter(user=user).update(verified=True)
+
+    assert (before, shopper.get("/checkout/").status_code) == (403, 200)
 
 
 def test_checkout_with_an_empty_cart_goes_back_to_the_cart(shopper) -> None:
@@ -237,10 +335,32 @@ def test_unpaid_orders_lead_to_the_payment_page_and_paid_ones_do_not(shopper, or
     paid = shopper.get(f"/orders/{order.number}/").content.decode()
 
     assert f'href="{pay_url}"' in confirmation
+    assert "Your order is not paid yet" in confirmation
+    assert "Thank you" not in confirmation
     assert f'href="{pay_url}"' in unpaid
+    assert "Not paid yet." in unpaid and "Not paid yet." not in paid
     assert pay_url not in paid
     assert payment_page.status_code == 200
     assert "Test mode: no real money moves." in payment_page.content.decode()
+
+
+def test_the_unpaid_notice_says_until_when_the_order_is_held(shopper, order, settings) -> None:
+    settings.ORDER_PENDING_EXPIRY_MINUTES = 30
+    settings.TIME_ZONE = "UTC"
+    Order.objects.filter(pk=order.pk).update(created=datetime(2026, 3, 14, 9, 5, tzinfo=UTC))
+
+    detail = shopper.get(f"/orders/{order.number}/").content.decode()
+
+    assert "We hold your items until 9:35 a.m. on March 14, 2026." in detail
+
+
+def test_a_paid_checkout_says_thank_you(shopper, order) -> None:
+    order_mark_paid(order=order)
+
+    confirmation = shopper.get(f"/orders/placed/{order.checkout_reference}/").content.decode()
+
+    assert "Thank you for your order" in confirmation
+    assert "Not paid yet." not in confirmation
 
 
 def test_another_buyers_order_pages_are_404(order) -> None:

@@ -47,6 +47,7 @@ def test_saving_a_weight_method_keeps_its_bands_and_is_audited() -> None:
         ({"kind": "weight"}, "kind"),
         ({"kind": "free_above"}, "free_above"),
         ({"kind": "flat", "price": D("-1")}, "price"),
+        ({"kind": "flat", "delivery_days_min": 5, "delivery_days_max": 2}, "delivery_days_max"),
     ],
 )
 def test_incomplete_methods_are_refused(kwargs, field) -> None:

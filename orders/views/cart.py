@@ -56,10 +56,39 @@ class MiniCartView(View):
         )
 
 
-def _answer(request: HttpRequest, *, message: str, level: int = messages.SUCCESS) -> HttpResponse:
-    """htmx: the cart body (on the cart page) or the mini-cart; otherwise a redirect."""
+def _answer(
+    request: HttpRequest,
+    *,
+    message: str,
+    level: int = messages.SUCCESS,
+    variant_id: int | None = None,
+) -> HttpResponse:
+    """htmx: the cart body (on the cart page), the "added to your cart" panel (a product
+    page's form) or the mini-cart; otherwise a redirect."""
     if request.htmx:  # type: ignore[attr-defined]
-        if request.POST.get("fragment") == "cart":
+        if request.POST.get("fragment") == "added":
+            summary = cart_summarise(cart=cart_get(user=request.user, session=request.session))
+            line = next(
+                (
+                    (line, group)
+                    for group in summary.groups
+                    for line in group.lines
+                    if line.variant.pk == variant_id
+                ),
+                (None, None),
+            )
+            response = render(
+                request,
+                "orders/includes/cart_added.html",
+                {
+                    "summary": summary,
+                    "line": line[0],
+                    "group": line[1],
+                    "notice": message,
+                    "notice_level": level,
+                },
+            )
+        elif request.POST.get("fragment") == "cart":
             context = {**cart_context(request), "notice": message, "notice_level": level}
             response = render(request, "orders/includes/cart_body.html", context)
         else:
@@ -88,13 +117,16 @@ class CartItemAddView(View):
                 request, message=_("Choose a quantity of at least 1."), level=messages.ERROR
             )
         cart = cart_get_or_create(user=request.user, session=request.session)
+        variant_id = form.cleaned_data["variant_id"]
         try:
             change = cart_item_add(cart=cart, **form.cleaned_data)
         except ApplicationError as error:
             return _answer(request, message=error.message, level=messages.ERROR)
         if change.message:
-            return _answer(request, message=change.message, level=messages.WARNING)
-        return _answer(request, message=_("Added to your cart."))
+            return _answer(
+                request, message=change.message, level=messages.WARNING, variant_id=variant_id
+            )
+        return _answer(request, message=_("Added to your cart."), variant_id=variant_id)
 
 
 class CartItemUpdateView(View):

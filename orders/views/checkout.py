@@ -27,7 +27,7 @@ from orders.selectors import (
     CartSummary,
     cart_get,
     cart_summarise,
-    shipping_choices_for,
+    shipping_options_for,
 )
 from orders.services.checkout import (
     CheckoutQuote,
@@ -111,7 +111,7 @@ class CheckoutShippingView(CheckoutStepMixin, View):
 
     def _groups(self, address: dict[str, str]) -> list[Any]:
         return [
-            (group, shipping_choices_for(shop=group.shop, country=address["country"]))
+            (group, shipping_options_for(group=group, country=address["country"]))
             for group in self.summary.groups
         ]
 
@@ -228,7 +228,7 @@ class CheckoutPlaceView(LoginRequiredMixin, View):
         placed = request.session.get(PLACED_KEY) or {}
         if key and key in placed:
             # The same form submitted again (double click, back button): its orders, once.
-            return _to_confirmation(placed[key])
+            return _to_payment(placed[key])
         address, methods, coupon = _chosen(request)
         if not address:
             return redirect("checkout:address")
@@ -256,8 +256,9 @@ class CheckoutPlaceView(LoginRequiredMixin, View):
         request.session.pop(SESSION_KEY, None)
         if key:
             request.session[PLACED_KEY] = {key: str(result.checkout_reference)}
-        return _to_confirmation(str(result.checkout_reference))
+        return _to_payment(str(result.checkout_reference))
 
 
-def _to_confirmation(reference: str) -> HttpResponse:
-    return HttpResponseRedirect(reverse("orders:confirmation", kwargs={"reference": reference}))
+def _to_payment(reference: str) -> HttpResponse:
+    """Placed orders go straight to paying them; thanks come once the payment went through."""
+    return HttpResponseRedirect(reverse("payments:checkout", kwargs={"reference": reference}))

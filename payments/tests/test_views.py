@@ -42,7 +42,8 @@ def test_the_payment_page_shows_the_test_mode_card_form(buyer, order) -> None:
     assert "Test mode: no real money moves." in html
     assert 'name="card_number"' in html
     assert order.number in html
-    assert "Pay 80.00 USD" in html
+    assert "Pay $80.00" in html
+    assert "Not paid yet." in html
     assert "js.stripe.com" not in html
     assert "js.stripe.com" not in answer["Content-Security-Policy"]
 
