@@ -13,6 +13,9 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal import flows
+from allauth.account.internal.flows.email_verification import (
+    add_email_verification_sent_message,
+)
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +34,10 @@ class PrivateSignupForm(AllauthSignupForm):
 
     def try_save(self, request: HttpRequest) -> tuple[Any, HttpResponse | None]:
         if self.account_already_exists:
-            get_adapter(request).send_account_already_exists_mail(self.cleaned_data["email"])
+            email = self.cleaned_data["email"]
+            get_adapter(request).send_account_already_exists_mail(email)
+            # The same note a new sign-up gets ("Confirmation e-mail sent to ...").
+            add_email_verification_sent_message(request, email, signup=True)
             return None, redirect("account_email_verification_sent")
         return self.save(request), None
 

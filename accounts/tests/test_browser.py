@@ -124,3 +124,31 @@ def test_the_rate_limit_page(browser, live_server, artifacts_dir: Path, settings
     assert page.locator("h1").inner_text() == "Let's take a short break"
     page.screenshot(path=str(artifacts_dir / "accounts-rate-limited-phone.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_signing_up_with_a_new_or_a_taken_address_shows_the_same_page(
+    browser, live_server, artifacts_dir: Path, viewport: str
+) -> None:
+    UserFactory(email="taken@example.com")
+    texts = []
+    for kind in ("new", "taken"):
+        context = browser.new_context(viewport=VIEWPORTS[viewport])
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/signup/")
+        page.get_by_label("Your name").fill("Eve Probe")
+        page.get_by_label("Email").fill(f"{kind}@example.com")
+        page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+        page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Create account").click()
+        assert page.url == live_server.url + "/accounts/confirm-email/"
+        page.screenshot(
+            path=str(artifacts_dir / f"accounts-signup-{kind}-address-{viewport}.png"),
+            full_page=True,
+        )
+        texts.append(page.locator("main").inner_text().replace(f"{kind}@example.com", "ADDRESS"))
+        context.close()
+
+    assert texts[0] == texts[1]
+    assert User.objects.filter(email="taken@example.com").count() == 1

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
@@ -301,6 +302,12 @@ def test_signing_up_with_a_taken_address_looks_like_a_new_sign_up_and_mails_the_
     assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
     assert "_auth_user_id" not in fresh.session
     assert "_auth_user_id" not in probing.session
+    assert [str(m) for m in get_messages(new.wsgi_request)] == [
+        "Confirmation email sent to new@example.com."
+    ]
+    assert [str(m) for m in get_messages(taken.wsgi_request)] == [
+        "Confirmation email sent to ann@example.com."
+    ]
     assert User.objects.filter(email__iexact="ann@example.com").get() == owner
     owner_mail = sent_to("ann@example.com")
     assert [message.subject for message in owner_mail] == ["You already have an account"]
