@@ -56,9 +56,8 @@ def order_data(order: Order) -> dict[str, Any]:
     }
 
 
-def order_data_for(order_id: int) -> tuple[int, dict[str, Any]] | None:
-    order = order_queryset().filter(pk=order_id).first()
-    return None if order is None else (order.shop_id, order_data(order))
+def order_get(order_id: int) -> Order | None:
+    return order_queryset().filter(pk=order_id).first()
 
 
 def product_data(product: Product) -> dict[str, Any]:

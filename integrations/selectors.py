@@ -36,6 +36,11 @@ def endpoints_subscribed(*, shop_id: int, event: str) -> list[WebhookEndpoint]:
     return [endpoint for endpoint in endpoints if event in endpoint.events]
 
 
+def shop_listens_to(*, shop_id: int, event: str) -> bool:
+    """Whether any active endpoint of the shop wants `event`: payloads are built only then."""
+    return bool(endpoints_subscribed(shop_id=shop_id, event=event))
+
+
 def deliveries_list_for_endpoint(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related("attempts")
 

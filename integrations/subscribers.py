@@ -7,6 +7,7 @@ announced, even when it is delivered hours later) and hands it to `webhook_event
 from typing import Any
 
 from integrations import payloads
+from integrations.selectors import shop_listens_to
 from integrations.services import api_keys_revoke_for_member, webhook_event_publish
 from marketmate.events import subscribe
 
@@ -23,10 +24,11 @@ ORDER_EVENTS = (
 def _order_subscriber(event: str) -> None:
     @subscribe(event)
     def publish(*, order_id: int, **_payload: Any) -> None:
-        found = payloads.order_data_for(order_id)
-        if found is not None:
-            shop_id, data = found
-            webhook_event_publish(shop_id=shop_id, event=event, data=data)
+        order = payloads.order_get(order_id)
+        if order is not None and shop_listens_to(shop_id=order.shop_id, event=event):
+            webhook_event_publish(
+                shop_id=order.shop_id, event=event, data=payloads.order_data(order)
+            )
 
     publish.__qualname__ = f"webhook_{event.replace('.', '_')}"
 
@@ -37,6 +39,8 @@ for _event in ORDER_EVENTS:
 
 @subscribe("product.created")
 def webhook_product_created(*, product_id: int, shop_id: int, **_payload: Any) -> None:
+    if not shop_listens_to(shop_id=shop_id, event="product.created"):
+        return
     data = payloads.product_data_for(product_id)
     if data is not None:
         webhook_event_publish(shop_id=shop_id, event="product.created", data=data)
@@ -46,6 +50,8 @@ def webhook_product_created(*, product_id: int, shop_id: int, **_payload: Any) -
 def webhook_product_updated(
     *, product_id: int, shop_id: int, changed: list[str] | None = None, **_payload: Any
 ) -> None:
+    if not shop_listens_to(shop_id=shop_id, event="product.updated"):
+        return
     data = payloads.product_data_for(product_id)
     if data is not None:
         data["changed"] = list(changed or [])
@@ -70,6 +76,8 @@ def webhook_inventory_low(
     threshold: int,
     **_payload: Any,
 ) -> None:
+    if not shop_listens_to(shop_id=shop_id, event="inventory.low"):
+        return
     data = payloads.variant_low_data(
         variant_id=variant_id,
         product_id=product_id,

@@ -1,6 +1,6 @@
 import factory
 
-from integrations.models import ShopApiKey, WebhookEndpoint
+from integrations.models import ShopApiKey, WebhookDelivery, WebhookEndpoint
 from integrations.services import api_key_hash, webhook_secret_generate
 from shops.tests.factories import ShopFactory
 
@@ -34,3 +34,13 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory[WebhookEndpoint])
     events = factory.List(["order.placed", "order.paid"])
     secret = factory.LazyFunction(webhook_secret_generate)
     created_by = factory.SelfAttribute("shop.owner")
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory[WebhookDelivery]):
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    message_id = factory.Sequence(lambda n: f"msg_{n:032d}")
+    event = "order.paid"
+    payload = factory.Dict({"type": "order.paid", "data": {}})

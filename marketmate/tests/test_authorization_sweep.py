@@ -37,6 +37,12 @@ from catalog.tests.images import image_upload
 from catalog.tests.purchases import order_of
 from chat.models import Conversation, Message
 from chat.tests.factories import ConversationFactory, MessageFactory, order_placed
+from integrations.models import ShopApiKey, WebhookDelivery, WebhookEndpoint
+from integrations.tests.factories import (
+    ShopApiKeyFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 from notifications.models import Notification
 from notifications.tests.factories import NotificationFactory
 from orders.models import CartItem, Order, Promotion, ShippingMethod
@@ -134,6 +140,18 @@ class World:
     def notification(self) -> Notification:
         return NotificationFactory(user=self.buyer)
 
+    @cached_property
+    def api_key(self) -> ShopApiKey:
+        return ShopApiKeyFactory(shop=self.shop)
+
+    @cached_property
+    def webhook_endpoint(self) -> WebhookEndpoint:
+        return WebhookEndpointFactory(shop=self.shop)
+
+    @cached_property
+    def webhook_delivery(self) -> WebhookDelivery:
+        return WebhookDeliveryFactory(endpoint=self.webhook_endpoint)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -148,6 +166,12 @@ class Target:
 
 
 BUYER, SHOP = "buyer", "shop"
+
+
+def _endpoint_kwargs(world: World) -> dict[str, Any]:
+    return {"shop_id": world.shop.pk, "endpoint_id": world.webhook_endpoint.pk}
+
+
 READ = frozenset({"get"})
 
 MATRIX: dict[str, Target] = {
@@ -189,6 +213,17 @@ MATRIX: dict[str, Target] = {
     "v1:shop-ledger": Target(SHOP, lambda w: {"pk": w.shop.pk}),
     "v1:shop-payouts": Target(SHOP, lambda w: {"pk": w.shop.pk}),
     "v1:review-reply": Target(SHOP, lambda w: {"review_id": w.review.pk}),
+    "v1:shop-api-keys": Target(SHOP, lambda w: {"shop_id": w.shop.pk}),
+    "v1:shop-api-key-detail": Target(
+        SHOP, lambda w: {"shop_id": w.shop.pk, "key_id": w.api_key.pk}
+    ),
+    "v1:shop-webhooks": Target(SHOP, lambda w: {"shop_id": w.shop.pk}),
+    "v1:shop-webhook-detail": Target(SHOP, lambda w: _endpoint_kwargs(w)),
+    "v1:shop-webhook-deliveries": Target(SHOP, lambda w: _endpoint_kwargs(w)),
+    "v1:shop-webhook-test": Target(SHOP, lambda w: _endpoint_kwargs(w)),
+    "v1:shop-webhook-redeliver": Target(
+        SHOP, lambda w: {**_endpoint_kwargs(w), "delivery_id": w.webhook_delivery.pk}
+    ),
     # --- pages: the buyer's objects
     "accounts:address_update": Target(BUYER, lambda w: {"pk": w.address.pk}),
     "accounts:address_delete": Target(BUYER, lambda w: {"pk": w.address.pk}),
@@ -232,6 +267,14 @@ MATRIX: dict[str, Target] = {
     "dashboard_messages:detail": Target(SHOP, lambda w: {"pk": w.conversation.pk}),
     "dashboard_payouts:refund": Target(SHOP, lambda w: {"number": w.paid_order.number}),
     "dashboard_reviews:reply": Target(SHOP, lambda w: {"pk": w.review.pk}),
+    "dashboard_integrations:key_delete": Target(SHOP, lambda w: {"pk": w.api_key.pk}),
+    "dashboard_integrations:endpoint_detail": Target(SHOP, lambda w: {"pk": w.webhook_endpoint.pk}),
+    "dashboard_integrations:endpoint_update": Target(SHOP, lambda w: {"pk": w.webhook_endpoint.pk}),
+    "dashboard_integrations:endpoint_test": Target(SHOP, lambda w: {"pk": w.webhook_endpoint.pk}),
+    "dashboard_integrations:endpoint_delete": Target(SHOP, lambda w: {"pk": w.webhook_endpoint.pk}),
+    "dashboard_integrations:delivery_redeliver": Target(
+        SHOP, lambda w: {"pk": w.webhook_endpoint.pk, "delivery_pk": w.webhook_delivery.pk}
+    ),
 }
 
 NOT_OBJECT_URLS: dict[str, str] = {

@@ -111,7 +111,7 @@ def test_the_preferences_form_saves_the_ticked_boxes(client_in: Client, user: Us
         {"chat_message__in_app": "on", "chat_message__push": "on"},
     )
 
-    assert page.count('type="checkbox"') == 33  # 11 kinds, 3 channels each
+    assert page.count('type="checkbox"') == 36  # 12 kinds, 3 channels each
     assert (
         NotificationPreference.objects.get(user=user, kind="chat_message", channel="email").enabled
         is False
