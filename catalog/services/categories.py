@@ -1,6 +1,8 @@
 """The category tree, which staff manage (the admin uses treebeard's forms; seeds use these)."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,32 @@ from marketmate.audit import audit_record
 
 @transaction.atomic
 def category_get_or_create_path(*, names: list[str]) -> Category:
-    """The category at the end of `names` (root first), creating the missing nodes."""
+    """The category at the end of `names` (root first), creating the missing nodes.
+
+    `names` are English names (the catalog's source language), whatever language the caller
+    speaks: the name lookups and new names are made in English, never in a translation."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _category_get_or_create_path(names=names)
+
+
+def category_names_translate(*, category: Category, names: dict[str, str]) -> Category:
+    """Set `category`'s name in other languages (`{"es": "Vajilla"}`); languages the site does
+    not offer are refused, English stays as it is (it is renamed with `category_rename`)."""
+    offered = {code for code, _label in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    unknown = set(names) - offered
+    if unknown:
+        raise ProductInvalidError(
+            _("These languages are not offered: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+        )
+    fields = [f"name_{code}" for code in names]
+    for code, name in names.items():
+        setattr(category, f"name_{code}", name.strip() or None)
+    category.save(update_fields=[*fields, "updated"])
+    catalog_changed(category_paths=[category.path], tree=True)
+    return category
+
+
+def _category_get_or_create_path(*, names: list[str]) -> Category:
     parent: Category | None = None
     for name in names:
         children = (

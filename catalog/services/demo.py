@@ -12,12 +12,26 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
-from catalog.models import Product
-from catalog.services.categories import category_get_or_create_path
+from catalog.models import Category, Product
+from catalog.services.categories import category_get_or_create_path, category_names_translate
 from catalog.services.images import image_add
 from catalog.services.products import VariantSpec, product_create
 from shops.models import Shop
 from shops.services import shop_apply, shop_approve
+
+# The demo categories in the other languages, so the Spanish and German storefronts show them so.
+DEMO_CATEGORY_NAMES: dict[str, dict[str, str]] = {
+    "Home & Kitchen": {"es": "Hogar y cocina", "de": "Haus & Küche"},
+    "Tableware": {"es": "Vajilla", "de": "Geschirr"},
+    "Decor": {"es": "Decoración", "de": "Deko"},
+    "Clothing": {"es": "Ropa", "de": "Kleidung"},
+    "Accessories": {"es": "Accesorios", "de": "Accessoires"},
+    "Tops": {"es": "Camisetas y tops", "de": "Oberteile"},
+    "Stationery": {"es": "Papelería", "de": "Schreibwaren"},
+    "Notebooks": {"es": "Cuadernos", "de": "Notizbücher"},
+    "Desk": {"es": "Escritorio", "de": "Schreibtisch"},
+    "Cards & Gifts": {"es": "Tarjetas y regalos", "de": "Karten & Geschenke"},
+}
 
 
 class DemoProduct(TypedDict):
@@ -350,6 +364,9 @@ def catalog_demo_seed(*, owner: User, photo_size: int = 1200) -> int:
         assert isinstance(products, list)
         for item in products:
             category = category_get_or_create_path(names=item["category"])
+            for node in [*Category.objects.get_ancestors(category), category]:
+                if node.name_en in DEMO_CATEGORY_NAMES and not node.name_es:
+                    category_names_translate(category=node, names=DEMO_CATEGORY_NAMES[node.name_en])
             product = product_create(
                 shop=shop,
                 actor=owner,

@@ -4,9 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import translation
 
 from accounts.models import User
-from catalog.models import Product, ProductImage, ProductVariant, Review
+from catalog.models import Category, Product, ProductImage, ProductVariant, Review
 from orders.models import Order
 from payments.models import LedgerEntry, Refund
 from shops.models import Shop
@@ -33,6 +34,9 @@ def test_seed_demo_makes_three_shops_and_a_dozen_products_once() -> None:
         "Desk",
         "Cards & Gifts",
     }
+    with translation.override("es"):
+        spanish = {category.name for category in Category.objects.filter(depth=1)}
+    assert spanish == {"Hogar y cocina", "Ropa", "Papelería"}
 
 
 def test_seed_demo_gives_the_shopper_orders_in_every_state_with_reviews_and_ledgers() -> None:

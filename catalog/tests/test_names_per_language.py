@@ -32,6 +32,21 @@ def test_a_category_name_comes_in_the_shoppers_language_or_else_in_english() -> 
 
 
 @pytest.mark.django_db
+def test_a_category_path_is_found_by_its_english_names_in_any_language() -> None:
+    from catalog.services.categories import category_get_or_create_path
+
+    ceramics = CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
+
+    with translation.override("es"):
+        found = category_get_or_create_path(names=["Ceramics"])
+        created = category_get_or_create_path(names=["Ceramics", "Mugs"])
+
+    assert found == ceramics
+    assert (created.name_en, created.name_es, created.get_parent()) == ("Mugs", None, ceramics)
+    assert Category.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_the_category_page_speaks_the_shoppers_language(client: Client) -> None:
     category = CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
     ProductFactory().categories.add(category)

@@ -92,6 +92,9 @@ def test_the_overview_links_every_figure_to_its_list(
             and box["x"] >= 0
             and box["x"] + box["width"] <= page.viewport_size["width"]
         )
+    for cell in page.locator(".low-stock-table td").all():
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
     assert page.locator("[data-figure=unread_messages] .stat__value").inner_text() == "3"
     assert page.locator("[data-figure=orders_to_ship] .stat__value").inner_text() == "3"
 
