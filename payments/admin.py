@@ -1,9 +1,12 @@
 """Staff's view of payments: read-mostly, with actions that go through the services."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payments.models import (
     CommissionRate,
@@ -16,6 +19,7 @@ from payments.models import (
     WebhookEvent,
 )
 from payments.services.payouts import payout_mark_paid
+from payments.services.refunds import refunds_settle_pending, refunds_stale
 from payments.services.webhooks import webhook_event_process
 
 
@@ -61,11 +65,54 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         messages.success(request, _("Done."))
 
 
+class StalePendingFilter(admin.SimpleListFilter):
+    title = _("pending too long")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Pending longer than expected"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Refund]) -> QuerySet[Refund]:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=refunds_stale().values("pk"))
+        return queryset
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "order", "amount", "currency", "status", "requested_by", "created"]
-    list_filter = ["status"]
+    list_display = [
+        "id",
+        "order",
+        "amount",
+        "currency",
+        "status",
+        "provider_refund_id",
+        "requested_by",
+        "created",
+    ]
+    list_filter = [StalePendingFilter, "status"]
+    list_select_related = ["order", "requested_by"]
     search_fields = ["order__number", "provider_refund_id"]
+    actions = ["settle_now"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        stale = refunds_stale().count()
+        if stale:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d refund has been pending longer than expected.",
+                    "%(count)d refunds have been pending longer than expected.",
+                    stale,
+                )
+                % {"count": stale},
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Settle stale pending refunds now"))
+    def settle_now(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        settled = refunds_settle_pending()
+        messages.success(request, _("%(count)d refunds settled.") % {"count": settled})
 
 
 @admin.register(LedgerEntry)

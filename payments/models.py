@@ -61,6 +61,18 @@ class Payment(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
     last_event = models.JSONField(_("last event"), default=dict, blank=True)
     is_disputed = models.BooleanField(_("disputed"), default=False)
+    dispute_status = models.CharField(
+        _("dispute"),
+        max_length=8,
+        choices=[
+            ("", _("None")),
+            ("open", _("Open")),
+            ("won", _("Won")),
+            ("lost", _("Lost")),
+        ],
+        blank=True,
+        default="",
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     succeeded_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -339,6 +351,8 @@ class LedgerEntry(models.Model):
         COMMISSION_REFUND = "commission_refund", _("Commission returned")
         CHARGEBACK = "chargeback", _("Chargeback")
         CHARGEBACK_COMMISSION = "chargeback_commission", _("Commission returned (chargeback)")
+        REINSTATED = "reinstated", _("Dispute won: funds reinstated")
+        REINSTATED_COMMISSION = "reinstated_commission", _("Commission (dispute won)")
         PAYOUT = "payout", _("Payout")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout returned")
 
