@@ -12,13 +12,18 @@ from payments.models import (
     CommissionRate,
     ConnectedAccount,
     Invoice,
+    LedgerAccount,
     LedgerEntry,
+    LedgerPosting,
+    LedgerTransaction,
     Payment,
     Payout,
+    ReconciliationAlert,
     Refund,
     WebhookEvent,
 )
 from payments.services.payouts import payout_mark_paid
+from payments.services.reconciliation import ledger_reconcile, reconciliation_alert_close
 from payments.services.refunds import refunds_settle_pending, refunds_stale
 from payments.services.webhooks import webhook_event_process
 
@@ -152,3 +157,59 @@ class CommissionRateAdmin(admin.ModelAdmin):
 @admin.register(ConnectedAccount)
 class ConnectedAccountAdmin(ReadOnlyAdmin):
     list_display = ["shop", "stripe_account_id", "created"]
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "shop"]
+    list_filter = ["kind"]
+    list_select_related = ["shop"]
+    search_fields = ["shop__name"]
+
+
+class LedgerPostingInline(admin.TabularInline):
+    model = LedgerPosting
+    fields = ["account", "amount", "currency"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["created", "reference", "kind", "currency", "order", "payout"]
+    list_filter = ["kind", "currency"]
+    list_select_related = ["order", "payout"]
+    search_fields = ["reference", "order__number"]
+    inlines = [LedgerPostingInline]
+
+
+@admin.register(ReconciliationAlert)
+class ReconciliationAlertAdmin(ReadOnlyAdmin):
+    """The reconciliation page: every mismatch found, open until staff close it."""
+
+    list_display = ["created", "check_name", "shop", "currency", "expected", "actual", "is_open"]
+    list_filter = ["is_open", "check_name", "currency"]
+    list_select_related = ["shop"]
+    actions = ["reconcile_now", "close"]
+
+    @admin.action(description=_("Run the reconciliation now"))
+    def reconcile_now(self, request: HttpRequest, queryset: QuerySet[ReconciliationAlert]) -> None:
+        alerts = ledger_reconcile()
+        level = messages.ERROR if alerts else messages.SUCCESS
+        messages.add_message(
+            request,
+            level,
+            _("%(count)d mismatches found.") % {"count": len(alerts)}
+            if alerts
+            else _("The ledger reconciles."),
+        )
+
+    @admin.action(description=_("Close (explained and handled)"))
+    def close(self, request: HttpRequest, queryset: QuerySet[ReconciliationAlert]) -> None:
+        for alert in queryset.filter(is_open=True):
+            reconciliation_alert_close(alert=alert, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Done."))

@@ -505,6 +505,10 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile_task",
     "schedule": 60 * 15,
 }
+CELERY_BEAT_SCHEDULE["payments-ledger-reconcile"] = {
+    "task": "payments.ledger_reconcile_task",
+    "schedule": 60 * 60 * 24,
+}
 CELERY_BEAT_SCHEDULE["payments-payouts"] = {
     "task": "payments.payouts_run_task",
     "schedule": 60 * 60 * 24,

@@ -28,6 +28,7 @@ from marketmate.money import money_round, money_setting
 from orders.models import Order
 from orders.selectors import product_category_ids
 from payments.models import CommissionRate, LedgerEntry, Payout, Refund
+from payments.services.journal import journal_record_entries
 
 Kind = LedgerEntry.Kind
 
@@ -156,6 +157,7 @@ def ledger_post_sale(*, order: Order) -> list[LedgerEntry]:
             available_at=available_at,
         ),
     ]
+    journal_record_entries(reference=f"sale:{order.pk}", kind="sale", entries=entries)
     return [entry for entry in entries if entry is not None]
 
 
@@ -233,6 +235,7 @@ def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
             refund=refund,
         )
     )
+    journal_record_entries(reference=f"refund:{refund.pk}", kind="refund", entries=entries)
     return [entry for entry in entries if entry is not None]
 
 
@@ -266,6 +269,9 @@ def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) ->
             available_at=now,
         )
     )
+    journal_record_entries(
+        reference=f"chargeback:{dispute_id}:{order.pk}", kind="chargeback", entries=entries
+    )
     return [entry for entry in entries if entry is not None]
 
 
@@ -298,11 +304,14 @@ def ledger_post_reinstated(*, order: Order, amount: Decimal, dispute_id: str) ->
             available_at=now,
         )
     )
+    journal_record_entries(
+        reference=f"reinstated:{dispute_id}:{order.pk}", kind="dispute_won", entries=entries
+    )
     return [entry for entry in entries if entry is not None]
 
 
 def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:
-    return _post(
+    entry = _post(
         order=None,
         shop_id=payout.shop_id,
         kind=Kind.PAYOUT,
@@ -313,10 +322,12 @@ def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:
         available_at=timezone.now(),
         payout=payout,
     )
+    journal_record_entries(reference=f"payout:{payout.pk}", kind="payout", entries=[entry])
+    return entry
 
 
 def ledger_post_payout_reversal(*, payout: Payout) -> LedgerEntry | None:
-    return _post(
+    entry = _post(
         order=None,
         shop_id=payout.shop_id,
         kind=Kind.PAYOUT_REVERSAL,
@@ -327,3 +338,7 @@ def ledger_post_payout_reversal(*, payout: Payout) -> LedgerEntry | None:
         available_at=timezone.now(),
         payout=payout,
     )
+    journal_record_entries(
+        reference=f"payout-failed:{payout.pk}", kind="payout_failed", entries=[entry]
+    )
+    return entry
