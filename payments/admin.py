@@ -170,7 +170,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
 class LedgerPostingInline(admin.TabularInline):
     model = LedgerPosting
     fields = ["account", "amount", "currency"]
-    readonly_fields = fields
+    readonly_fields = ["account", "amount", "currency"]
     extra = 0
     can_delete = False
 

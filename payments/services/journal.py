@@ -54,15 +54,16 @@ class UnbalancedTransactionError(ValueError):
 
 def account_for(*, kind: str, shop_id: int | None = None) -> LedgerAccount:
     """The account of `kind` (a shop's when `shop_id` is given), created on first use."""
+    lookup = (
+        {"kind": kind, "shop_id": shop_id}
+        if kind == AccountKind.SHOP
+        else {"kind": kind, "shop__isnull": True}
+    )
     try:
         with transaction.atomic():
-            account, _created = LedgerAccount.objects.get_or_create(
-                kind=kind, shop_id=shop_id if kind == AccountKind.SHOP else None
-            )
+            account, _created = LedgerAccount.objects.get_or_create(**lookup)
     except IntegrityError:
-        account = LedgerAccount.objects.get(
-            kind=kind, shop_id=shop_id if kind == AccountKind.SHOP else None
-        )
+        account = LedgerAccount.objects.get(**lookup)
     return account
 
 
