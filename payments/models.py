@@ -353,6 +353,7 @@ class LedgerEntry(models.Model):
         CHARGEBACK_COMMISSION = "chargeback_commission", _("Commission returned (chargeback)")
         REINSTATED = "reinstated", _("Dispute won: funds reinstated")
         REINSTATED_COMMISSION = "reinstated_commission", _("Commission (dispute won)")
+        DISPUTE_FEE = "dispute_fee", _("Dispute fee")
         PAYOUT = "payout", _("Payout")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout returned")
 

@@ -1,7 +1,8 @@
 """Disputes (chargebacks) as a lifecycle: opened, then won or lost.
 
     opened  the card network takes the disputed amount back: each order's share is debited from
-            its shop (with the commission's share returned) and can no longer be refunded
+            its shop (with the commission's share returned) and can no longer be refunded; the
+            provider's dispute fee is charged to the shop
     won     the money comes back (`charge.dispute.closed` won, or `funds_reinstated`): the shop
             is credited again and the commission on it taken again
     lost    the dispute is closed; the money stays with the buyer
@@ -20,7 +21,11 @@ from django.db.models import Sum
 
 from orders.models import Order
 from payments.models import LedgerEntry, Payment
-from payments.services.ledger import ledger_post_chargeback, ledger_post_reinstated
+from payments.services.ledger import (
+    ledger_post_chargeback,
+    ledger_post_dispute_fee,
+    ledger_post_reinstated,
+)
 from payments.services.payments import payment_mark_dispute
 from payments.services.refunds import order_refundable_amount
 
@@ -31,15 +36,30 @@ def _orders_locked(payment: Payment) -> list[Order]:
 
 
 def dispute_open(
-    *, payment: Payment, dispute_id: str, amount: Decimal, raw: Mapping[str, Any] | None = None
+    *,
+    payment: Payment,
+    dispute_id: str,
+    amount: Decimal,
+    fee: Decimal = Decimal(0),
+    raw: Mapping[str, Any] | None = None,
 ) -> list[LedgerEntry]:
     """A buyer disputed `amount` of `payment`: it is spread over the payment's orders in order,
     each taking at most what is still refundable on it (Stripe never disputes more than the
-    charge less its refunds)."""
+    charge less its refunds). The provider's `fee` is charged to the shop of the first order
+    that was credited, once per dispute."""
     entries: list[LedgerEntry] = []
     with transaction.atomic():
         payment, _changed = payment_mark_dispute(payment=payment, status="open", raw=raw)
-        for order in _orders_locked(payment):
+        orders = _orders_locked(payment)
+        sold_orders = [
+            order
+            for order in orders
+            if LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).exists()
+        ]
+        if fee > 0 and sold_orders:
+            entry = ledger_post_dispute_fee(order=sold_orders[0], fee=fee, dispute_id=dispute_id)
+            entries += [entry] if entry is not None else []
+        for order in orders:
             if amount <= 0:
                 break
             sold = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).exists()

@@ -8,6 +8,7 @@
     chargeback_commission + its share of the commission
     reinstated        + a won dispute's amount      available at once
     reinstated_commission - the commission on it again
+    dispute_fee       - the provider's fee for a dispute, available at once
     payout            - amount paid out           settled by that payout
     payout_reversal   + amount of a failed payout available at once
 
@@ -308,6 +309,24 @@ def ledger_post_reinstated(*, order: Order, amount: Decimal, dispute_id: str) ->
         reference=f"reinstated:{dispute_id}:{order.pk}", kind="dispute_won", entries=entries
     )
     return [entry for entry in entries if entry is not None]
+
+
+def ledger_post_dispute_fee(*, order: Order, fee: Decimal, dispute_id: str) -> LedgerEntry | None:
+    """Debit the shop with the provider's fee for a dispute on its order (once per dispute)."""
+    entry = _post(
+        order=order,
+        shop_id=order.shop_id,
+        kind=Kind.DISPUTE_FEE,
+        amount=-fee,
+        currency=order.currency,
+        reference=f"dispute-fee:{dispute_id}",
+        description=_("Dispute fee on order %(number)s") % {"number": order.number},
+        available_at=timezone.now(),
+    )
+    journal_record_entries(
+        reference=f"dispute-fee:{dispute_id}", kind="dispute_fee", entries=[entry]
+    )
+    return entry
 
 
 def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:

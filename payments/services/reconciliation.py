@@ -2,7 +2,7 @@
 
 For each shop and currency, what its journal account holds must equal
 
-    sales - commission - refunds - chargebacks - payouts
+    sales - commission - refunds - chargebacks - dispute fees - payouts
 
 where sales are the totals of its orders that were credited, refunds the confirmed refunds of
 those orders, payouts those not failed (commission and chargebacks net of what came back), and
@@ -94,10 +94,11 @@ def ledger_reconcile_shop(*, shop: Shop, currency: str) -> list[ReconciliationAl
         Refund.objects.filter(order__in=sold.values("pk"), status=Refund.Status.SUCCEEDED)
     )
     chargebacks = -_sum(entries.filter(kind__in=[Kind.CHARGEBACK, Kind.REINSTATED]))
+    fees = -_sum(entries.filter(kind=Kind.DISPUTE_FEE))
     payouts = _sum(
         Payout.objects.filter(shop=shop, currency=currency).exclude(status=Payout.Status.FAILED)
     )
-    expected = sales - commission - refunds - chargebacks - payouts
+    expected = sales - commission - refunds - chargebacks - fees - payouts
     journal = account_balance(kind=LedgerAccount.Kind.SHOP, shop=shop, currency=currency)
     alerts = [
         _alert(
@@ -122,7 +123,10 @@ def ledger_reconcile_platform(*, currency: str) -> list[ReconciliationAlert]:
         Refund.objects.filter(order__in=sold.values("pk"), status=Refund.Status.SUCCEEDED)
     )
     charged_back = -_sum(
-        LedgerEntry.objects.filter(currency=currency, kind__in=[Kind.CHARGEBACK, Kind.REINSTATED])
+        LedgerEntry.objects.filter(
+            currency=currency,
+            kind__in=[Kind.CHARGEBACK, Kind.REINSTATED, Kind.DISPUTE_FEE],
+        )
     )
     payouts = Payout.objects.filter(currency=currency)
     paid_out = _sum(payouts.filter(status=Payout.Status.PAID))

@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import stripe
@@ -198,9 +199,19 @@ def _dispute_created(payload: Mapping[str, Any]) -> str:
         payment=payment,
         dispute_id=str(dispute.get("id", payload.get("id"))),
         amount=amount_from_stripe(dispute.get("amount", 0), payment.currency),
+        fee=_dispute_fee(dispute, payment.currency),
         raw=payload,
     )
     return ""
+
+
+def _dispute_fee(dispute: Mapping[str, Any], currency: str) -> Decimal:
+    """The provider's fee for a dispute: the fees of its balance transactions (withdrawals)."""
+    total = 0
+    for item in dispute.get("balance_transactions") or []:
+        if isinstance(item, Mapping) and int(str(item.get("fee", 0) or 0)) > 0:
+            total += int(str(item["fee"]))
+    return amount_from_stripe(total, currency)
 
 
 def _dispute_closed(payload: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from payments.models import LedgerEntry, Payment
 from payments.services.payments import payments_create
+from payments.services.reconciliation import ledger_reconcile
 from payments.tests.conftest import stripe_browser_pays, stripe_client, stripe_event, webhook_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,14 +90,18 @@ def test_a_won_dispute_gives_the_shop_its_money_back_once(stripe_settings, buyer
     assert sum(amount for _kind, amount in _entries(order)) == Decimal("71.70")
 
 
-def test_a_lost_dispute_keeps_the_chargeback_and_closes(stripe_settings, buyer, order) -> None:
+def test_a_lost_dispute_keeps_the_chargeback_and_its_fee(stripe_settings, buyer, order) -> None:
     payment = _paid_by_stripe(buyer, order)
-    webhook_post(
-        Client(), stripe_event("charge.dispute.created", _dispute(payment, status="needs_response"))
-    )
+    opened = _dispute(payment, status="needs_response")
+    opened["balance_transactions"] = [{"id": "txn_dp", "amount": -5000, "fee": 1500}]
+    webhook_post(Client(), stripe_event("charge.dispute.created", opened))
+    webhook_post(Client(), stripe_event("charge.dispute.created", opened, event_id="evt_again"))
 
     webhook_post(Client(), stripe_event("charge.dispute.closed", _dispute(payment, status="lost")))
 
     payment.refresh_from_db()
     assert (payment.dispute_status, payment.is_disputed) == ("lost", False)
-    assert sum(amount for _kind, amount in _entries(order)) == Decimal("26.89")
+    assert ("dispute_fee", Decimal("-15.00")) in _entries(order)
+    # 80 - 8.30 commission - 50 chargeback + 5.19 commission back - 15 fee
+    assert sum(amount for _kind, amount in _entries(order)) == Decimal("11.89")
+    assert ledger_reconcile() == []
