@@ -20,6 +20,9 @@ The rules (docs/orders.md explains them for shop owners):
   (for weight bands); a free-shipping promotion makes it zero. Shipping carries no tax.
 - The order's subtotal, discount and tax are the sums of its lines'; its total is the sum of
   the line totals plus shipping, and never negative.
+- A platform-wide promotion is paid for by the platform: its part of the goods discount is
+  `platform_discount`, which the shop is owed on top of what the buyer pays (a shop's own
+  promotion is paid for by the shop). Free shipping is paid for by the shop either way.
 """
 
 from collections.abc import Iterable, Sequence
@@ -84,6 +87,8 @@ class PromotionRule:
     minimum_subtotal: Decimal = ZERO
     category_ids: frozenset[int] = frozenset()
     code: str = ""
+    # Paid for by the platform (a platform-wide promotion), not by the shop.
+    platform_funded: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ class OrderPrice:
     coupon_applied: bool = False
     coupon_refusal: CouponRefusal | None = None
     applied_promotion_ids: tuple[int, ...] = field(default_factory=tuple)
+    # The part of `discount` that platform-funded promotions pay for (the shop is owed it).
+    platform_discount: Decimal = ZERO
 
 
 def shipping_price(
@@ -286,6 +293,16 @@ def price_order(
     ) or (coupon_applied and coupon is not None and coupon.kind == PromotionKind.FREE_SHIPPING)
     shipping_charged = ZERO if free_shipping else shipping_full
 
+    platform_discount = ZERO
+    if (
+        best_automatic is not None
+        and best_automatic.platform_funded
+        and best_automatic.kind != PromotionKind.FREE_SHIPPING
+    ):
+        platform_discount += sum(best_discounts, ZERO)
+    if coupon_applied and coupon is not None and coupon.platform_funded:
+        platform_discount += sum(coupon_discounts, ZERO)
+
     applied = tuple(
         rule.id
         for rule, used in ((best_automatic, True), (coupon, coupon_applied))
@@ -307,4 +324,5 @@ def price_order(
         coupon_applied=coupon_applied,
         coupon_refusal=coupon_refusal,
         applied_promotion_ids=applied,
+        platform_discount=min(platform_discount, discount_total),
     )

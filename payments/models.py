@@ -354,6 +354,8 @@ class LedgerEntry(models.Model):
         REINSTATED = "reinstated", _("Dispute won: funds reinstated")
         REINSTATED_COMMISSION = "reinstated_commission", _("Commission (dispute won)")
         DISPUTE_FEE = "dispute_fee", _("Dispute fee")
+        PLATFORM_DISCOUNT = "platform_discount", _("Discount paid by the platform")
+        PLATFORM_DISCOUNT_RETURNED = "platform_discount_back", _("Platform discount returned")
         PAYOUT = "payout", _("Payout")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout returned")
 

@@ -9,6 +9,8 @@
     reinstated        + a won dispute's amount      available at once
     reinstated_commission - the commission on it again
     dispute_fee       - the provider's fee for a dispute, available at once
+    platform_discount + the discount a platform-wide promotion paid for, with the sale
+    platform_discount_back - its share of what went back to the buyer (refund, dispute)
     payout            - amount paid out           settled by that payout
     payout_reversal   + amount of a failed payout available at once
 
@@ -44,10 +46,15 @@ def commission_for(*, order: Order) -> Decimal:
     is configured per currency (PAYMENTS_COMMISSION_FIXED_FEES; PAYMENTS_COMMISSION_FIXED_FEE
     for two-decimal currencies without an entry).
 
-    The base is the order total the buyer paid (shipping and tax included, discounts deducted).
-    Commission never exceeds the order total: a shop never owes money for a sale.
+    The base is what the shop sells the order for: the total the buyer paid (shipping and tax
+    included, discounts deducted) plus the discount the platform paid for. Commission never
+    exceeds that base: a shop never owes money for a sale.
     """
-    return min(_commission_uncapped(order=order), money_round(order.total, order.currency))
+    return min(_commission_uncapped(order=order), money_round(_sold_for(order), order.currency))
+
+
+def _sold_for(order: Order) -> Decimal:
+    return order.total + order.platform_discount
 
 
 def _fee(amount: Decimal, currency: str) -> Decimal:
@@ -61,9 +68,10 @@ def _fee(amount: Decimal, currency: str) -> Decimal:
 def _commission_uncapped(*, order: Order) -> Decimal:
     currency = order.currency
     shop_rate = CommissionRate.objects.filter(shop_id=order.shop_id).first()
+    base = _sold_for(order)
     if shop_rate is not None:
         return money_round(
-            order.total * shop_rate.percent / 100 + _fee(shop_rate.fixed_fee, currency), currency
+            base * shop_rate.percent / 100 + _fee(shop_rate.fixed_fee, currency), currency
         )
     default_percent = Decimal(settings.PAYMENTS_COMMISSION_PERCENT)
     default_fee = _fee(Decimal(settings.PAYMENTS_COMMISSION_FIXED_FEE), currency)
@@ -77,7 +85,7 @@ def _commission_uncapped(*, order: Order) -> Decimal:
     }
     lines_total = sum((line.total for line in lines), Decimal("0"))
     if not rates or lines_total <= 0:
-        return money_round(order.total * default_percent / 100 + default_fee, currency)
+        return money_round(base * default_percent / 100 + default_fee, currency)
     commission = Decimal("0")
     fees: list[Decimal] = []
     for line in lines:
@@ -91,7 +99,7 @@ def _commission_uncapped(*, order: Order) -> Decimal:
         percent = rate.percent if rate is not None else default_percent
         fees.append(_fee(rate.fixed_fee, currency) if rate is not None else default_fee)
         # Shipping and order-level discounts are spread over the lines by their weight.
-        commission += order.total * (line.total / lines_total) * percent / 100
+        commission += base * (line.total / lines_total) * percent / 100
     return money_round(commission + max(fees), currency)
 
 
@@ -157,6 +165,17 @@ def ledger_post_sale(*, order: Order) -> list[LedgerEntry]:
             description=_("Commission on order %(number)s") % {"number": order.number},
             available_at=available_at,
         ),
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.PLATFORM_DISCOUNT,
+            amount=order.platform_discount,
+            currency=order.currency,
+            reference=f"platform-discount:{order.pk}",
+            description=_("Discount on order %(number)s paid by the platform")
+            % {"number": order.number},
+            available_at=available_at,
+        ),
     ]
     journal_record_entries(reference=f"sale:{order.pk}", kind="sale", entries=entries)
     return [entry for entry in entries if entry is not None]
@@ -193,6 +212,40 @@ def _taken_back(order: Order) -> Decimal:
             order=order, kind__in=[Kind.REFUND, Kind.CHARGEBACK, Kind.REINSTATED]
         ).aggregate(total=Sum("amount"))["total"]
         or Decimal("0")
+    )
+
+
+def _platform_discount_share(*, order: Order, taken_back: Decimal) -> Decimal:
+    """The platform's discount to take back from the shop once `taken_back` of the order's total
+    has gone back to the buyer: cumulative, like the commission's share (negative: give back)."""
+    if order.total <= 0 or order.platform_discount <= 0:
+        return Decimal("0")
+    due = money_round(
+        order.platform_discount * min(taken_back, order.total) / order.total, order.currency
+    )
+    returned = -(
+        LedgerEntry.objects.filter(order=order, kind=Kind.PLATFORM_DISCOUNT_RETURNED).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or Decimal("0")
+    )
+    return due - returned
+
+
+def _post_platform_discount_back(
+    *, order: Order, reference: str, refund: Refund | None = None
+) -> LedgerEntry | None:
+    share = _platform_discount_share(order=order, taken_back=_taken_back(order))
+    return _post(
+        order=order,
+        shop_id=order.shop_id,
+        kind=Kind.PLATFORM_DISCOUNT_RETURNED,
+        amount=-share,
+        currency=order.currency,
+        reference=reference,
+        description=_("Platform discount returned on order %(number)s") % {"number": order.number},
+        available_at=timezone.now(),
+        refund=refund,
     )
 
 
@@ -236,6 +289,11 @@ def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
             refund=refund,
         )
     )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-back:{refund.pk}", refund=refund
+        )
+    )
     journal_record_entries(reference=f"refund:{refund.pk}", kind="refund", entries=entries)
     return [entry for entry in entries if entry is not None]
 
@@ -268,6 +326,11 @@ def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) ->
             description=_("Commission returned on disputed order %(number)s")
             % {"number": order.number},
             available_at=now,
+        )
+    )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-back:{dispute_id}:{order.pk}"
         )
     )
     journal_record_entries(
@@ -303,6 +366,11 @@ def ledger_post_reinstated(*, order: Order, amount: Decimal, dispute_id: str) ->
             description=_("Commission on order %(number)s (dispute won)")
             % {"number": order.number},
             available_at=now,
+        )
+    )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-reinstated:{dispute_id}:{order.pk}"
         )
     )
     journal_record_entries(

@@ -4,7 +4,8 @@ For each shop and currency, what its journal account holds must equal
 
     sales - commission - refunds - chargebacks - dispute fees - payouts
 
-where sales are the totals of its orders that were credited, refunds the confirmed refunds of
+where sales are the totals of its orders that were credited plus the discounts the platform
+paid for (less their share of what went back to buyers), refunds the confirmed refunds of
 those orders, payouts those not failed (commission and chargebacks net of what came back), and
 its shop-facing entries must add up to the same. For each currency, the provider's clearing
 account must hold what buyers paid for those orders less what went back to them (refunds,
@@ -79,7 +80,12 @@ def ledger_reconcile_shop(*, shop: Shop, currency: str) -> list[ReconciliationAl
     sold = Order.objects.filter(
         shop=shop, currency=currency, ledger_entries__kind=Kind.SALE
     ).distinct()
-    sales = _sum(Order.objects.filter(pk__in=sold.values("pk")), "total")
+    credited = Order.objects.filter(pk__in=sold.values("pk"))
+    sales = (
+        _sum(credited, "total")
+        + _sum(credited, "platform_discount")
+        + _sum(entries.filter(kind=Kind.PLATFORM_DISCOUNT_RETURNED))
+    )
     commission = -_sum(
         entries.filter(
             kind__in=[
