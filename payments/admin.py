@@ -48,10 +48,11 @@ class PaymentAdmin(ReadOnlyAdmin):
         "currency",
         "provider",
         "status",
-        "is_disputed",
+        "amount_refunded",
+        "dispute_status",
         "created",
     ]
-    list_filter = ["status", "provider", "is_disputed", "currency"]
+    list_filter = ["status", "provider", "dispute_status", "currency"]
     search_fields = ["provider_payment_id", "buyer__email", "orders__number"]
     date_hierarchy = "created"
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import StaffFactory
 from payments.models import LedgerEntry, Payment
 from payments.services.payments import payments_create
 from payments.services.reconciliation import ledger_reconcile
@@ -63,6 +64,10 @@ def test_a_disputed_amount_cannot_also_be_refunded(stripe_settings, buyer, order
     assert rest.status_code == 201
     payment.refresh_from_db()
     assert (payment.dispute_status, payment.is_disputed) == ("open", True)
+    staff = Client()
+    staff.force_login(StaffFactory(is_superuser=True))
+    disputed = staff.get("/admin/payments/payment/", {"dispute_status": "open"})
+    assert list(disputed.context["cl"].result_list) == [payment]
 
 
 def test_a_won_dispute_gives_the_shop_its_money_back_once(stripe_settings, buyer, order) -> None:
