@@ -358,6 +358,13 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
     discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    platform_discount = models.DecimalField(
+        _("discount paid by the platform"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("The part of the discount platform-wide promotions pay for."),
+    )
     shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
     tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)

@@ -7,11 +7,12 @@ method, the promotions that are live for the buyer) and store the result on the 
 
 The rules (docs/orders.md explains them for shop owners):
 
-- Money is `Decimal`, rounded once per amount to the cent, half up (`money`).
+- Money is `Decimal`, rounded once per amount to the currency's minor unit, half up (the cent
+  for EUR, the yen for JPY, the fils for BHD: `marketmate.money`).
 - A line's subtotal is unit price x quantity. Discounts are worked out per line: the best
   automatic promotion first, then the coupon on what is left; a line's discount never exceeds
   its subtotal. A fixed-amount discount is spread over the eligible lines in proportion to their
-  value, cent by cent, so the parts always add up to the whole.
+  value, minor unit by minor unit (`marketmate.money.allocate`), so the parts always add up.
 - Tax is worked out per line on the discounted amount. When the shop's prices include tax, the
   tax is the part of the amount that is tax (amount x rate / (1 + rate)) and the line total is
   the amount; otherwise the tax is added on top (amount x rate).
@@ -19,6 +20,9 @@ The rules (docs/orders.md explains them for shop owners):
   (for weight bands); a free-shipping promotion makes it zero. Shipping carries no tax.
 - The order's subtotal, discount and tax are the sums of its lines'; its total is the sum of
   the line totals plus shipping, and never negative.
+- A platform-wide promotion is paid for by the platform: its part of the goods discount is
+  `platform_discount`, which the shop is owed on top of what the buyer pays (a shop's own
+  promotion is paid for by the shop). Free shipping is paid for by the shop either way.
 """
 
 from collections.abc import Iterable, Sequence
@@ -26,14 +30,19 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from marketmate.money import allocate, money_round
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
-def money(value: Decimal | int) -> Decimal:
-    """`value` rounded to the cent, half up: the one rounding rule of MarketMate."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def money(value: Decimal | int, currency: str | None = None) -> Decimal:
+    """`value` rounded half up to the minor unit of `currency` (the cent without one): the one
+    rounding rule of MarketMate, kept in `marketmate.money`."""
+    if currency is None:
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return money_round(value, currency)
 
 
 class PromotionKind(StrEnum):
@@ -78,6 +87,8 @@ class PromotionRule:
     minimum_subtotal: Decimal = ZERO
     category_ids: frozenset[int] = frozenset()
     code: str = ""
+    # Paid for by the platform (a platform-wide promotion), not by the shop.
+    platform_funded: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,10 +140,12 @@ class OrderPrice:
     coupon_applied: bool = False
     coupon_refusal: CouponRefusal | None = None
     applied_promotion_ids: tuple[int, ...] = field(default_factory=tuple)
+    # The part of `discount` that platform-funded promotions pay for (the shop is owed it).
+    platform_discount: Decimal = ZERO
 
 
 def shipping_price(
-    *, rate: ShippingRate, goods_amount: Decimal, weight_grams: int
+    *, rate: ShippingRate, goods_amount: Decimal, weight_grams: int, currency: str | None = None
 ) -> Decimal | None:
     """What `rate` charges for goods worth `goods_amount` weighing `weight_grams`.
 
@@ -141,7 +154,7 @@ def shipping_price(
     if rate.kind == ShippingKind.WEIGHT:
         for band in sorted(rate.bands, key=lambda band: band.up_to_grams):
             if weight_grams <= band.up_to_grams:
-                return money(band.price)
+                return money(band.price, currency)
         return None
     if (
         rate.kind == ShippingKind.FREE_ABOVE
@@ -149,54 +162,51 @@ def shipping_price(
         and goods_amount >= rate.free_above
     ):
         return ZERO
-    return money(rate.price)
+    return money(rate.price, currency)
 
 
 def _applies_to(rule: PromotionRule, line: PriceLine) -> bool:
     return not rule.category_ids or bool(rule.category_ids & line.category_ids)
 
 
-def _spread(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
-    """`amount` split in cents in proportion to `weights` (largest remainders get the odd cents).
+def _spread(amount: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """`amount` split in minor units in proportion to `weights` (largest remainder).
 
     The parts add up to exactly `amount` and none exceeds its weight when amount <= sum.
     """
-    total_weight = sum(weights, ZERO)
-    if total_weight <= 0 or amount <= 0:
+    if sum(weights, ZERO) <= 0 or amount <= 0:
         return [ZERO for _ in weights]
-    cents = int((money(amount) / CENT).to_integral_value())
-    exact = [Decimal(cents) * weight / total_weight for weight in weights]
-    parts = [int(share) for share in exact]  # floor: shares are never negative
-    leftover = cents - sum(parts)
-    by_remainder = sorted(
-        range(len(weights)), key=lambda i: (exact[i] - parts[i], -i), reverse=True
-    )
-    for i in by_remainder[:leftover]:
-        parts[i] += 1
-    return [money(Decimal(part) * CENT) for part in parts]
+    return allocate(amount, weights, currency)
 
 
 def _discounts(
-    rule: PromotionRule, lines: Sequence[PriceLine], remaining: Sequence[Decimal]
+    rule: PromotionRule,
+    lines: Sequence[PriceLine],
+    remaining: Sequence[Decimal],
+    currency: str,
 ) -> list[Decimal]:
     """What `rule` takes off each line, given what is left of each line."""
     eligible = [_applies_to(rule, line) for line in lines]
     if rule.kind == PromotionKind.PERCENTAGE:
         rate = min(max(rule.value, ZERO), HUNDRED) / HUNDRED
         return [
-            min(money(left * rate), left) if ok else ZERO
+            min(money(left * rate, currency), left) if ok else ZERO
             for left, ok in zip(remaining, eligible, strict=True)
         ]
     if rule.kind == PromotionKind.FIXED:
         weights = [left if ok else ZERO for left, ok in zip(remaining, eligible, strict=True)]
-        amount = min(money(max(rule.value, ZERO)), sum(weights, ZERO))
-        return _spread(amount, weights)
+        amount = min(money(max(rule.value, ZERO), currency), sum(weights, ZERO))
+        return _spread(amount, weights, currency)
     return [ZERO for _ in lines]
 
 
-def _eligible_subtotal(rule: PromotionRule, lines: Sequence[PriceLine]) -> Decimal:
+def _eligible_subtotal(rule: PromotionRule, lines: Sequence[PriceLine], currency: str) -> Decimal:
     return sum(
-        (money(line.unit_price * line.quantity) for line in lines if _applies_to(rule, line)),
+        (
+            money(line.unit_price, currency) * line.quantity
+            for line in lines
+            if _applies_to(rule, line)
+        ),
         ZERO,
     )
 
@@ -212,7 +222,7 @@ def price_order(
     coupon: PromotionRule | None = None,
 ) -> OrderPrice:
     """The totals of one order (one shop, one currency). See the module's docstring."""
-    subtotals = [money(line.unit_price * line.quantity) for line in lines]
+    subtotals = [money(line.unit_price, currency) * line.quantity for line in lines]
     subtotal = sum(subtotals, ZERO)
     weight = sum(line.weight_grams * line.quantity for line in lines)
 
@@ -221,13 +231,16 @@ def price_order(
     best_saving = ZERO
     best_discounts = [ZERO for _ in lines]
     for rule in automatic_promotions:
-        if subtotal < rule.minimum_subtotal or _eligible_subtotal(rule, lines) <= 0:
+        if subtotal < rule.minimum_subtotal or _eligible_subtotal(rule, lines, currency) <= 0:
             continue
-        discounts = _discounts(rule, lines, subtotals)
+        discounts = _discounts(rule, lines, subtotals, currency)
         saving = sum(discounts, ZERO)
         if rule.kind == PromotionKind.FREE_SHIPPING:
             saving = (
-                shipping_price(rate=shipping, goods_amount=subtotal, weight_grams=weight) or ZERO
+                shipping_price(
+                    rate=shipping, goods_amount=subtotal, weight_grams=weight, currency=currency
+                )
+                or ZERO
             )
         if best_automatic is None or saving > best_saving:
             best_automatic, best_saving, best_discounts = rule, saving, discounts
@@ -238,10 +251,10 @@ def price_order(
     if coupon is not None:
         if subtotal < coupon.minimum_subtotal:
             coupon_refusal = CouponRefusal.MINIMUM_SUBTOTAL
-        elif _eligible_subtotal(coupon, lines) <= 0:
+        elif _eligible_subtotal(coupon, lines, currency) <= 0:
             coupon_refusal = CouponRefusal.NO_ELIGIBLE_ITEMS
         else:
-            coupon_discounts = _discounts(coupon, lines, remaining)
+            coupon_discounts = _discounts(coupon, lines, remaining, currency)
     coupon_applied = coupon is not None and coupon_refusal is None
 
     rate = max(tax_rate, ZERO)
@@ -252,15 +265,15 @@ def price_order(
         discount = min(auto + extra, sub)
         amount = sub - discount
         if prices_include_tax:
-            tax = money(amount * rate / (1 + rate))
+            tax = money(amount * rate / (1 + rate), currency)
             total = amount
         else:
-            tax = money(amount * rate)
+            tax = money(amount * rate, currency)
             total = amount + tax
         priced.append(
             LinePrice(
                 key=line.key,
-                unit_price=money(line.unit_price),
+                unit_price=money(line.unit_price, currency),
                 quantity=line.quantity,
                 subtotal=sub,
                 discount=discount,
@@ -271,12 +284,24 @@ def price_order(
 
     discount_total = sum((line.discount for line in priced), ZERO)
     goods_amount = subtotal - discount_total
-    shipping_full = shipping_price(rate=shipping, goods_amount=goods_amount, weight_grams=weight)
+    shipping_full = shipping_price(
+        rate=shipping, goods_amount=goods_amount, weight_grams=weight, currency=currency
+    )
     shipping_full = shipping_full if shipping_full is not None else ZERO
     free_shipping = (
         best_automatic is not None and best_automatic.kind == PromotionKind.FREE_SHIPPING
     ) or (coupon_applied and coupon is not None and coupon.kind == PromotionKind.FREE_SHIPPING)
     shipping_charged = ZERO if free_shipping else shipping_full
+
+    platform_discount = ZERO
+    if (
+        best_automatic is not None
+        and best_automatic.platform_funded
+        and best_automatic.kind != PromotionKind.FREE_SHIPPING
+    ):
+        platform_discount += sum(best_discounts, ZERO)
+    if coupon_applied and coupon is not None and coupon.platform_funded:
+        platform_discount += sum(coupon_discounts, ZERO)
 
     applied = tuple(
         rule.id
@@ -299,4 +324,5 @@ def price_order(
         coupon_applied=coupon_applied,
         coupon_refusal=coupon_refusal,
         applied_promotion_ids=applied,
+        platform_discount=min(platform_discount, discount_total),
     )

@@ -279,6 +279,7 @@ def promotion_rule(*, promotion: Promotion) -> PromotionRule:
         minimum_subtotal=promotion.minimum_subtotal,
         category_ids=promotion_category_ids(promotion=promotion),
         code=promotion.code,
+        platform_funded=promotion.shop_id is None,
     )
 
 

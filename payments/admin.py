@@ -1,21 +1,30 @@
 """Staff's view of payments: read-mostly, with actions that go through the services."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payments.models import (
     CommissionRate,
     ConnectedAccount,
     Invoice,
+    LedgerAccount,
     LedgerEntry,
+    LedgerPosting,
+    LedgerTransaction,
     Payment,
     Payout,
+    ReconciliationAlert,
     Refund,
     WebhookEvent,
 )
 from payments.services.payouts import payout_mark_paid
+from payments.services.reconciliation import ledger_reconcile, reconciliation_alert_close
+from payments.services.refunds import refunds_settle_pending, refunds_stale
 from payments.services.webhooks import webhook_event_process
 
 
@@ -39,10 +48,11 @@ class PaymentAdmin(ReadOnlyAdmin):
         "currency",
         "provider",
         "status",
-        "is_disputed",
+        "amount_refunded",
+        "dispute_status",
         "created",
     ]
-    list_filter = ["status", "provider", "is_disputed", "currency"]
+    list_filter = ["status", "provider", "dispute_status", "currency"]
     search_fields = ["provider_payment_id", "buyer__email", "orders__number"]
     date_hierarchy = "created"
 
@@ -61,11 +71,54 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         messages.success(request, _("Done."))
 
 
+class StalePendingFilter(admin.SimpleListFilter):
+    title = _("pending too long")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Pending longer than expected"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Refund]) -> QuerySet[Refund]:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=refunds_stale().values("pk"))
+        return queryset
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "order", "amount", "currency", "status", "requested_by", "created"]
-    list_filter = ["status"]
+    list_display = [
+        "id",
+        "order",
+        "amount",
+        "currency",
+        "status",
+        "provider_refund_id",
+        "requested_by",
+        "created",
+    ]
+    list_filter = [StalePendingFilter, "status"]
+    list_select_related = ["order", "requested_by"]
     search_fields = ["order__number", "provider_refund_id"]
+    actions = ["settle_now"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        stale = refunds_stale().count()
+        if stale:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d refund has been pending longer than expected.",
+                    "%(count)d refunds have been pending longer than expected.",
+                    stale,
+                )
+                % {"count": stale},
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Settle stale pending refunds now"))
+    def settle_now(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        settled = refunds_settle_pending()
+        messages.success(request, _("%(count)d refunds settled.") % {"count": settled})
 
 
 @admin.register(LedgerEntry)
@@ -105,3 +158,59 @@ class CommissionRateAdmin(admin.ModelAdmin):
 @admin.register(ConnectedAccount)
 class ConnectedAccountAdmin(ReadOnlyAdmin):
     list_display = ["shop", "stripe_account_id", "created"]
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "shop"]
+    list_filter = ["kind"]
+    list_select_related = ["shop"]
+    search_fields = ["shop__name"]
+
+
+class LedgerPostingInline(admin.TabularInline):
+    model = LedgerPosting
+    fields = ["account", "amount", "currency"]
+    readonly_fields = ["account", "amount", "currency"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["created", "reference", "kind", "currency", "order", "payout"]
+    list_filter = ["kind", "currency"]
+    list_select_related = ["order", "payout"]
+    search_fields = ["reference", "order__number"]
+    inlines = [LedgerPostingInline]
+
+
+@admin.register(ReconciliationAlert)
+class ReconciliationAlertAdmin(ReadOnlyAdmin):
+    """The reconciliation page: every mismatch found, open until staff close it."""
+
+    list_display = ["created", "check_name", "shop", "currency", "expected", "actual", "is_open"]
+    list_filter = ["is_open", "check_name", "currency"]
+    list_select_related = ["shop"]
+    actions = ["reconcile_now", "close"]
+
+    @admin.action(description=_("Run the reconciliation now"))
+    def reconcile_now(self, request: HttpRequest, queryset: QuerySet[ReconciliationAlert]) -> None:
+        alerts = ledger_reconcile()
+        level = messages.ERROR if alerts else messages.SUCCESS
+        messages.add_message(
+            request,
+            level,
+            _("%(count)d mismatches found.") % {"count": len(alerts)}
+            if alerts
+            else _("The ledger reconciles."),
+        )
+
+    @admin.action(description=_("Close (explained and handled)"))
+    def close(self, request: HttpRequest, queryset: QuerySet[ReconciliationAlert]) -> None:
+        for alert in queryset.filter(is_open=True):
+            reconciliation_alert_close(alert=alert, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Done."))

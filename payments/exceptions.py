@@ -17,6 +17,7 @@ class PaymentsErrorCode(models.TextChoices):
     NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay")
     PAYMENT_STATE = "invalid_payment_state", _("The payment cannot change that way")
     INVALID_REFUND = "invalid_refund", _("Invalid refund")
+    REFUND_CONFLICT = "refund_conflict", _("Refund conflict")
     INVALID_SIGNATURE = "invalid_signature", _("Invalid webhook signature")
     GATEWAY_UNAVAILABLE = "gateway_unavailable", _("Payment provider unavailable")
     INVOICE_NOT_READY = "invoice_not_ready", _("Invoice not ready")
@@ -45,6 +46,12 @@ class PaymentStateError(ConflictError):
 
 class RefundError(ApplicationError):
     default_code: ClassVar[str] = PaymentsErrorCode.INVALID_REFUND
+
+
+class RefundConflictError(ConflictError):
+    """Another refund or a dispute took what this refund asked for meanwhile (HTTP 409)."""
+
+    default_code: ClassVar[str] = PaymentsErrorCode.REFUND_CONFLICT
 
 
 class InvalidSignatureError(ApplicationError):

@@ -62,6 +62,18 @@ class Payment(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
     last_event = models.JSONField(_("last event"), default=dict, blank=True)
     is_disputed = models.BooleanField(_("disputed"), default=False)
+    dispute_status = models.CharField(
+        _("dispute"),
+        max_length=8,
+        choices=[
+            ("", _("None")),
+            ("open", _("Open")),
+            ("won", _("Won")),
+            ("lost", _("Lost")),
+        ],
+        blank=True,
+        default="",
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     succeeded_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -341,6 +353,11 @@ class LedgerEntry(models.Model):
         COMMISSION_REFUND = "commission_refund", _("Commission returned")
         CHARGEBACK = "chargeback", _("Chargeback")
         CHARGEBACK_COMMISSION = "chargeback_commission", _("Commission returned (chargeback)")
+        REINSTATED = "reinstated", _("Dispute won: funds reinstated")
+        REINSTATED_COMMISSION = "reinstated_commission", _("Commission (dispute won)")
+        DISPUTE_FEE = "dispute_fee", _("Dispute fee")
+        PLATFORM_DISCOUNT = "platform_discount", _("Discount paid by the platform")
+        PLATFORM_DISCOUNT_RETURNED = "platform_discount_back", _("Platform discount returned")
         PAYOUT = "payout", _("Payout")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout returned")
 
@@ -442,3 +459,174 @@ class ConnectedAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop}: {self.stripe_account_id}"
+
+
+class LedgerAccount(models.Model):
+    """An account of the double-entry journal: one per shop, and the platform's own.
+
+    Postings are signed, debits positive and credits negative, so each transaction's postings
+    sum to zero. What an account holds in its natural sense is its `sign` times the sum of its
+    postings: a shop's account (what MarketMate owes it) and the platform's revenue are credit
+    accounts, and so are the payouts in transit (sent, not yet arrived); the provider's clearing
+    account (money the provider holds for MarketMate) and the platform's promotion costs are
+    debit accounts.
+    """
+
+    class Kind(models.TextChoices):
+        SHOP = "shop", _("Shop (owed to the shop)")
+        PLATFORM_REVENUE = "platform_revenue", _("Platform revenue (commission, fees)")
+        PLATFORM_PROMOTIONS = "platform_promotions", _("Platform promotion costs")
+        PROVIDER_CLEARING = "provider_clearing", _("Payment provider clearing")
+        PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    shop = models.OneToOneField(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_account",
+        verbose_name=_("shop"),
+    )
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(shop__isnull=True),
+                name="payments_ledgeraccount_platform_unique",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="shop") & Q(shop__isnull=False))
+                | (~Q(kind="shop") & Q(shop__isnull=True)),
+                name="payments_ledgeraccount_shop_iff_shop_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()}: {self.shop}" if self.shop_id else self.get_kind_display()
+        )
+
+    @property
+    def sign(self) -> int:
+        credit = (self.Kind.SHOP, self.Kind.PLATFORM_REVENUE, self.Kind.PAYOUTS_IN_TRANSIT)
+        return -1 if self.kind in credit else 1
+
+
+class LedgerTransaction(models.Model):
+    """One business event (a sale, a refund, a dispute, a payout...) in the journal: balanced,
+    append-only, and posted once (its reference is unique)."""
+
+    reference = models.CharField(_("reference"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=24)
+    currency = models.CharField(_("currency"), max_length=3)
+    description = models.CharField(_("description"), max_length=255)
+    order = models.ForeignKey(
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+        verbose_name=_("order"),
+    )
+    payout = models.ForeignKey(
+        Payout,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+        verbose_name=_("payout"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Ledger transactions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Ledger transactions are append-only.")
+
+
+class LedgerPosting(models.Model):
+    """One leg of a transaction: a signed amount (debit positive) on one account."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        verbose_name=_("transaction"),
+    )
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger posting")
+        verbose_name_plural = _("ledger postings")
+        indexes = [
+            models.Index(fields=["account", "currency", "created"], name="payments_posting_acct"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="payments_posting_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount} {self.currency}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Ledger postings are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Ledger postings are append-only.")
+
+
+class ReconciliationAlert(models.Model):
+    """A mismatch the reconciliation job found. Never corrected silently: staff look into it
+    and close it once explained."""
+
+    shop = models.ForeignKey(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reconciliation_alerts",
+        verbose_name=_("shop"),
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    check_name = models.CharField(_("check"), max_length=40)
+    expected = models.DecimalField(_("expected"), max_digits=14, decimal_places=2)
+    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
+    is_open = models.BooleanField(_("open"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reconciliation alert")
+        verbose_name_plural = _("reconciliation alerts")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "currency", "check_name"],
+                condition=Q(is_open=True),
+                name="payments_alert_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_name} {self.currency}: {self.actual} != {self.expected}"

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,7 +133,20 @@ def shop_ledger_total(*, shop: Shop, currency: str) -> Decimal:
 
 
 def ledger_entries_for_shop(*, shop: Shop) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(shop=shop).select_related("order").order_by("-created", "-id")
+    """The shop's entries, newest first, each with `running_balance`: the shop's balance in the
+    entry's currency once the entry was posted (a window sum, so any page shows it)."""
+    return (
+        LedgerEntry.objects.filter(shop=shop)
+        .select_related("order")
+        .annotate(
+            running_balance=Window(
+                Sum("amount"),
+                partition_by=[F("currency")],
+                order_by=[F("created").asc(), F("id").asc()],
+            )
+        )
+        .order_by("-created", "-id")
+    )
 
 
 def payouts_for_shop(*, shop: Shop) -> QuerySet[Payout]:
@@ -179,7 +192,11 @@ def shop_statement(*, shop: Shop, year: int, month: int) -> list[Statement]:
             shop=shop, currency=currency, created__lt=start
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
         mine = [entry for entry in entries if entry.currency == currency]
-        closing = opening + sum((entry.amount for entry in mine), Decimal("0"))
+        running = opening
+        for entry in mine:
+            running += entry.amount
+            entry.running_balance = running  # type: ignore[attr-defined]
+        closing = running
         statements.append(
             Statement(
                 shop=shop,

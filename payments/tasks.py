@@ -6,6 +6,7 @@ from orders.models import Order
 from payments.models import WebhookEvent
 from payments.services.invoices import invoice_render
 from payments.services.payouts import payouts_run
+from payments.services.reconciliation import ledger_reconcile
 from payments.services.refunds import refund_cancelled_order
 from payments.services.webhooks import payments_reconcile, webhook_event_process
 
@@ -38,3 +39,9 @@ def payouts_run_task() -> int:
 def refund_cancelled_order_task(order_id: int) -> None:
     """Refund what was paid for a cancelled order (nothing when it was never paid)."""
     refund_cancelled_order(order=Order.objects.get(pk=order_id))
+
+
+@app.task(base=RecordedTask, name="payments.ledger_reconcile_task")
+def ledger_reconcile_task() -> int:
+    """Check every shop's ledger and the platform's against the facts; how many alerts."""
+    return len(ledger_reconcile())

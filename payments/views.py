@@ -271,7 +271,15 @@ class StatementView(FinanceShopMixin, View):
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             writer = csv.writer(response)
             writer.writerow(
-                [_("Date"), _("Kind"), _("Description"), _("Order"), _("Amount"), _("Currency")]
+                [
+                    _("Date"),
+                    _("Kind"),
+                    _("Description"),
+                    _("Order"),
+                    _("Amount"),
+                    _("Currency"),
+                    _("Balance"),
+                ]
             )
             for statement in statements:
                 writer.writerow(
@@ -286,6 +294,7 @@ class StatementView(FinanceShopMixin, View):
                             entry.order.number if entry.order else "",
                             entry.amount,
                             entry.currency,
+                            entry.running_balance,  # type: ignore[attr-defined]
                         ]
                     )
                 writer.writerow(

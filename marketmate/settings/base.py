@@ -494,15 +494,29 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # the order total, plus a fixed fee per order in the order's currency).
 PAYMENTS_COMMISSION_PERCENT = env.str("PAYMENTS_COMMISSION_PERCENT", default="10")
 PAYMENTS_COMMISSION_FIXED_FEE = env.str("PAYMENTS_COMMISSION_FIXED_FEE", default="0.30")
+# The fixed fee in currencies whose minor unit differs (PAYMENTS_COMMISSION_FIXED_FEE is for
+# two-decimal currencies only; a currency without an entry here and not two-decimal pays none).
+PAYMENTS_COMMISSION_FIXED_FEES = env.dict(
+    "PAYMENTS_COMMISSION_FIXED_FEES", default={"JPY": "40", "KRW": "400", "BHD": "0.110"}
+)
 # Sales become available for payout this many days after payment (refunds and disputes first).
 PAYMENTS_HOLD_DAYS = env.int("PAYMENTS_HOLD_DAYS", default=7)
 # The scheduled payout job pays a shop only when its available balance reaches this amount.
 PAYMENTS_PAYOUT_MINIMUM = env.str("PAYMENTS_PAYOUT_MINIMUM", default="25.00")
+PAYMENTS_PAYOUT_MINIMUMS = env.dict(
+    "PAYMENTS_PAYOUT_MINIMUMS", default={"JPY": "3000", "KRW": "30000", "BHD": "10.000"}
+)
+# A refund still pending this long is settled by the reconciliation job and listed for staff.
+PAYMENTS_REFUND_PENDING_MINUTES = env.int("PAYMENTS_REFUND_PENDING_MINUTES", default=15)
 # How far back the reconciliation job asks Stripe for events that never arrived.
 PAYMENTS_RECONCILE_HOURS = env.int("PAYMENTS_RECONCILE_HOURS", default=72)
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile_task",
     "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["payments-ledger-reconcile"] = {
+    "task": "payments.ledger_reconcile_task",
+    "schedule": 60 * 60 * 24,
 }
 CELERY_BEAT_SCHEDULE["payments-payouts"] = {
     "task": "payments.payouts_run_task",

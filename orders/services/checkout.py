@@ -347,6 +347,7 @@ def _order_create(
         "currency": price.currency,
         "subtotal": price.subtotal,
         "discount": price.discount,
+        "platform_discount": price.platform_discount,
         "shipping": price.shipping,
         "tax": price.tax,
         "total": price.total,

@@ -337,6 +337,41 @@ def order_mark_refunded(
         )
 
 
+def order_record_refund_of_cancelled(
+    *, order: Order, amount: Decimal, actor: User | None = None
+) -> Order:
+    """Record on a cancelled order that `amount` of what was paid for it went back.
+
+    The order stays cancelled; its `refunded_amount` grows (never past its total), so a later
+    refund reported by the provider is not booked against it again.
+    """
+    amount = money(amount)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != Status.CANCELLED:
+            raise InvalidTransitionError(
+                _("An order that is %(current)s is not cancelled.")
+                % {"current": Status(locked.status).label}
+            )
+        left = locked.total - locked.refunded_amount
+        if amount <= 0 or amount > left:
+            message = _("Refund between 0.01 and %(amount)s.") % {"amount": left}
+            raise CheckoutError(
+                message, code=OrdersErrorCode.INVALID_REFUND, fields={"amount": [message]}
+            )
+        before = locked.refunded_amount
+        locked.refunded_amount = before + amount
+        locked.refunded_at = timezone.now()
+        locked.save(update_fields=["refunded_amount", "refunded_at", "updated"])
+        audit_record(
+            actor=actor,
+            action="order.refund_recorded",
+            entity=locked,
+            changes={"refunded_amount": (str(before), str(locked.refunded_amount))},
+        )
+    return locked
+
+
 def order_expire(*, order: Order) -> bool:
     """Cancel `order` if it is still unpaid; False when it has moved on meanwhile."""
     try:

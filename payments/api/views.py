@@ -154,7 +154,14 @@ class OrderRefundAPIView(APIView):
         operation_id="orders_refunds_create",
         request=RefundCreateSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: RefundSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 503: ERROR},
+        responses={
+            201: RefundSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            503: ERROR,
+        },
         summary="Refund an order in full, in part, or by lines (shop owner, manager or staff).",
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -8,29 +8,13 @@ key, so a retried call never charges, refunds or transfers twice.
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import ClassVar
 
-# ISO 4217 currencies without minor units (Stripe's list of zero-decimal currencies).
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    {
-        "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
-        "VUV", "XAF", "XOF", "XPF",
-    }
-)  # fmt: skip
+from marketmate.money import from_minor_units, to_minor_units
 
-
-def to_minor_units(amount: Decimal, currency: str) -> int:
-    """`amount` in the currency's smallest unit (cents), as providers count money."""
-    if currency.upper() in ZERO_DECIMAL_CURRENCIES:
-        return int(amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
-def from_minor_units(amount: int, currency: str) -> Decimal:
-    if currency.upper() in ZERO_DECIMAL_CURRENCIES:
-        return Decimal(amount).quantize(Decimal("0.01"))
-    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+# Minor units are the money module's business; the gateways use its conversions.
+__all__ = ["from_minor_units", "to_minor_units"]
 
 
 class IntentStatus:

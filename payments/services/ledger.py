@@ -6,6 +6,11 @@
     commission_refund + the refund's share of the commission
     chargeback        - disputed amount           available at once
     chargeback_commission + its share of the commission
+    reinstated        + a won dispute's amount      available at once
+    reinstated_commission - the commission on it again
+    dispute_fee       - the provider's fee for a dispute, available at once
+    platform_discount + the discount a platform-wide promotion paid for, with the sale
+    platform_discount_back - its share of what went back to the buyer (refund, dispute)
     payout            - amount paid out           settled by that payout
     payout_reversal   + amount of a failed payout available at once
 
@@ -22,10 +27,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketmate.money import money_round, money_setting
 from orders.models import Order
-from orders.pricing import money
 from orders.selectors import product_category_ids
 from payments.models import CommissionRate, LedgerEntry, Payout, Refund
+from payments.services.journal import journal_record_entries
 
 Kind = LedgerEntry.Kind
 
@@ -36,13 +42,39 @@ def commission_for(*, order: Order) -> Decimal:
     The shop's own rate if it has one; otherwise each line pays the rate of its product's
     categories (the highest, when several have one) on the line's share of the order total, and
     lines without one pay the default rate (PAYMENTS_COMMISSION_PERCENT). The fixed fee is
-    charged once per order: the shop's, else the largest that applies, else the default.
+    charged once per order: the shop's, else the largest that applies, else the default, which
+    is configured per currency (PAYMENTS_COMMISSION_FIXED_FEES; PAYMENTS_COMMISSION_FIXED_FEE
+    for two-decimal currencies without an entry).
+
+    The base is what the shop sells the order for: the total the buyer paid (shipping and tax
+    included, discounts deducted) plus the discount the platform paid for. Commission never
+    exceeds that base: a shop never owes money for a sale.
     """
+    return min(_commission_uncapped(order=order), money_round(_sold_for(order), order.currency))
+
+
+def _sold_for(order: Order) -> Decimal:
+    return order.total + order.platform_discount
+
+
+def _fee(amount: Decimal, currency: str) -> Decimal:
+    """A rate's fixed fee: the stored amount in two-decimal currencies; elsewhere the per-currency
+    default, since a fee typed as 0.30 was never meant as 0.30 yen."""
+    return money_setting(
+        table=settings.PAYMENTS_COMMISSION_FIXED_FEES, default=amount, currency=currency
+    )
+
+
+def _commission_uncapped(*, order: Order) -> Decimal:
+    currency = order.currency
     shop_rate = CommissionRate.objects.filter(shop_id=order.shop_id).first()
+    base = _sold_for(order)
     if shop_rate is not None:
-        return money(order.total * shop_rate.percent / 100 + shop_rate.fixed_fee)
+        return money_round(
+            base * shop_rate.percent / 100 + _fee(shop_rate.fixed_fee, currency), currency
+        )
     default_percent = Decimal(settings.PAYMENTS_COMMISSION_PERCENT)
-    default_fee = Decimal(settings.PAYMENTS_COMMISSION_FIXED_FEE)
+    default_fee = _fee(Decimal(settings.PAYMENTS_COMMISSION_FIXED_FEE), currency)
     lines = list(order.lines.select_related("variant"))
     product_ids = [line.variant.product_id for line in lines if line.variant is not None]
     categories = product_category_ids(product_ids=product_ids)
@@ -53,7 +85,7 @@ def commission_for(*, order: Order) -> Decimal:
     }
     lines_total = sum((line.total for line in lines), Decimal("0"))
     if not rates or lines_total <= 0:
-        return money(order.total * default_percent / 100 + default_fee)
+        return money_round(base * default_percent / 100 + default_fee, currency)
     commission = Decimal("0")
     fees: list[Decimal] = []
     for line in lines:
@@ -65,10 +97,10 @@ def commission_for(*, order: Order) -> Decimal:
         ]
         rate = max(line_rates, key=lambda item: item.percent) if line_rates else None
         percent = rate.percent if rate is not None else default_percent
-        fees.append(rate.fixed_fee if rate is not None else default_fee)
+        fees.append(_fee(rate.fixed_fee, currency) if rate is not None else default_fee)
         # Shipping and order-level discounts are spread over the lines by their weight.
-        commission += order.total * (line.total / lines_total) * percent / 100
-    return money(commission + max(fees))
+        commission += base * (line.total / lines_total) * percent / 100
+    return money_round(commission + max(fees), currency)
 
 
 def _post(
@@ -85,7 +117,7 @@ def _post(
     payout: Payout | None = None,
 ) -> LedgerEntry | None:
     """Append one entry; None when `reference` was posted before or the amount is zero."""
-    amount = money(amount)
+    amount = money_round(amount, currency)
     if amount == 0 or LedgerEntry.objects.filter(reference=reference).exists():
         return None
     try:
@@ -133,7 +165,19 @@ def ledger_post_sale(*, order: Order) -> list[LedgerEntry]:
             description=_("Commission on order %(number)s") % {"number": order.number},
             available_at=available_at,
         ),
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.PLATFORM_DISCOUNT,
+            amount=order.platform_discount,
+            currency=order.currency,
+            reference=f"platform-discount:{order.pk}",
+            description=_("Discount on order %(number)s paid by the platform")
+            % {"number": order.number},
+            available_at=available_at,
+        ),
     ]
+    journal_record_entries(reference=f"sale:{order.pk}", kind="sale", entries=entries)
     return [entry for entry in entries if entry is not None]
 
 
@@ -145,24 +189,73 @@ def _commission_share(*, order: Order, taken_back: Decimal) -> Decimal:
         entries.filter(kind=Kind.COMMISSION).aggregate(total=Sum("amount"))["total"] or 0
     )
     returned = (
-        entries.filter(kind__in=[Kind.COMMISSION_REFUND, Kind.CHARGEBACK_COMMISSION]).aggregate(
-            total=Sum("amount")
-        )["total"]
+        entries.filter(
+            kind__in=[
+                Kind.COMMISSION_REFUND,
+                Kind.CHARGEBACK_COMMISSION,
+                Kind.REINSTATED_COMMISSION,
+            ]
+        ).aggregate(total=Sum("amount"))["total"]
         or 0
     )
     if order.total <= 0:
         return Decimal("0")
-    due = money(Decimal(commission) * min(taken_back, order.total) / order.total)
+    due = money_round(
+        Decimal(commission) * min(taken_back, order.total) / order.total, order.currency
+    )
     return due - Decimal(returned)
 
 
 def _taken_back(order: Order) -> Decimal:
     return -(
-        LedgerEntry.objects.filter(order=order, kind__in=[Kind.REFUND, Kind.CHARGEBACK]).aggregate(
+        LedgerEntry.objects.filter(
+            order=order, kind__in=[Kind.REFUND, Kind.CHARGEBACK, Kind.REINSTATED]
+        ).aggregate(total=Sum("amount"))["total"]
+        or Decimal("0")
+    )
+
+
+def _platform_discount_share(*, order: Order, taken_back: Decimal) -> Decimal:
+    """The platform's discount to take back from the shop once `taken_back` of the order's total
+    has gone back to the buyer: cumulative, like the commission's share (negative: give back)."""
+    if order.total <= 0 or order.platform_discount <= 0:
+        return Decimal("0")
+    due = money_round(
+        order.platform_discount * min(taken_back, order.total) / order.total, order.currency
+    )
+    returned = -(
+        LedgerEntry.objects.filter(order=order, kind=Kind.PLATFORM_DISCOUNT_RETURNED).aggregate(
             total=Sum("amount")
         )["total"]
         or Decimal("0")
     )
+    return due - returned
+
+
+def _post_platform_discount_back(
+    *, order: Order, reference: str, refund: Refund | None = None
+) -> LedgerEntry | None:
+    share = _platform_discount_share(order=order, taken_back=_taken_back(order))
+    return _post(
+        order=order,
+        shop_id=order.shop_id,
+        kind=Kind.PLATFORM_DISCOUNT_RETURNED,
+        amount=-share,
+        currency=order.currency,
+        reference=reference,
+        description=_("Platform discount returned on order %(number)s") % {"number": order.number},
+        available_at=timezone.now(),
+        refund=refund,
+    )
+
+
+def ledger_disputed_amount(*, order: Order) -> Decimal:
+    """What card networks hold of `order` through disputes still open or lost: charged back
+    and not reinstated. It cannot also be refunded."""
+    held = LedgerEntry.objects.filter(
+        order=order, kind__in=[Kind.CHARGEBACK, Kind.REINSTATED]
+    ).aggregate(total=Sum("amount"))["total"]
+    return -(held or Decimal("0"))
 
 
 def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
@@ -196,6 +289,12 @@ def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
             refund=refund,
         )
     )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-back:{refund.pk}", refund=refund
+        )
+    )
+    journal_record_entries(reference=f"refund:{refund.pk}", kind="refund", entries=entries)
     return [entry for entry in entries if entry is not None]
 
 
@@ -229,11 +328,77 @@ def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) ->
             available_at=now,
         )
     )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-back:{dispute_id}:{order.pk}"
+        )
+    )
+    journal_record_entries(
+        reference=f"chargeback:{dispute_id}:{order.pk}", kind="chargeback", entries=entries
+    )
     return [entry for entry in entries if entry is not None]
 
 
+def ledger_post_reinstated(*, order: Order, amount: Decimal, dispute_id: str) -> list[LedgerEntry]:
+    """Credit the shop again with a won dispute's amount and take the commission on it again."""
+    now = timezone.now()
+    entries = [
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.REINSTATED,
+            amount=amount,
+            currency=order.currency,
+            reference=f"reinstated:{dispute_id}:{order.pk}",
+            description=_("Dispute won on order %(number)s") % {"number": order.number},
+            available_at=now,
+        )
+    ]
+    share = _commission_share(order=order, taken_back=_taken_back(order))
+    entries.append(
+        _post(
+            order=order,
+            shop_id=order.shop_id,
+            kind=Kind.REINSTATED_COMMISSION,
+            amount=share,
+            currency=order.currency,
+            reference=f"reinstated-commission:{dispute_id}:{order.pk}",
+            description=_("Commission on order %(number)s (dispute won)")
+            % {"number": order.number},
+            available_at=now,
+        )
+    )
+    entries.append(
+        _post_platform_discount_back(
+            order=order, reference=f"platform-discount-reinstated:{dispute_id}:{order.pk}"
+        )
+    )
+    journal_record_entries(
+        reference=f"reinstated:{dispute_id}:{order.pk}", kind="dispute_won", entries=entries
+    )
+    return [entry for entry in entries if entry is not None]
+
+
+def ledger_post_dispute_fee(*, order: Order, fee: Decimal, dispute_id: str) -> LedgerEntry | None:
+    """Debit the shop with the provider's fee for a dispute on its order (once per dispute)."""
+    entry = _post(
+        order=order,
+        shop_id=order.shop_id,
+        kind=Kind.DISPUTE_FEE,
+        amount=-fee,
+        currency=order.currency,
+        reference=f"dispute-fee:{dispute_id}",
+        description=_("Dispute fee on order %(number)s") % {"number": order.number},
+        available_at=timezone.now(),
+    )
+    journal_record_entries(
+        reference=f"dispute-fee:{dispute_id}", kind="dispute_fee", entries=[entry]
+    )
+    return entry
+
+
 def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:
-    return _post(
+    entry = _post(
         order=None,
         shop_id=payout.shop_id,
         kind=Kind.PAYOUT,
@@ -244,10 +409,12 @@ def ledger_post_payout(*, payout: Payout) -> LedgerEntry | None:
         available_at=timezone.now(),
         payout=payout,
     )
+    journal_record_entries(reference=f"payout:{payout.pk}", kind="payout", entries=[entry])
+    return entry
 
 
 def ledger_post_payout_reversal(*, payout: Payout) -> LedgerEntry | None:
-    return _post(
+    entry = _post(
         order=None,
         shop_id=payout.shop_id,
         kind=Kind.PAYOUT_REVERSAL,
@@ -258,3 +425,7 @@ def ledger_post_payout_reversal(*, payout: Payout) -> LedgerEntry | None:
         available_at=timezone.now(),
         payout=payout,
     )
+    journal_record_entries(
+        reference=f"payout-failed:{payout.pk}", kind="payout_failed", entries=[entry]
+    )
+    return entry

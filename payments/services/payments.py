@@ -387,21 +387,40 @@ def payment_mark_refunded(*, payment: Payment, amount: Decimal) -> Payment:
     return locked
 
 
-def payment_mark_disputed(*, payment: Payment, raw: Mapping[str, Any] | None = None) -> Payment:
-    """Flag a paid payment as disputed by the card holder (its status stays)."""
+DISPUTE_STEPS: dict[str, tuple[str, ...]] = {
+    "open": ("", "won", "lost"),
+    "won": ("open",),
+    "lost": ("open",),
+}
+
+
+def payment_mark_dispute(
+    *, payment: Payment, status: str, raw: Mapping[str, Any] | None = None
+) -> tuple[Payment, bool]:
+    """The payment's dispute moves to `status` (open, won, lost); its payment status stays.
+
+    "" | won | lost -> open (a new dispute), open -> won | lost. Locks the payment row (the
+    first lock of the refund lock order). Returns (payment, False) for a stale step.
+    """
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.is_disputed:
-            return locked
-        locked.is_disputed = True
-        locked.disputed_at = timezone.now()
+        before = locked.dispute_status
+        if before not in DISPUTE_STEPS[status]:
+            return locked, False
+        locked.dispute_status = status
+        locked.is_disputed = status == "open"
+        fields = ["dispute_status", "is_disputed", "updated"]
+        if status == "open":
+            locked.disputed_at = timezone.now()
+            fields.append("disputed_at")
         if raw:
             locked.last_event = dict(raw)
-        locked.save(update_fields=["is_disputed", "disputed_at", "last_event", "updated"])
+            fields.append("last_event")
+        locked.save(update_fields=fields)
         audit_record(
             actor=None,
-            action="payment.disputed",
+            action=f"payment.dispute_{status}",
             entity=locked,
-            changes={"is_disputed": (False, True)},
+            changes={"dispute_status": (before, status)},
         )
-    return locked
+    return locked, True

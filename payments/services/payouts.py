@@ -20,9 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from marketmate.audit import audit_record
 from marketmate.events import event_emit
+
+
+from marketmate.money import money_setting
 from payments.exceptions import GatewayError, PayoutUnavailableError
 from payments.gateways import gateway_get
 from payments.models import ConnectedAccount, LedgerEntry, Payout, PayoutItem
+from payments.services.journal import journal_record_payout_paid
 from payments.services.ledger import ledger_post_payout, ledger_post_payout_reversal
 from shops.models import Shop
 
@@ -51,8 +55,14 @@ def payout_create(
     *, shop: Shop, currency: str, actor: User | None = None, minimum: Decimal | None = None
 ) -> Payout | None:
     """Pay out what `shop` has available in `currency` and not yet paid, if it reaches the
-    minimum (PAYMENTS_PAYOUT_MINIMUM) and the shop's payouts are not on hold; None otherwise."""
-    minimum = Decimal(settings.PAYMENTS_PAYOUT_MINIMUM) if minimum is None else minimum
+    minimum (PAYMENTS_PAYOUT_MINIMUMS for the currency, else PAYMENTS_PAYOUT_MINIMUM in
+    two-decimal currencies) and the shop's payouts are not on hold; None otherwise."""
+    if minimum is None:
+        minimum = money_setting(
+            table=settings.PAYMENTS_PAYOUT_MINIMUMS,
+            default=settings.PAYMENTS_PAYOUT_MINIMUM,
+            currency=currency,
+        )
     if shop.payouts_on_hold:
         return None
     now = timezone.now()
@@ -119,6 +129,7 @@ def payout_mark_paid(*, payout: Payout, transfer_id: str = "", actor: User | Non
         locked.provider_transfer_id = transfer_id
         locked.paid_at = timezone.now()
         locked.save(update_fields=["status", "provider_transfer_id", "paid_at"])
+        journal_record_payout_paid(payout=locked)
         audit_record(
             actor=actor,
             action="payout.paid",

@@ -2,27 +2,41 @@
 gateway, and confirmed by the provider (Stripe's `charge.refunded` webhook, or at once by the
 test-mode gateway). Confirmation moves the order through the orders app, updates the payment and
 debits the shop's ledger; each happens once per refund, whatever repeats.
+
+Lock order (docs/payments.md): payment, then order, then refund rows. Every function here that
+locks more than one of them takes them in that order, so two refunds, a refund and its
+confirmation, or a refund and a dispute queue behind each other instead of deadlocking. The
+gateway is never called while a row lock is held: the refund is first committed as `pending`
+(a durable record of the intent), then sent with an idempotency key of its id, then confirmed
+in a new transaction. A refund left pending (a crash, a timeout, a lost webhook) is settled by
+`refunds_settle_pending`, which the reconciliation job runs for every gateway.
 """
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from marketmate.audit import audit_record
+from marketmate.money import allocate, money_clean
 from orders.models import Order
-from orders.pricing import money
-from orders.services.lifecycle import order_lines_restock, order_mark_refunded
-from payments.exceptions import GatewayError, RefundError
+from orders.services.lifecycle import (
+    order_lines_restock,
+    order_mark_refunded,
+    order_record_refund_of_cancelled,
+)
+from payments.exceptions import GatewayError, RefundConflictError, RefundError
 from payments.gateways import gateway_for
 from payments.models import PAID_STATUSES, LedgerEntry, Payment, Refund
-from payments.services.ledger import ledger_post_refund
+from payments.services.ledger import ledger_disputed_amount, ledger_post_refund
 from payments.services.payments import payment_mark_refunded
 
 logger = logging.getLogger(__name__)
@@ -76,19 +90,48 @@ def _lines_amount(
                 % {"left": left, "product": line.product_title}
             )
             continue
-        amount += line.total * quantity / line.quantity
+        # Each unit's share of the line comes from one allocation of the line's total, and
+        # units are refunded in turn: the shares add up to the line, so the last unit is
+        # always refundable and nothing is left over.
+        shares = allocate(line.total, [1] * line.quantity, order.currency)
+        first = already.get(line_id, 0) + clean[line_id] - quantity
+        amount += sum(shares[first : first + quantity], Decimal("0"))
     if errors or not clean:
         raise RefundError(
             _("Check the lines to refund."),
             fields={"lines": errors or [_("Choose at least one line.")]},
         )
-    return money(amount), [{"line_id": key, "quantity": value} for key, value in clean.items()]
+    return amount, [{"line_id": key, "quantity": value} for key, value in clean.items()]
 
 
 def order_refundable_amount(*, order: Order) -> Decimal:
-    """What is left to refund on `order`: its total less what is refunded or being refunded."""
+    """What is left to refund on `order`: its total less what is refunded, being refunded, or
+    held by an open or lost dispute (the card network already took that back)."""
     pending = order.refunds.filter(status=Refund.Status.PENDING).aggregate(total=Sum("amount"))
-    return order.total - order.refunded_amount - (pending["total"] or Decimal("0"))
+    return (
+        order.total
+        - order.refunded_amount
+        - (pending["total"] or Decimal("0"))
+        - ledger_disputed_amount(order=order)
+    )
+
+
+def _payment_lock_for(order: Order) -> Payment | None:
+    """The paid payment of `order`, locked: the first lock of the refund lock order."""
+    return (
+        Payment.objects.select_for_update()
+        .filter(orders=order, status__in=PAID_STATUSES)
+        .order_by("-succeeded_at")
+        .first()
+    )
+
+
+def _lock_in_order(refund: Refund) -> tuple[Payment, Order, Refund]:
+    """Lock the refund's payment, order and refund rows, in the documented lock order."""
+    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    order = Order.objects.select_for_update().get(pk=refund.order_id)
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    return payment, order, locked
 
 
 def refund_request(
@@ -113,13 +156,10 @@ def refund_request(
         earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
+    if amount is not None:
+        amount = money_clean(amount, order.currency, field="amount")
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(orders=order, status__in=PAID_STATUSES)
-            .order_by("-succeeded_at")
-            .first()
-        )
+        payment = _payment_lock_for(order)
         order = Order.objects.select_for_update().get(pk=order.pk)
         if payment is None or order.status not in REFUNDABLE_ORDER_STATUSES:
             raise RefundError(_("Only a paid order can be refunded."))
@@ -134,10 +174,7 @@ def refund_request(
             amount, clean_lines = _lines_amount(order, lines)
         elif amount is None:
             amount = refundable
-        amount = money(amount)
-        if amount <= 0 or amount > refundable:
-            message = _("Refund between 0.01 and %(amount)s.") % {"amount": refundable}
-            raise RefundError(message, fields={"amount": [message]})
+        _check_amount(order=order, amount=amount, refundable=refundable)
         if restock and not clean_lines and amount != refundable:
             message = _("Returning goods to stock needs lines to refund, or everything left.")
             raise RefundError(message, fields={"restock": [message]})
@@ -164,6 +201,20 @@ def refund_request(
             reason=reason,
         )
     return refund_send(refund=refund)
+
+
+def _check_amount(*, order: Order, amount: Decimal, refundable: Decimal) -> None:
+    """400 for an amount the order could never refund; 409 when other refunds (or a dispute)
+    took what is asked for meanwhile: the request was fine, the order moved on."""
+    if amount <= 0 or amount > order.total:
+        message = _("Refund between 0.01 and %(amount)s.") % {"amount": max(refundable, 0)}
+        raise RefundError(message, fields={"amount": [message]})
+    if amount > refundable:
+        message = _(
+            "Only %(left)s %(currency)s is left to refund on this order: another refund or a "
+            "dispute took the rest. Reload the order and try again."
+        ) % {"left": max(refundable, Decimal("0")), "currency": order.currency}
+        raise RefundConflictError(message, fields={"amount": [message]})
 
 
 def refund_send(*, refund: Refund) -> Refund:
@@ -214,23 +265,27 @@ def refund_mark_failed(*, refund: Refund, message: str) -> Refund:
 
 
 def refund_confirm(*, refund: Refund) -> Refund:
-    """pending -> succeeded: the order is refunded (restocked when asked), the payment's
-    refunded amount grows and the shop's ledger is debited. A second call changes nothing."""
+    """pending | failed -> succeeded: the order is refunded (restocked when asked) or, when it
+    was cancelled, the refund is recorded on it; the payment's refunded amount grows and the
+    shop's ledger is debited. A second call changes nothing. Locks payment, order, refund."""
     with transaction.atomic():
-        locked = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
+        payment, order, locked = _lock_in_order(refund)
         if locked.status == Refund.Status.SUCCEEDED:
             return locked
         locked.status = Refund.Status.SUCCEEDED
         locked.confirmed_at = timezone.now()
         locked.failure_message = ""
         locked.save(update_fields=["status", "confirmed_at", "failure_message"])
-        order = locked.order
         was_sold = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).exists()
         if order.status in REFUNDABLE_ORDER_STATUSES:
             if locked.restock:
                 _restock_refunded_lines(locked)
             order_mark_refunded(order=order, amount=locked.amount, actor=locked.requested_by)
-        payment_mark_refunded(payment=locked.payment, amount=locked.amount)
+        elif order.status == Order.Status.CANCELLED:
+            order_record_refund_of_cancelled(
+                order=order, amount=locked.amount, actor=locked.requested_by
+            )
+        payment_mark_refunded(payment=payment, amount=locked.amount)
         if was_sold:
             ledger_post_refund(refund=locked)
         audit_record(
@@ -240,6 +295,44 @@ def refund_confirm(*, refund: Refund) -> Refund:
             changes={"refunded": (None, str(locked.amount))},
         )
     return locked
+
+
+def refunds_stale(*, now: datetime | None = None) -> "models.QuerySet[Refund]":
+    """Refunds pending for longer than PAYMENTS_REFUND_PENDING_MINUTES, oldest first."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.PAYMENTS_REFUND_PENDING_MINUTES)
+    return Refund.objects.filter(status=Refund.Status.PENDING, created__lt=cutoff).order_by("pk")
+
+
+def refunds_settle_pending(*, now: datetime | None = None) -> int:
+    """Settle the pending refunds, whatever their gateway: one never sent (or
+    whose answer was lost) is sent again with the same idempotency key, so the provider
+    refunds once; one the provider knows is confirmed or failed as the provider says.
+    Returns how many were settled. Safe to run concurrently with anything else."""
+    settled = 0
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.PAYMENTS_REFUND_PENDING_MINUTES)
+    # A refund the provider knows may be asked about at once; one never sent waits until it is
+    # stale, so the job does not race the request still sending it.
+    candidates = Refund.objects.filter(status=Refund.Status.PENDING).filter(
+        Q(created__lt=cutoff) | ~Q(provider_refund_id="")
+    )
+    for refund in candidates.select_related("payment").order_by("pk"):
+        gateway = gateway_for(refund.payment.provider)
+        try:
+            if not refund.provider_refund_id or gateway.confirms_on_server:
+                result = refund_send(refund=refund)
+                settled += result.status != Refund.Status.PENDING
+                continue
+            answer = gateway.refund_retrieve(provider_refund_id=refund.provider_refund_id)
+        except GatewayError:
+            logger.exception("Refund %s could not be settled", refund.pk)
+            continue
+        if answer.status == "succeeded":
+            refund_confirm(refund=refund)
+            settled += 1
+        elif answer.status in ("failed", "canceled"):
+            refund_mark_failed(refund=refund, message=_("The provider could not refund."))
+            settled += 1
+    return settled
 
 
 def _restock_refunded_lines(refund: Refund) -> None:
@@ -341,14 +434,10 @@ def refund_cancelled_order(*, order: Order) -> Refund | None:
     if order.status != Order.Status.CANCELLED:
         return None
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(orders=order, status__in=PAID_STATUSES)
-            .order_by("-succeeded_at")
-            .first()
-        )
+        payment = _payment_lock_for(order)
         if payment is None:
             return None
+        order = Order.objects.select_for_update().get(pk=order.pk)
         amount = order_refundable_amount(order=order)
         if amount <= 0:
             return None

@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import stripe
@@ -18,19 +19,17 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import Order
 from payments.exceptions import InvalidSignatureError
 from payments.gateways import gateway_for
 from payments.gateways.stripe import amount_from_stripe, intent_failure_message
-from payments.models import Payment, Provider, Refund, WebhookEvent
-from payments.services.ledger import ledger_post_chargeback
+from payments.models import Payment, Provider, WebhookEvent
+from payments.services.disputes import dispute_lost, dispute_open, dispute_won
 from payments.services.payments import (
     payment_mark_canceled,
-    payment_mark_disputed,
     payment_mark_failed,
     payment_mark_succeeded,
 )
-from payments.services.refunds import refund_confirm, refund_mark_failed, refunds_from_provider
+from payments.services.refunds import refunds_from_provider, refunds_settle_pending
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +43,8 @@ HANDLED_TYPES = (
     "payment_intent.canceled",
     "charge.refunded",
     "charge.dispute.created",
+    "charge.dispute.closed",
+    "charge.dispute.funds_reinstated",
 )
 
 
@@ -180,25 +181,64 @@ def _charge_refunded(payload: Mapping[str, Any]) -> str:
     return ""
 
 
-def _dispute_created(payload: Mapping[str, Any]) -> str:
+def _dispute_payment(payload: Mapping[str, Any]) -> tuple[dict[str, Any], Payment | None]:
     dispute = _object(payload)
     payment = _payment_for(dispute.get("payment_intent"), dispute.get("metadata"))
-    if payment is None:
-        return "unknown payment"
-    if not payment.is_paid:
+    if payment is not None and not payment.is_paid:
         payment = payment_mark_succeeded(
             payment=payment, raw=payload, source=f"event {payload.get('id')}"
         )
-    payment_mark_disputed(payment=payment, raw=payload)
-    amount = amount_from_stripe(dispute.get("amount", 0), payment.currency)
+    return dispute, payment
+
+
+def _dispute_created(payload: Mapping[str, Any]) -> str:
+    dispute, payment = _dispute_payment(payload)
+    if payment is None:
+        return "unknown payment"
+    dispute_open(
+        payment=payment,
+        dispute_id=str(dispute.get("id", payload.get("id"))),
+        amount=amount_from_stripe(dispute.get("amount", 0), payment.currency),
+        fee=_dispute_fee(dispute, payment.currency),
+        raw=payload,
+    )
+    return ""
+
+
+def _dispute_fee(dispute: Mapping[str, Any], currency: str) -> Decimal:
+    """The provider's fee for a dispute: the fees of its balance transactions (withdrawals)."""
+    total = 0
+    for item in dispute.get("balance_transactions") or []:
+        if isinstance(item, Mapping) and int(str(item.get("fee", 0) or 0)) > 0:
+            total += int(str(item["fee"]))
+    return amount_from_stripe(total, currency)
+
+
+def _dispute_closed(payload: Mapping[str, Any]) -> str:
+    dispute, payment = _dispute_payment(payload)
+    if payment is None:
+        return "unknown payment"
     dispute_id = str(dispute.get("id", payload.get("id")))
-    for order in payment.orders.order_by("pk"):
-        if amount <= 0:
-            break
-        share = min(amount, order.total - order.refunded_amount)
-        if share > 0 and order.status != Order.Status.CANCELLED:
-            ledger_post_chargeback(order=order, amount=share, dispute_id=dispute_id)
-            amount -= share
+    amount = amount_from_stripe(dispute.get("amount", 0), payment.currency)
+    if dispute.get("status") == "won":
+        dispute_won(payment=payment, dispute_id=dispute_id, amount=amount, raw=payload)
+    elif dispute.get("status") == "lost":
+        dispute_lost(payment=payment, dispute_id=dispute_id, raw=payload)
+    else:
+        return f"closed as {dispute.get('status')}"
+    return ""
+
+
+def _dispute_funds_reinstated(payload: Mapping[str, Any]) -> str:
+    dispute, payment = _dispute_payment(payload)
+    if payment is None:
+        return "unknown payment"
+    dispute_won(
+        payment=payment,
+        dispute_id=str(dispute.get("id", payload.get("id"))),
+        amount=amount_from_stripe(dispute.get("amount", 0), payment.currency),
+        raw=payload,
+    )
     return ""
 
 
@@ -208,12 +248,15 @@ _HANDLERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "payment_intent.canceled": _intent_canceled,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+    "charge.dispute.funds_reinstated": _dispute_funds_reinstated,
 }
 
 
 def payments_reconcile(*, now: Any = None) -> dict[str, int]:
     """Catch up with what Stripe knows and MarketMate missed: every recent event not stored yet
-    is recorded and processed, and refunds still pending are asked about one by one.
+    is recorded and processed, and refunds pending for too long are settled, whatever their
+    gateway (`refunds_settle_pending`).
 
     Returns how many events were recovered and refunds settled.
     """
@@ -241,15 +284,5 @@ def payments_reconcile(*, now: Any = None) -> dict[str, int]:
             )
             if created:
                 recovered += 1
-        pending = Refund.objects.filter(
-            status=Refund.Status.PENDING, payment__provider=Provider.STRIPE
-        ).exclude(provider_refund_id="")
-        for refund in pending.select_related("payment"):
-            result = gateway.refund_retrieve(provider_refund_id=refund.provider_refund_id)
-            if result.status == "succeeded":
-                refund_confirm(refund=refund)
-                settled += 1
-            elif result.status in ("failed", "canceled"):
-                refund_mark_failed(refund=refund, message=_("The provider could not refund."))
-                settled += 1
+    settled = refunds_settle_pending(now=now)
     return {"recovered": recovered, "refunds_settled": settled}

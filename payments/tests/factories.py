@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from orders.tests.factories import OrderFactory
-from payments.models import CommissionRate, LedgerEntry, Payment, Provider, Refund
+from payments.models import CommissionRate, LedgerAccount, LedgerEntry, Payment, Provider, Refund
+from shops.tests.factories import ShopFactory
 
 
 class CommissionRateFactory(factory.django.DjangoModelFactory[CommissionRate]):
@@ -69,3 +70,13 @@ class LedgerEntryFactory(factory.django.DjangoModelFactory[LedgerEntry]):
     reference = factory.Sequence(lambda n: f"test-entry:{n}")
     description = "Test entry"
     available_at = factory.LazyFunction(timezone.now)
+
+
+class LedgerAccountFactory(factory.django.DjangoModelFactory[LedgerAccount]):
+    """A shop's account in the journal."""
+
+    class Meta:
+        model = LedgerAccount
+
+    kind = LedgerAccount.Kind.SHOP
+    shop = factory.SubFactory(ShopFactory)

@@ -159,6 +159,8 @@ def test_the_ledger_history_page_lists_the_entries(paid_order, shop) -> None:
     assert answer.status_code == 200
     assert f"Commission on order {paid_order.number}" in html
     assert "-8.30 USD" in html
+    # The running balance after each line: 80.00 after the sale, 71.70 after the commission.
+    assert html.index('ledger__balance">71.70 USD') < html.index('ledger__balance">80.00 USD')
 
 
 def test_shop_staff_and_strangers_do_not_see_the_money(paid_order, shop) -> None:
@@ -183,9 +185,12 @@ def test_the_monthly_statement_downloads_as_csv_and_pdf(paid_order, shop) -> Non
     other = client.get(f"{base}.xls?shop={shop.pk}")
 
     rows = list(csv.reader(io.StringIO(as_csv.content.decode())))
-    assert rows[0] == ["Date", "Kind", "Description", "Order", "Amount", "Currency"]
+    assert rows[0] == ["Date", "Kind", "Description", "Order", "Amount", "Currency", "Balance"]
     assert rows[1] == ["", "Opening balance", "", "", "0.00", "USD"]
-    assert [row[1] for row in rows[2:4]] == ["Sale", "Commission"]
+    assert [(row[1], row[4], row[6]) for row in rows[2:4]] == [
+        ("Sale", "80.00", "80.00"),
+        ("Commission", "-8.30", "71.70"),
+    ]
     assert rows[-1] == ["", "Closing balance", "", "", "71.70", "USD"]
     text = PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text()
     assert as_pdf["Content-Type"] == "application/pdf"
