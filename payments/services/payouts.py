@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from marketmate.audit import audit_record
 from marketmate.events import event_emit
-
-
 from marketmate.money import money_setting
 from payments.exceptions import GatewayError, PayoutUnavailableError
 from payments.gateways import gateway_get
