@@ -394,3 +394,46 @@ class WishlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.product_id}"
+
+
+class SearchWord(models.Model):
+    """A distinct word of the public catalog's titles, tag and category names, with the number
+    of products it was counted in: the vocabulary that typo tolerance ("did you mean", the
+    retry of a query that finds nothing, autocomplete) corrects against
+    (catalog.search.search_words_*)."""
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+    products = models.PositiveIntegerField(_("products"), default=0)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        indexes = [
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="catalog_searchword_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class CategoryProductCount(models.Model):
+    """How many public products a category and its sub-categories list, kept by the events that
+    change the catalog (catalog.services.category_counts), so that a category page does not
+    count a department's products on every request."""
+
+    category = models.OneToOneField(
+        Category,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="product_count",
+        verbose_name=_("category"),
+    )
+    products = models.PositiveIntegerField(_("products"), default=0)
+    counted = models.DateTimeField(_("counted"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("category product count")
+        verbose_name_plural = _("category product counts")
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.products}"

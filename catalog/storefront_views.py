@@ -7,7 +7,7 @@ of pending or suspended shops are never listed and their pages are 404.
 import copy
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -34,6 +34,7 @@ from catalog.selectors import (
     product_queryset_with_details,
     wishlist_has_product,
 )
+from catalog.services.category_counts import category_product_count
 from catalog.storefront_cache import cached
 from orders.services.analytics import product_view_record
 from shops.models import Shop
@@ -87,8 +88,15 @@ class CappedPaginator(Paginator):
         return self._counted[1]
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
-    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def _page(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    per_page: int = PAGE_SIZE,
+    *,
+    known_count: tuple[int, bool] | None = None,
+) -> Page:
+    paginator = CappedPaginator(queryset, per_page, known_count=known_count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 @dataclass
@@ -116,15 +124,24 @@ class CachedPage:
 
 
 def _page_cached(
-    request: HttpRequest, name: str, *, scopes: list[str], parts: list[object], queryset: Any
+    request: HttpRequest,
+    name: str,
+    *,
+    scopes: list[str],
+    parts: list[object],
+    queryset: Any,
+    count: Any = None,
 ) -> Page:
-    """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached."""
+    """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached;
+    `count()`, when given, is the list's size (a maintained count) instead of counting it."""
     page_number = request.GET.get("page", "")[:12]
     return cached(
         name,
         scopes=scopes,
         parts=[*parts, page_number],
-        compute=lambda: CachedPage.of(_page(request, queryset())),
+        compute=lambda: CachedPage.of(
+            _page(request, queryset(), known_count=(count(), False) if count else None)
+        ),
     ).page()
 
 
@@ -195,7 +212,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "ancestors": ancestors,
         "children": children,
         "page": _page_cached(
-            request, "category", scopes=scopes, parts=[category.pk], queryset=products
+            request,
+            "category",
+            scopes=scopes,
+            parts=[category.pk],
+            queryset=products,
+            count=lambda: category_product_count(category=category),
         ),
         "canonical_path": reverse("storefront:category", args=[category.slug]),
     }
@@ -576,21 +598,39 @@ class SearchOutcome:
     results: CachedPage
     facets: search.Facets
     suggestion: str
+    # The query searched instead, corrected against the catalog's words, when the shopper's
+    # found nothing.
+    corrected: str = ""
+
+
+def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedPage, search.Facets]:
+    """A page of results and the facets: the matches' ids are read once (at most
+    search.MATCH_LIMIT) and give both the count and the facets."""
+    if params.error:
+        return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
+    products = search_products(params)
+    matches = search.match_ids(products)
+    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
+    paginator = CappedPaginator(
+        product_cards(ordered), PAGE_SIZE, known_count=(len(matches[0]), matches[1])
+    )
+    results = CachedPage.of(paginator.get_page(request.GET.get("page")))
+    return results, search.facets_count(products=products, matches=matches)
 
 
 def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
-    products = search_products(params)
-    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
-    results = CachedPage.of(_page(request, product_cards(ordered)))
-    facets = (
-        search.facets_count(products=products, capped=results.capped)
-        if not params.error
-        else search.Facets()
-    )
-    suggestion = ""
-    if params.text and not results.objects:
-        suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)
-    return SearchOutcome(results=results, facets=facets, suggestion=suggestion)
+    results, facets = _search_results(request, params)
+    suggestion = corrected = ""
+    if params.text and not results.objects and not params.error:
+        # Nothing found: try again with the words the catalog has closest to the typed ones.
+        retry = search.query_correct(params.text)
+        if retry:
+            retried, retried_facets = _search_results(request, replace(params, text=retry))
+            if retried.objects:
+                results, facets, corrected = retried, retried_facets, retry
+            else:
+                suggestion = retry
+    return SearchOutcome(results=results, facets=facets, suggestion=suggestion, corrected=corrected)
 
 
 @require_GET
@@ -607,6 +647,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     suggestion = outcome.suggestion
     context = {
         "params": params,
+        "searched_text": outcome.corrected or params.text,
+        "corrected": outcome.corrected,
         "page": outcome.results.page(),
         "facets": facets,
         "chips": _chips(request.GET, facets, params),
