@@ -112,6 +112,9 @@ class Product(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-created"]),
+            # Sorting a search by price reads the cheapest (or dearest) first instead of
+            # sorting every match (catalog.search, docs/search.md).
+            models.Index(fields=["price", "id"], name="catalog_product_price"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             GinIndex(
                 fields=["title"], opclasses=["gin_trgm_ops"], name="catalog_product_title_trgm"
@@ -437,3 +440,38 @@ class CategoryProductCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}: {self.products}"
+
+
+class CategoryListing(models.Model):
+    """A public product listed on a category's page (the category it is in, or an ancestor),
+    with its creation time, so that the page reads its newest products from one index in
+    order (catalog.services.category_counts.category_listing_sync keeps it)."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("category"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    created = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("category listing")
+        verbose_name_plural = _("category listings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "product"], name="catalog_categorylisting_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["category", "-created", "-product"], name="catalog_categorylisting_newest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.product_id}"

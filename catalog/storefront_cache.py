@@ -98,6 +98,7 @@ def catalog_changed(
     transaction commits (immediately outside one). The products' shops and categories are
     looked up now, so call it before *and* after moving a product to other categories."""
     product_ids = list(product_ids)
+    shop_ids = list(shop_ids)
     scopes = {"global"} | {f"shop:{shop_id}" for shop_id in shop_ids}
     paths = set(category_paths)
     if product_ids:
@@ -112,11 +113,13 @@ def catalog_changed(
     if tree:
         scopes.add("tree")
     transaction.on_commit(lambda: _bump(scopes))
-    # Category pages show maintained counts: the categories concerned are recounted soon after.
-    from catalog.services.category_counts import category_counts_schedule
+    # Category pages read maintained listings and counts: the products' listing rows follow
+    # at once, and the categories concerned are recounted soon after.
+    from catalog.services.category_counts import category_counts_schedule, category_listing_sync
 
+    transaction.on_commit(lambda: category_listing_sync(product_ids=product_ids, shop_ids=shop_ids))
     transaction.on_commit(
-        lambda: category_counts_schedule(category_paths=sorted(paths), every=shops)
+        lambda: category_counts_schedule(category_paths=sorted(paths), every=shops or tree)
     )
 
 

@@ -27,14 +27,16 @@ from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
 from catalog.selectors import (
-    category_with_descendants_filter,
     image_urls,
     product_list_public,
     product_queryset_public,
     product_queryset_with_details,
     wishlist_has_product,
 )
-from catalog.services.category_counts import category_product_count
+from catalog.services.category_counts import (
+    category_listing_product_ids,
+    category_product_count,
+)
 from catalog.storefront_cache import cached
 from orders.services.analytics import product_view_record
 from shops.models import Shop
@@ -88,15 +90,8 @@ class CappedPaginator(Paginator):
         return self._counted[1]
 
 
-def _page(
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    per_page: int = PAGE_SIZE,
-    *,
-    known_count: tuple[int, bool] | None = None,
-) -> Page:
-    paginator = CappedPaginator(queryset, per_page, known_count=known_count)
-    return paginator.get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 @dataclass
@@ -130,18 +125,14 @@ def _page_cached(
     scopes: list[str],
     parts: list[object],
     queryset: Any,
-    count: Any = None,
 ) -> Page:
-    """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached;
-    `count()`, when given, is the list's size (a maintained count) instead of counting it."""
+    """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached."""
     page_number = request.GET.get("page", "")[:12]
     return cached(
         name,
         scopes=scopes,
         parts=[*parts, page_number],
-        compute=lambda: CachedPage.of(
-            _page(request, queryset(), known_count=(count(), False) if count else None)
-        ),
+        compute=lambda: CachedPage.of(_page(request, queryset())),
     ).page()
 
 
@@ -192,10 +183,19 @@ def _home_context() -> dict[str, Any]:
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
 
-    def products() -> QuerySet[Product]:
-        in_category = Product.objects.filter(category_with_descendants_filter(category=category))
-        public = product_queryset_public().filter(pk__in=in_category.values("pk"))
-        return product_cards(public.order_by("-created", "-id"))
+    def page() -> CachedPage:
+        # The page's products come from the maintained listing (newest first, read from one
+        # index in order), the list's size from the maintained count: nothing here counts or
+        # sorts the department's products.
+        count = category_product_count(category=category)
+        paginator = CappedPaginator(range(count), PAGE_SIZE, known_count=(count, False))
+        number = paginator.get_page(request.GET.get("page")).number
+        offset = (number - 1) * PAGE_SIZE
+        ids = category_listing_product_ids(category=category, offset=offset, limit=PAGE_SIZE)
+        products = list(
+            product_cards(product_queryset_public().filter(pk__in=ids)).order_by("-created", "-id")
+        )
+        return CachedPage(objects=products, number=number, count=count)
 
     scopes = [f"category:{category.path}", "shops", "tree"]
     ancestors, children = cached(
@@ -211,14 +211,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "category": category,
         "ancestors": ancestors,
         "children": children,
-        "page": _page_cached(
-            request,
+        "page": cached(
             "category",
             scopes=scopes,
-            parts=[category.pk],
-            queryset=products,
-            count=lambda: category_product_count(category=category),
-        ),
+            parts=[category.pk, request.GET.get("page", "")[:12]],
+            compute=page,
+        ).page(),
         "canonical_path": reverse("storefront:category", args=[category.slug]),
     }
     return TemplateResponse(request, "storefront/category.html", context)

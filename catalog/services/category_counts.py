@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from catalog.models import Category, CategoryProductCount
+from catalog.models import Category, CategoryListing, CategoryProductCount
 
 # How long a scheduled recount waits for more changes to the same categories.
 COUNT_DELAY_SECONDS = 5
@@ -95,3 +95,59 @@ def category_product_count(*, category: Category) -> int:
         category_counts_refresh(category_ids=[category.pk])
         found = row.first()
     return int(found or 0)
+
+
+# The listing rows of the public products that `__WHERE__` (over `p`, the product, and `s`, its
+# shop) selects: one per category a product is in and per ancestor of it (treebeard paths: an
+# ancestor's path is a prefix of `Category.steplen` characters times its depth).
+_LISTING_SQL = """
+INSERT INTO catalog_categorylisting (category_id, product_id, created)
+SELECT DISTINCT a.id, p.id, p.created
+  FROM catalog_product p
+  JOIN shops_shop s ON s.id = p.shop_id
+  JOIN catalog_product_categories pc ON pc.product_id = p.id
+  JOIN catalog_category c ON c.id = pc.category_id
+ CROSS JOIN LATERAL generate_series(1, c.depth) AS level
+  JOIN catalog_category a ON a.path = substr(c.path, 1, level * __STEPLEN__)
+ WHERE p.status = 'active' AND s.status = 'active' AND (__WHERE__)
+ON CONFLICT (category_id, product_id) DO NOTHING
+"""
+CATEGORY_LISTING_ALL_SQL = _LISTING_SQL.replace("__WHERE__", "TRUE").replace(
+    "__STEPLEN__", str(Category.steplen)
+)
+
+
+def category_listing_sync(
+    *, product_ids: Iterable[int] = (), shop_ids: Iterable[int] = (), every: bool = False
+) -> None:
+    """Bring the listing rows of these products (and of every product of these shops; of every
+    product when `every`) in line with their status, shop and categories."""
+    if connection.vendor != "postgresql":
+        return
+    products = sorted(set(product_ids))
+    shops = sorted(set(shop_ids))
+    if not (products or shops or every):
+        return
+    if every:
+        where, params = "TRUE", []
+        stale = CategoryListing.objects.all()
+    else:
+        where = "p.id = ANY(%s) OR p.shop_id = ANY(%s)"
+        params = [products, shops]
+        stale = CategoryListing.objects.filter(product_id__in=products) | (
+            CategoryListing.objects.filter(product__shop_id__in=shops)
+        )
+    sql = _LISTING_SQL.replace("__WHERE__", where).replace("__STEPLEN__", str(Category.steplen))
+    with transaction.atomic():
+        stale.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def category_listing_product_ids(*, category: Category, offset: int, limit: int) -> list[int]:
+    """The ids of the newest public products of `category` (and below), from `offset`."""
+    return list(
+        CategoryListing.objects.filter(category=category)
+        .order_by("-created", "-product_id")
+        .values_list("product_id", flat=True)[offset : offset + limit]
+    )
