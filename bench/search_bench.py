@@ -346,6 +346,8 @@ def run_cold(options: Any) -> dict[str, Any]:
         processes.started.append(server)
         try:
             base = f"http://127.0.0.1:{port}"
+            # Each worker's first requests open its connections: not what is measured.
+            asyncio.run(measure_once(base, ["/healthz"] * 20, clients=options.clients))
             order = ["baseline_healthz", *[n for n in endpoints if n != "baseline_healthz"]]
             if options.only:
                 order = [name for name in order if name in {"baseline_healthz", *options.only}]

@@ -420,6 +420,19 @@ def match_ids(products: QuerySet[Any]) -> tuple[list[int], bool]:
     return found[:MATCH_LIMIT], len(found) > MATCH_LIMIT
 
 
+def products_narrowed(
+    products: QuerySet[Product], matches: tuple[list[int], bool]
+) -> QuerySet[Product]:
+    """`products` limited to the ids of `matches` when those are all of them (not capped), so
+    that sorting a few hundred matches by price or date reads those rows only: an index on the
+    sort column, read in order and checked against the query row by row, is quick only when
+    most rows match, and would read the whole catalog for a query that matches little."""
+    ids, capped = matches
+    if capped:
+        return products
+    return products.filter(pk__in=ids)
+
+
 @dataclass
 class Facets:
     categories: list[dict[str, Any]] = field(default_factory=list)
@@ -508,9 +521,10 @@ def facets_count(
 
 
 def _price_band_case() -> tuple[str, list[Any]]:
-    whens, params = [], []
+    whens: list[str] = []
+    params: list[Any] = []
     for key, low, high in PRICE_BANDS:
-        conditions = []
+        conditions: list[str] = []
         if low is not None:
             conditions.append("price >= %s")
             params.append(low)

@@ -608,7 +608,11 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
     matches = search.match_ids(products)
-    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
+    ordered = search.products_order(
+        search.products_narrowed(products, matches) if params.text else products,
+        sort=params.sort,
+        searching=bool(params.text),
+    )
     paginator = CappedPaginator(
         product_cards(ordered), PAGE_SIZE, known_count=(len(matches[0]), matches[1])
     )

@@ -156,6 +156,8 @@ class ProductListView(ListAPIView[Product]):
         products = search.products_with_options(products, options=params.get("option") or {})
         if params.get("q"):
             products = search.products_search(products=products, text=params["q"])
+            if self.sort != "relevance":
+                products = search.products_narrowed(products, search.match_ids(products))
         return product_queryset_with_details(products)
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
