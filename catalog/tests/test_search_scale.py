@@ -11,7 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog import search
-from catalog.models import Category, CategoryProductCount, Product, SearchWord
+from catalog.models import Category, CategoryListing, CategoryProductCount, Product, SearchWord
 from catalog.services.category_counts import category_counts_refresh
 from catalog.services.products import product_create, product_update
 from catalog.storefront_cache import (
@@ -171,3 +171,23 @@ def test_a_stale_entry_is_served_while_another_request_computes_the_fresh_one(
     cache.delete(lock)
     assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "new") == "new"
     assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "newer") == "new"
+
+
+def test_a_suspended_shops_products_leave_category_pages_and_come_back(
+    client: Client,
+    catalog_shops: dict[str, Shop],  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from shops.services import shop_reinstate, shop_suspend
+
+    scarves = Category.objects.get(name="Scarves")
+    with django_capture_on_commit_callbacks(execute=True):
+        shop_suspend(shop=catalog_shops["wool"], actor=None, reason="Review")
+    suspended = client.get(f"/c/{scarves.slug}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        shop_reinstate(shop=catalog_shops["wool"], actor=None)
+    reinstated = client.get(f"/c/{scarves.slug}/").content.decode()
+
+    assert "Merino wool scarf" not in suspended and "0 products" in suspended
+    assert CategoryListing.objects.filter(category=scarves).count() == 2
+    assert "Merino wool scarf" in reinstated and "2 products" in reinstated
