@@ -6,6 +6,7 @@ the catalog `bench/generate_catalog.py` loaded, with a throwaway Redis as the ca
     python bench/search_bench.py [--database-url postgres://postgres@127.0.0.1:5432/mm_bench]
                                  [--clients 8] [--seconds 15] [--web-workers 2] [--json out.json]
                                  [--only search autocomplete ...]
+    python bench/search_bench.py --cold [--clients 2] [--per-endpoint 120] [--seed 17]
 
 For each endpoint it first requests 50 distinct URLs once each ("cold": nothing cached, the
 database does the work), then keeps `--clients` concurrent clients on the same URLs for
@@ -13,6 +14,15 @@ database does the work), then keeps `--clients` concurrent clients on the same U
 queries), facets, autocomplete, category page, product page, product list API, and the minimal
 Django view `/healthz` (through the same middleware) as the baseline; each endpoint's warm
 throughput is also printed as a ratio of the baseline's. The database is only read.
+
+`--cold` measures what a shopper typing a new query waits for: it generates `--per-endpoint`
+distinct URLs per endpoint from the catalog's own words (`catalog_searchword`): single words,
+pairs, quoted phrases, OR, -word and typos, some with price band, stock, category and sort
+filters; category pages at several page numbers; autocomplete prefixes and typos. Every URL is
+asked exactly once, by `--clients` concurrent clients (2 by default), on a fresh cache, and each
+endpoint's p50/p95 is printed with its ratio to the minimal view's (`/healthz`, asked the same
+way), so that runs on a loaded machine compare. Last, it prints the EXPLAIN (ANALYZE, BUFFERS)
+of the result query of the slowest search URL.
 """
 
 import asyncio
@@ -150,6 +160,229 @@ def explain(database_url: str) -> str:
     return str(product_cards(ordered)[:24].explain(analyze=True, buffers=True))
 
 
+FILTER_SORTS = ["price_asc", "price_desc", "newest", "rating"]
+PRICE_KEYS = ["0-25", "25-50", "50-100", "100-"]
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """`word` with one letter doubled, dropped or two letters swapped (as shoppers type)."""
+    index = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(["double", "drop", "swap"])
+    if kind == "double":
+        return word[:index] + word[index] + word[index:]
+    if kind == "drop":
+        return word[:index] + word[index + 1 :]
+    return word[: index - 1] + word[index] + word[index - 1] + word[index + 1 :]
+
+
+def query_for(words: list[str], rng: random.Random) -> str:
+    """One query as shoppers write them: a word, a pair, a phrase, OR, minus, or a typo."""
+    first, second = rng.sample(words, 2)
+    kind = rng.choice(["word", "pair", "pair", "phrase", "or", "minus", "typo", "typo"])
+    if kind == "word":
+        return first
+    if kind == "pair":
+        return f"{first} {second}"
+    if kind == "phrase":
+        return f'"{first} {second}"'
+    if kind == "or":
+        return f"{first} or {second}"
+    if kind == "minus":
+        return f"{first} -{second}"
+    long_words = [word for word in (first, second) if len(word) >= 4] or ["lamp"]
+    return typo(rng.choice(long_words), rng)
+
+
+def cold_urls_for(database_url: str, rng: random.Random, count: int) -> dict[str, list[str]]:
+    """`count` distinct URLs per endpoint, made from the catalog's words and categories."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        words = [
+            row[0]
+            for row in connection.execute(
+                "SELECT word FROM catalog_searchword WHERE word ~ '^[a-z]+$' ORDER BY word"
+            ).fetchall()
+        ]
+        categories = [
+            (row[0], row[1])
+            for row in connection.execute(
+                "SELECT c.slug, coalesce(n.products, 0) FROM catalog_category c"
+                " LEFT JOIN catalog_categoryproductcount n ON n.category_id = c.id ORDER BY c.path"
+            ).fetchall()
+        ]
+    if len(words) < 20:
+        raise SystemExit("the catalog has too few words: run the migrations on it first")
+    quote = urllib.parse.quote_plus
+
+    def distinct(make: Callable[[], str]) -> list[str]:
+        found: dict[str, None] = {}
+        attempts = 0
+        while len(found) < count and attempts < count * 50:
+            found[make()] = None
+            attempts += 1
+        return list(found)
+
+    def filtered() -> str:
+        params = [("q", query_for(words, rng))]
+        if rng.random() < 0.5:
+            params.append(("price", rng.choice(PRICE_KEYS)))
+        if rng.random() < 0.4:
+            params.append(("in_stock", "1"))
+        if rng.random() < 0.3:
+            params.append(("category", rng.choice(categories)[0]))
+        params.append(("sort", rng.choice([*FILTER_SORTS, "relevance"])))
+        return "/search/?" + urllib.parse.urlencode(params)
+
+    def category_page() -> str:
+        slug, products = rng.choice(categories)
+        pages = max(1, min(products // 24, 40))
+        page = rng.choice([1, 1, 2, 3, rng.randint(1, pages)])
+        return f"/c/{slug}/" + (f"?page={page}" if page > 1 else "")
+
+    def prefix() -> str:
+        word = rng.choice([word for word in words if len(word) >= 4])
+        if rng.random() < 0.2:
+            return typo(word, rng)
+        return word[: rng.randint(2, min(len(word), 6))]
+
+    def api() -> str:
+        url = f"/api/v1/products?q={quote(query_for(words, rng))}&page_size=20"
+        if rng.random() < 0.3:
+            url += f"&sort={rng.choice(FILTER_SORTS)}"
+        return url
+
+    return {
+        "search": distinct(lambda: f"/search/?q={quote(query_for(words, rng))}"),
+        "search_filtered": distinct(filtered),
+        "facets": distinct(lambda: f"/api/v1/products/facets?q={quote(query_for(words, rng))}"),
+        "category_page": distinct(category_page),
+        "autocomplete": distinct(lambda: f"/api/v1/search/suggest?q={quote(prefix())}"),
+        "product_list_api": distinct(api),
+        "baseline_healthz": [f"/healthz?n={index}" for index in range(count)],
+    }
+
+
+async def measure_once(
+    base: str, urls: list[str], *, clients: int
+) -> tuple[list[tuple[float, str]], dict[int, int]]:
+    """Each URL asked once, by `clients` concurrent clients: ((seconds, url) each, errors)."""
+    import aiohttp
+
+    headers = {"X-Forwarded-Proto": "https", "Accept-Language": "en"}
+    errors: dict[int, int] = {}
+    timings: list[tuple[float, str]] = []
+    queue = list(reversed(urls))
+    async with aiohttp.ClientSession(base, headers=headers) as session:
+
+        async def client() -> None:
+            while queue:
+                url = queue.pop()
+                began = time.monotonic()
+                async with session.get(url, allow_redirects=False) as answer:
+                    await answer.read()
+                    timings.append((time.monotonic() - began, url))
+                    if answer.status >= 400:
+                        errors[answer.status] = errors.get(answer.status, 0) + 1
+
+        await asyncio.gather(*(client() for _ in range(clients)))
+    return timings, errors
+
+
+def explain_url(database_url: str, url: str) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the result query of a search page URL."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketmate.settings.test")
+    import django
+
+    django.setup()
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from catalog import search
+    from catalog.storefront_views import SearchParams, product_cards, search_products
+
+    translation.activate("en")
+    data = QueryDict(urllib.parse.urlsplit(url).query)
+    params = SearchParams.parse(data)
+    ordered = search.products_order(
+        search_products(params), sort=params.sort, searching=bool(params.text)
+    )
+    page = max(1, int(data.get("page", "1") or 1))
+    window = product_cards(ordered)[(page - 1) * 24 : page * 24]
+    return f"{url}\n\n" + str(window.explain(analyze=True, buffers=True))
+
+
+def run_cold(options: Any) -> dict[str, Any]:
+    from bench.shopper_journey import start_gunicorn
+    from marketmate.tests.fault_services import Processes, app_env, throwaway_redis
+
+    rng = random.Random(options.seed)
+    endpoints = cold_urls_for(options.database_url, rng, options.per_endpoint)
+    work = Path(tempfile.mkdtemp(prefix="mm-bench-search-cold-"))
+    figures: dict[str, Any] = {}
+    slowest: dict[str, tuple[float, str]] = {}
+    with throwaway_redis() as redis:
+        env = app_env(
+            database_url=options.database_url,
+            redis_url=redis.url,
+            DJANGO_SETTINGS_MODULE="bench.settings_production",
+            BENCH_STATIC_ROOT=str(work / "static"),
+            SECRET_KEY="bench-" + "x" * 50,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING",
+            EMAIL_URL="consolemail://",
+            API_THROTTLE_ANON="100000000/minute",
+            API_THROTTLE_USER="100000000/minute",
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        processes = Processes()
+        server, port = start_gunicorn(env, options.web_workers, work / "gunicorn.log")
+        processes.started.append(server)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            # Each worker's first requests open its connections: not what is measured.
+            asyncio.run(measure_once(base, ["/healthz"] * 20, clients=options.clients))
+            order = ["baseline_healthz", *[n for n in endpoints if n != "baseline_healthz"]]
+            if options.only:
+                order = [name for name in order if name in {"baseline_healthz", *options.only}]
+            for name in order:
+                print(f"# {name} (cold, {len(endpoints[name])} URLs)", file=sys.stderr, flush=True)
+                timings, errors = asyncio.run(
+                    measure_once(base, endpoints[name], clients=options.clients)
+                )
+                figures[name] = {
+                    "cold": latency_summary([seconds for seconds, _url in timings]),
+                    "errors": sum(errors.values()),
+                    "errors_by_status": {str(code): count for code, count in errors.items()},
+                }
+                slowest[name] = max(timings)
+                figures[name]["slowest_url"] = slowest[name][1]
+        finally:
+            processes.stop()
+            shutil.rmtree(work, ignore_errors=True)
+    baseline = figures["baseline_healthz"]["cold"]
+    for row in figures.values():
+        row["p50_vs_baseline"] = round(row["cold"]["p50_ms"] / (baseline["p50_ms"] or 1), 1)
+        row["p95_vs_baseline"] = round(row["cold"]["p95_ms"] / (baseline["p95_ms"] or 1), 1)
+    searches = [slowest[name] for name in ("search", "search_filtered") if name in slowest]
+    return {
+        "mode": "cold: every URL asked once, nothing cached",
+        "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
+        "database": urllib.parse.urlsplit(options.database_url).path.lstrip("/"),
+        "clients": options.clients,
+        "endpoints": figures,
+        "explain_slowest_search": explain_url(options.database_url, max(searches)[1])
+        if searches
+        else "",
+    }
+
+
 def run(options: Any) -> dict[str, Any]:
     from bench.shopper_journey import start_gunicorn
     from marketmate.tests.fault_services import Processes, app_env, throwaway_redis
@@ -230,7 +463,26 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="+", default=[], help="measure these endpoints (and the baseline) only"
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="distinct generated URLs, each asked once"
+    )
+    parser.add_argument("--per-endpoint", type=int, default=120, help="URLs per endpoint (cold)")
+    parser.add_argument("--seed", type=int, default=17, help="of the generated URLs (cold)")
     options = parser.parse_args()
+    if options.cold:
+        if "--clients" not in sys.argv:
+            options.clients = 2
+        figures = run_cold(options)
+        report("search-cold", figures, options.json)
+        print(f"\n{'endpoint':<20} {'p50 ms':>8} {'p95 ms':>8} {'p50 x':>7} {'p95 x':>7}  errors")
+        for name, row in figures["endpoints"].items():
+            print(
+                f"{name:<20} {row['cold']['p50_ms']:>8} {row['cold']['p95_ms']:>8}"
+                f" {row['p50_vs_baseline']:>7} {row['p95_vs_baseline']:>7}"
+                f"  {row['errors_by_status'] or ''}"
+            )
+        print("\n" + figures["explain_slowest_search"])
+        return
     figures = run(options)
     report("search", figures, options.json)
     header = "endpoint             cold p95   warm p50   warm p95   warm p99   req/s   x baseline"

@@ -113,6 +113,9 @@ class Product(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-created"]),
+            # Sorting a search by price reads the cheapest (or dearest) first instead of
+            # sorting every match (catalog.search, docs/search.md).
+            models.Index(fields=["price", "id"], name="catalog_product_price"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             GinIndex(
                 fields=["title"], opclasses=["gin_trgm_ops"], name="catalog_product_title_trgm"
@@ -400,3 +403,81 @@ class WishlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.product_id}"
+
+
+class SearchWord(models.Model):
+    """A distinct word of the public catalog's titles, tag and category names, with the number
+    of products it was counted in: the vocabulary that typo tolerance ("did you mean", the
+    retry of a query that finds nothing, autocomplete) corrects against
+    (catalog.search.search_words_*)."""
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+    products = models.PositiveIntegerField(_("products"), default=0)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        indexes = [
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="catalog_searchword_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class CategoryProductCount(models.Model):
+    """How many public products a category and its sub-categories list, kept by the events that
+    change the catalog (catalog.services.category_counts), so that a category page does not
+    count a department's products on every request."""
+
+    category = models.OneToOneField(
+        Category,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="product_count",
+        verbose_name=_("category"),
+    )
+    products = models.PositiveIntegerField(_("products"), default=0)
+    counted = models.DateTimeField(_("counted"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("category product count")
+        verbose_name_plural = _("category product counts")
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.products}"
+
+
+class CategoryListing(models.Model):
+    """A public product listed on a category's page (the category it is in, or an ancestor),
+    with its creation time, so that the page reads its newest products from one index in
+    order (catalog.services.category_counts.category_listing_sync keeps it)."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("category"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    created = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("category listing")
+        verbose_name_plural = _("category listings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "product"], name="catalog_categorylisting_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["category", "-created", "-product"], name="catalog_categorylisting_newest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.product_id}"

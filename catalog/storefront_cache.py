@@ -1,9 +1,9 @@
 """The storefront's read cache: product lists, category and shop pages, facet counts.
 
-Entries are never deleted: each key carries the current *catalog versions* it depends on, and
+Entries are never deleted: each entry carries the *catalog versions* it was computed at, and
 the services that change products, variants, stock, images, shops, categories or tags bump
 those versions after their transaction commits, so the next request computes a fresh entry
-under a new key (old ones expire with their TTL). The versions:
+(while others asking meanwhile get the stale one: stale-while-revalidate). The versions:
 
 - `global`: every catalog change (search results, facets, the product list API, the home page);
 - `shop:<id>`: a change to the shop or to one of its products (the shop page);
@@ -98,6 +98,7 @@ def catalog_changed(
     transaction commits (immediately outside one). The products' shops and categories are
     looked up now, so call it before *and* after moving a product to other categories."""
     product_ids = list(product_ids)
+    shop_ids = list(shop_ids)
     scopes = {"global"} | {f"shop:{shop_id}" for shop_id in shop_ids}
     paths = set(category_paths)
     if product_ids:
@@ -112,6 +113,25 @@ def catalog_changed(
     if tree:
         scopes.add("tree")
     transaction.on_commit(lambda: _bump(scopes))
+    # Category pages read maintained listings and counts: the products' listing rows follow
+    # at once, and the categories concerned are recounted soon after.
+    from catalog.services.category_counts import category_counts_schedule, category_listing_sync
+
+    transaction.on_commit(lambda: category_listing_sync(product_ids=product_ids, shop_ids=shop_ids))
+    transaction.on_commit(
+        lambda: category_counts_schedule(category_paths=sorted(paths), every=shops or tree)
+    )
+
+
+def entry_key(name: str, parts: Iterable[object]) -> str:
+    """The cache key of an entry: its name, the language and its parts."""
+    raw = "|".join(str(part) for part in (get_language() or "", *parts))
+    return f"storefront:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+
+
+def computing_key(key: str, versions: list[int]) -> str:
+    """The lock a request holds while it computes entry `key` at `versions`."""
+    return f"{key}:computing:{'.'.join(str(version) for version in versions)}"
 
 
 def cached(
@@ -121,37 +141,45 @@ def cached(
     parts: Iterable[object],
     compute: Callable[[], T],
 ) -> T:
-    """`compute()`'s value, from the cache when the versions of `scopes` have not moved."""
+    """`compute()`'s value, from the cache when the versions of `scopes` have not moved.
+
+    An entry whose versions moved is stale: the first request to find it computes a fresh one,
+    and the requests that come meanwhile get the stale one rather than waiting or computing it
+    too (stale-while-revalidate), so a catalog change costs one computation per entry, not a
+    burst of them."""
     scopes = list(scopes)
     versions = catalog_versions(scopes)
-    raw = "|".join(str(part) for part in (get_language() or "", *parts))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    key = f"storefront:{name}:{'.'.join(str(version) for version in versions)}:{digest}"
-    value = cache.get(key)
-    if value is not None:
+    key = entry_key(name, parts)
+    entry = cache.get(key)
+    if entry is not None and entry[0] == versions:
         logger.debug("storefront cache hit %s", key)
-        return value
-    # One request computes a missing entry; the others asking for it meanwhile wait for it
-    # (a burst of shoppers on a changed home page would otherwise all run its queries at once).
-    lock = f"{key}:computing"
+        return entry[1]
+    stale = entry
+    # One request computes a missing or stale entry; the others asking for it meanwhile get the
+    # stale one, or wait for it when there is none (a burst of shoppers on a changed home page
+    # would otherwise all run its queries at once).
+    lock = computing_key(key, versions)
     claimed = cache.add(lock, 1, timeout=COMPUTE_SECONDS)
     if claimed or claimed is None:  # None: the cache is unreachable (its errors are ignored)
         logger.debug("storefront cache miss %s", key)
         try:
             value = compute()
-            cache.set(key, value, CACHE_SECONDS)
+            cache.set(key, (versions, value), CACHE_SECONDS)
         finally:
             cache.delete(lock)
         return value
+    if stale is not None:
+        logger.debug("storefront cache stale %s", key)
+        return stale[1]
     deadline = time.monotonic() + COMPUTE_SECONDS
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP_SECONDS)
-        value = cache.get(key)
-        if value is not None:
-            return value
+        entry = cache.get(key)
+        if entry is not None and entry[0] == versions:
+            return entry[1]
         if cache.get(lock) is None:  # the computing request failed or the cache lost the lock
             break
     logger.debug("storefront cache miss %s (computed again)", key)
     value = compute()
-    cache.set(key, value, CACHE_SECONDS)
+    cache.set(key, (versions, value), CACHE_SECONDS)
     return value

@@ -7,7 +7,7 @@ of pending or suspended shops are never listed and their pages are 404.
 import copy
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -27,12 +27,15 @@ from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
 from catalog.selectors import (
-    category_with_descendants_filter,
     image_urls,
     product_list_public,
     product_queryset_public,
     product_queryset_with_details,
     wishlist_has_product,
+)
+from catalog.services.category_counts import (
+    category_listing_product_ids,
+    category_product_count,
 )
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
@@ -118,7 +121,12 @@ class CachedPage:
 
 
 def _page_cached(
-    request: HttpRequest, name: str, *, scopes: list[str], parts: list[object], queryset: Any
+    request: HttpRequest,
+    name: str,
+    *,
+    scopes: list[str],
+    parts: list[object],
+    queryset: Any,
 ) -> Page:
     """`_page()` of `queryset()` (a callable, so that nothing is queried on a hit), cached."""
     page_number = request.GET.get("page", "")[:12]
@@ -177,10 +185,19 @@ def _home_context() -> dict[str, Any]:
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
 
-    def products() -> QuerySet[Product]:
-        in_category = Product.objects.filter(category_with_descendants_filter(category=category))
-        public = product_queryset_public().filter(pk__in=in_category.values("pk"))
-        return product_cards(public.order_by("-created", "-id"))
+    def page() -> CachedPage:
+        # The page's products come from the maintained listing (newest first, read from one
+        # index in order), the list's size from the maintained count: nothing here counts or
+        # sorts the department's products.
+        count = category_product_count(category=category)
+        paginator = CappedPaginator(range(count), PAGE_SIZE, known_count=(count, False))
+        number = paginator.get_page(request.GET.get("page")).number
+        offset = (number - 1) * PAGE_SIZE
+        ids = category_listing_product_ids(category=category, offset=offset, limit=PAGE_SIZE)
+        products = list(
+            product_cards(product_queryset_public().filter(pk__in=ids)).order_by("-created", "-id")
+        )
+        return CachedPage(objects=products, number=number, count=count)
 
     scopes = [f"category:{category.path}", "shops", "tree"]
     ancestors, children = cached(
@@ -196,9 +213,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "category": category,
         "ancestors": ancestors,
         "children": children,
-        "page": _page_cached(
-            request, "category", scopes=scopes, parts=[category.pk], queryset=products
-        ),
+        "page": cached(
+            "category",
+            scopes=scopes,
+            parts=[category.pk, request.GET.get("page", "")[:12]],
+            compute=page,
+        ).page(),
         "canonical_path": reverse("storefront:category", args=[category.slug]),
     }
     return TemplateResponse(request, "storefront/category.html", context)
@@ -606,21 +626,43 @@ class SearchOutcome:
     results: CachedPage
     facets: search.Facets
     suggestion: str
+    # The query searched instead, corrected against the catalog's words, when the shopper's
+    # found nothing.
+    corrected: str = ""
+
+
+def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedPage, search.Facets]:
+    """A page of results and the facets: the matches' ids are read once (at most
+    search.MATCH_LIMIT) and give both the count and the facets."""
+    if params.error:
+        return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
+    products = search_products(params)
+    matches = search.match_ids(products)
+    ordered = search.products_order(
+        search.products_narrowed(products, matches) if params.text else products,
+        sort=params.sort,
+        searching=bool(params.text),
+    )
+    paginator = CappedPaginator(
+        product_cards(ordered), PAGE_SIZE, known_count=(len(matches[0]), matches[1])
+    )
+    results = CachedPage.of(paginator.get_page(request.GET.get("page")))
+    return results, search.facets_count(products=products, matches=matches)
 
 
 def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
-    products = search_products(params)
-    ordered = search.products_order(products, sort=params.sort, searching=bool(params.text))
-    results = CachedPage.of(_page(request, product_cards(ordered)))
-    facets = (
-        search.facets_count(products=products, capped=results.capped)
-        if not params.error
-        else search.Facets()
-    )
-    suggestion = ""
-    if params.text and not results.objects:
-        suggestion = search.did_you_mean(products=product_queryset_public(), text=params.text)
-    return SearchOutcome(results=results, facets=facets, suggestion=suggestion)
+    results, facets = _search_results(request, params)
+    suggestion = corrected = ""
+    if params.text and not results.objects and not params.error:
+        # Nothing found: try again with the words the catalog has closest to the typed ones.
+        retry = search.query_correct(params.text)
+        if retry:
+            retried, retried_facets = _search_results(request, replace(params, text=retry))
+            if retried.objects:
+                results, facets, corrected = retried, retried_facets, retry
+            else:
+                suggestion = retry
+    return SearchOutcome(results=results, facets=facets, suggestion=suggestion, corrected=corrected)
 
 
 @require_GET
@@ -637,6 +679,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     suggestion = outcome.suggestion
     context = {
         "params": params,
+        "searched_text": outcome.corrected or params.text,
+        "corrected": outcome.corrected,
         "page": outcome.results.page(),
         "facets": facets,
         "chips": _chips(request.GET, facets, params),

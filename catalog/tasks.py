@@ -13,3 +13,11 @@ def image_thumbnails_task(*, image_id: int) -> bool:
         return False
     image_thumbnails_generate(image=image)
     return True
+
+
+@app.task(base=RecordedTask, name="catalog.category_counts_refresh_task")
+def category_counts_refresh_task(*, category_ids: list[int] | None) -> int:
+    """Recount the public products of these categories (every category when None)."""
+    from catalog.services.category_counts import category_counts_refresh
+
+    return category_counts_refresh(category_ids=category_ids)

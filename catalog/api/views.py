@@ -80,7 +80,11 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
     min_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     max_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
-    sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), required=False, default="newest")
+    sort = serializers.ChoiceField(
+        choices=["relevance", *PRODUCT_SORTS],
+        required=False,
+        help_text="Relevance (the default with `q`; newest without) or another order.",
+    )
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
     q = serializers.CharField(
@@ -113,7 +117,11 @@ class ProductCursorPagination(CursorPagination):
     page_size = 20
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
-        return PRODUCT_SORTS[getattr(view, "sort", "newest")]
+        sort = getattr(view, "sort", "newest")
+        if sort == "relevance":
+            # A keyset on the relevance and the id: every match once, in order, page after page.
+            return search.relevance_ordering(queryset)
+        return PRODUCT_SORTS[sort]
 
 
 class ProductListView(ListAPIView[Product]):
@@ -129,7 +137,8 @@ class ProductListView(ListAPIView[Product]):
         query = ProductQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = dict(query.validated_data)
-        self.sort = params.pop("sort", "newest")
+        sort = params.pop("sort", None) or ("relevance" if params.get("q") else "newest")
+        self.sort = sort if sort != "relevance" or params.get("q") else "newest"
         if (
             params.get("min_price") is not None
             and params.get("max_price") is not None
@@ -147,6 +156,8 @@ class ProductListView(ListAPIView[Product]):
         products = search.products_with_options(products, options=params.get("option") or {})
         if params.get("q"):
             products = search.products_search(products=products, text=params["q"])
+            if self.sort != "relevance":
+                products = search.products_narrowed(products, search.match_ids(products))
         return product_queryset_with_details(products)
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")

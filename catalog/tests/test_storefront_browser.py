@@ -191,3 +191,20 @@ def test_on_a_phone_the_filters_are_a_drawer(  # type: ignore[no-untyped-def]
     assert page.locator("[data-drawer-open]").is_hidden()
     assert page.locator("#search-facets").is_visible()
     page.close()
+
+
+def test_a_typo_shows_the_results_of_the_closest_catalog_words(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(live_server.url + "/")
+    page.fill("#site-search", "cermaic")
+    with page.expect_navigation():
+        page.press("#site-search", "Enter")
+
+    assert "results for “ceramic”" in page.inner_text(".search-page__summary")
+    assert page.inner_text(".search-page__suggestion") == (
+        "No results for “cermaic”: these match the closest words in the catalog."
+    )
+    assert page.locator(".product-card").count() > 0
+    _screenshots(page, artifacts_dir, "search-typo")

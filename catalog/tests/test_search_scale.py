@@ -1,0 +1,193 @@
+"""Search at catalog scale: relevance in the API with stable pagination, typo tolerance from the
+catalog's words, facet counts from the bounded match set, maintained category counts, the
+fallback without the ranked index and stale-while-revalidate in the storefront cache."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+
+from catalog import search
+from catalog.models import Category, CategoryListing, CategoryProductCount, Product, SearchWord
+from catalog.services.category_counts import category_counts_refresh
+from catalog.services.products import product_create, product_update
+from catalog.storefront_cache import (
+    cached,
+    catalog_changed,
+    catalog_versions,
+    computing_key,
+    entry_key,
+)
+from catalog.storefront_views import SearchParams, search_products
+from catalog.tests.test_search import catalog_shops  # noqa: F401 - the fixed catalog
+from shops.models import Shop
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_shops")]
+
+
+def _api_titles(client: APIClient, **params: str) -> list[str]:
+    response = client.get("/api/v1/products", params)
+    assert response.status_code == 200
+    return [item["title"] for item in response.json()["results"]]
+
+
+def test_the_api_orders_a_search_by_relevance_by_default(
+    api_client: APIClient, search_index: str
+) -> None:
+    # Titles (A) before descriptions (C), whatever the products' age.
+    titles = _api_titles(api_client, q="wool")
+
+    assert set(titles[:2]) == {"Wool socks", "Merino wool scarf"}
+    assert set(titles[2:]) == {"Knitting needles", "Striped scarf"}
+    assert _api_titles(api_client, q="knitting") == ["Knitting needles", "Merino wool scarf"]
+
+
+def test_the_api_keeps_the_other_sorts_and_newest_without_a_query(
+    api_client: APIClient, search_index: str
+) -> None:
+    assert _api_titles(api_client, q="wool", sort="price_asc") == [
+        "Knitting needles",
+        "Wool socks",
+        "Striped scarf",
+        "Merino wool scarf",
+    ]
+    newest = list(
+        Product.objects.filter(status=Product.Status.ACTIVE)
+        .order_by("-created", "-id")
+        .values_list("title", flat=True)
+    )
+    assert _api_titles(api_client) == newest
+    assert _api_titles(api_client, sort="relevance") == newest  # nothing to be relevant to
+
+
+def test_relevance_pages_go_through_every_match_once(
+    api_client: APIClient, search_index: str
+) -> None:
+    one_page = _api_titles(api_client, q="wool")
+    seen: list[str] = []
+    response = api_client.get("/api/v1/products", {"q": "wool", "page_size": "1"})
+    while True:
+        body: dict[str, Any] = response.json()
+        seen += [item["title"] for item in body["results"]]
+        if not body["next"]:
+            break
+        response = api_client.get(body["next"])
+
+    assert seen == one_page
+    assert len(seen) == 4
+
+
+def test_a_typo_with_nothing_else_matching_finds_the_catalog_word(
+    client: Client, api_client: APIClient, search_index: str
+) -> None:
+    html = client.get("/search/", {"q": "mugg"}).content.decode()
+
+    assert "No results for “mugg”" in html
+    assert "1 result for “mug”" in html
+    assert search.query_correct("socsk -merrino") == "socks -merino"
+    assert search.query_correct("wool") == ""  # every word is known: nothing to correct
+    assert search.query_correct("zzzzqqq") == ""  # nothing close enough
+    suggested = api_client.get("/api/v1/search/suggest", {"q": "mugg"}).json()
+    assert [item["title"] for item in suggested["products"]] == ["Mug"]
+
+
+def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -> None:  # noqa: F811
+    assert SearchWord.objects.filter(word="merino").exists()
+    product_create(
+        shop=catalog_shops["wool"],
+        actor=None,
+        title="Alpaca mittens",
+        price=Decimal("30"),
+        status=Product.Status.ACTIVE,
+    )
+    product_create(
+        shop=catalog_shops["wool"], actor=None, title="Secret vicuna draft", price=Decimal("9")
+    )
+
+    assert SearchWord.objects.filter(word__in=["alpaca", "mittens"]).count() == 2
+    assert not SearchWord.objects.filter(word__in=["secret", "vicuna"]).exists()
+    assert search.search_words_rebuild() == SearchWord.objects.count()
+    assert SearchWord.objects.get(word="wool").products == 2  # the titles of socks and scarf
+
+
+def test_facets_count_the_bounded_match_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = search.facets_count(products=search_products(SearchParams(text="wool")))
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)
+    capped = search.facets_count(products=search_products(SearchParams(text="wool")))
+
+    assert [(shop["name"], shop["count"]) for shop in full.shops] == [("Wool Barn", 4)]
+    assert [(tag["name"], tag["count"]) for tag in full.tags] == [("winter", 3), ("gift", 1)]
+    assert [(band["key"], band["count"]) for band in full.price_bands] == [
+        ("0-25", 3),
+        ("25-50", 1),
+    ]
+    assert full.in_stock == 3
+    assert full.capped is False
+    assert capped.capped is True
+    assert sum(shop["count"] for shop in capped.shops) == 2
+
+
+def test_category_pages_show_the_maintained_count(
+    client: Client,
+    catalog_shops: dict[str, Shop],  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    clothing = Category.objects.get(slug="clothing")
+    assert "2 products" in client.get("/c/clothing/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_create(
+            shop=catalog_shops["wool"],
+            actor=None,
+            title="Cable jumper",
+            price=Decimal("80"),
+            status=Product.Status.ACTIVE,
+            categories=[Category.objects.get(name="Scarves")],
+        )
+    assert CategoryProductCount.objects.get(category=clothing).products == 3
+    assert "3 products" in client.get("/c/clothing/").content.decode()
+
+    scarf = Product.objects.get(title="Striped scarf")
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=scarf, actor=None, data={"status": Product.Status.ARCHIVED})
+    assert CategoryProductCount.objects.get(category=clothing).products == 2
+    assert category_counts_refresh() == Category.objects.count()
+
+
+def test_a_stale_entry_is_served_while_another_request_computes_the_fresh_one(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "old") == "old"
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_changed(shop_ids=[1])
+    # Another request is computing the fresh entry: it holds the lock of the new versions.
+    lock = computing_key(entry_key("page", []), catalog_versions(["shop:1"]))
+    cache.add(lock, 1, timeout=10)
+
+    assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "new") == "old"
+    cache.delete(lock)
+    assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "new") == "new"
+    assert cached("page", scopes=["shop:1"], parts=[], compute=lambda: "newer") == "new"
+
+
+def test_a_suspended_shops_products_leave_category_pages_and_come_back(
+    client: Client,
+    catalog_shops: dict[str, Shop],  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from shops.services import shop_reinstate, shop_suspend
+
+    scarves = Category.objects.get(name="Scarves")
+    with django_capture_on_commit_callbacks(execute=True):
+        shop_suspend(shop=catalog_shops["wool"], actor=None, reason="Review")
+    suspended = client.get(f"/c/{scarves.slug}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        shop_reinstate(shop=catalog_shops["wool"], actor=None)
+    reinstated = client.get(f"/c/{scarves.slug}/").content.decode()
+
+    assert "Merino wool scarf" not in suspended and "0 products" in suspended
+    assert CategoryListing.objects.filter(category=scarves).count() == 2
+    assert "Merino wool scarf" in reinstated and "2 products" in reinstated
