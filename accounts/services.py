@@ -10,6 +10,7 @@ from allauth.account.internal.flows.email_verification import (
 )
 from allauth.account.models import EmailAddress, get_emailconfirmation_model
 from allauth.account.utils import url_str_to_user_pk
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -25,7 +26,12 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.authentication import AUTH_VERSION_CLAIM
-from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, InvalidTokenError
+from accounts.exceptions import (
+    AccountDisabledError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    SecondFactorRequiredError,
+)
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
 from marketmate.audit import audit_record, field_changes
@@ -131,18 +137,41 @@ def user_verified_sync(*, user: User) -> User:
     return user
 
 
-def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+def user_authenticate(*, request: HttpRequest, email: str, password: str, code: str = "") -> User:
     """The user with this e-mail and password, or an error: wrong credentials (counted toward
-    the account's cool-off), a cooling-off account, or a banned or deactivated account."""
+    the account's cool-off), a cooling-off account, or a banned or deactivated account. An
+    account with a second factor also needs `code`: a current authenticator-app code or an
+    unused recovery code (a wrong one counts as a failed sign-in)."""
     login_lockout_check(request=request, email=email)
     user = authenticate(request, email=email, password=password)
     if isinstance(user, User):
+        if not _second_factor_passes(user=user, code=code):
+            if code:
+                login_failure_record(request=request, email=email)
+            raise SecondFactorRequiredError(
+                _("Enter the code from your authenticator app or one of your recovery codes.")
+            )
         return user
     inactive = User.objects.filter(email__iexact=email.strip(), is_active=False).first()
     if inactive is not None and inactive.check_password(password):
         raise AccountDisabledError(_("This account has been suspended. Contact support for help."))
     login_failure_record(request=request, email=email)
     raise InvalidCredentialsError(_("The e-mail address or password is not correct."))
+
+
+def _second_factor_passes(*, user: User, code: str) -> bool:
+    # Security keys need a browser ceremony: an API client proves the second factor with a
+    # TOTP or recovery code, which every account with a second factor has.
+    authenticators = Authenticator.objects.filter(user=user)
+    if not authenticators.exists():
+        return True
+    for authenticator in authenticators.filter(
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ):
+        if code and authenticator.wrap().validate_code(code):
+            authenticator.record_usage()
+            return True
+    return False
 
 
 def user_tokens_issue(*, user: User) -> dict[str, str]:
