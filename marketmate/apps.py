@@ -9,3 +9,6 @@ class MarketMateConfig(AppConfig):
 
     def ready(self) -> None:
         from marketmate import signals, subscribers  # noqa: F401  (they register themselves)
+        from marketmate.parsers import json_types_strict
+
+        json_types_strict()

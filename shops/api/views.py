@@ -3,11 +3,13 @@ from typing import cast
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from marketmate.parsers import MultiPartParser
 from shops import services
 from shops.api.serializers import (
     MemberInviteSerializer,
@@ -62,12 +64,15 @@ class ShopCreateView(APIView):
 
 
 class ShopDetailView(APIView):
+    # Logos and banners arrive as multipart uploads, the rest as JSON.
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(responses=ShopPublicSerializer, summary="A shop (active, or your own)")
     def get(self, request: Request, shop_id: int) -> Response:
         shop = shop_get_public(shop_id=shop_id, user=request.user)
         member = membership_get(user=request.user, shop=shop)
         serializer = ShopSerializer if member else ShopPublicSerializer
-        return Response(serializer(shop).data)
+        return Response(serializer(shop, context={"request": request}).data)
 
     @extend_schema(
         request=ShopUpdateSerializer,
@@ -79,7 +84,7 @@ class ShopDetailView(APIView):
         serializer = ShopUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         shop = services.shop_update(shop=shop, actor=_user(request), data=serializer.validated_data)
-        return Response(ShopSerializer(shop).data)
+        return Response(ShopSerializer(shop, context={"request": request}).data)
 
 
 class ShopMembersView(APIView):
