@@ -56,28 +56,36 @@ def test_staff_set_up_an_authenticator_app_then_sign_in_to_the_admin_with_it(
     assert page.locator("h1").count() == 1
     _shots(page, directory, "01-setup-required")
 
-    # The authenticator app: the QR code and the secret, then the app's first code.
+    # Setting it up asks for the password again (allauth's reauthentication)...
     with page.expect_navigation():
         page.locator('a[href="/accounts/2fa/totp/activate/"]').click()
+    assert page.url.startswith(f"{live_server.url}/accounts/reauthenticate/")
+    _shots(page, directory, "02-confirm-password")
+    page.locator("#id_password").fill(DEFAULT_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+
+    # ...then shows the QR code and the secret, and takes the app's first code.
+    assert page.url == f"{live_server.url}/accounts/2fa/totp/activate/"
     secret = page.locator("#authenticator_secret").input_value()
-    _shots(page, directory, "02-activate-app")
+    _shots(page, directory, "03-activate-app")
     code, window = _code(secret)
     page.locator("#id_code").fill(code)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert page.url == f"{live_server.url}/accounts/2fa/recovery-codes/"
     assert Authenticator.objects.filter(user=staff).count() == 2
-    _shots(page, directory, "03-recovery-codes")
+    _shots(page, directory, "04-recovery-codes")
 
     page.goto(live_server.url + "/admin/")
     assert page.url == f"{live_server.url}/admin/"
-    _shots(page, directory, "04-admin")
+    _shots(page, directory, "05-admin")
 
     # Signing in again asks for the app's code after the password.
     context.clear_cookies()
     _sign_in_with_password(page, live_server.url, staff.email)
     assert page.url == f"{live_server.url}/accounts/2fa/authenticate/"
-    _shots(page, directory, "05-enter-code")
+    _shots(page, directory, "06-enter-code")
     code, _window = _code(secret, not_before=window)
     page.locator("#id_code").fill(code)
     with page.expect_navigation():
@@ -85,5 +93,5 @@ def test_staff_set_up_an_authenticator_app_then_sign_in_to_the_admin_with_it(
     assert page.url == f"{live_server.url}/admin/"
 
     page.goto(live_server.url + "/accounts/2fa/")
-    _shots(page, directory, "06-manage")
+    _shots(page, directory, "07-manage")
     context.close()
