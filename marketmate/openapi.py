@@ -17,7 +17,7 @@ with the one error body (`{"error": {"code", "message", "fields"}}`, `marketmate
 Errors an operation declares without a body get the error body too.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular import openapi
 from drf_spectacular.utils import inline_serializer
@@ -52,17 +52,17 @@ ErrorSerializer = inline_serializer(
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         error_content = {
             "application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}
         }
-        for status in self._error_statuses():
-            response = responses.setdefault(
-                str(status), {"description": ERROR_DESCRIPTIONS[status]}
-            )
+        for code in self._error_statuses():
+            response = responses.setdefault(str(code), {"description": ERROR_DESCRIPTIONS[code]})
             response.setdefault("content", error_content)
-            if status == 429:
+            if code == 429:
                 response.setdefault("headers", {}).setdefault(
                     "Retry-After",
                     {
@@ -70,8 +70,8 @@ class AutoSchema(openapi.AutoSchema):
                         "description": "Seconds until the next request is allowed.",
                     },
                 )
-        for status, response in responses.items():
-            if status.startswith("4") and "content" not in response:
+        for declared, response in responses.items():
+            if declared.startswith("4") and "content" not in response:
                 response["content"] = error_content
         return dict(sorted(responses.items()))
 

@@ -11,21 +11,18 @@ class StrictPageSizeMixin:
     (`null`, `abc`, `0`, `1000`) is refused with a 400 instead of silently replaced by the
     default, and the schema says so."""
 
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 100
 
     def get_page_size(self, request: Request) -> int | None:
-        raw = request.query_params.get(self.page_size_query_param)
+        name = self.page_size_query_param or "page_size"
+        maximum = self.max_page_size or 100
+        raw = request.query_params.get(name)
         if raw is None:
-            return self.page_size  # type: ignore[attr-defined,no-any-return]
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            return self.page_size  # type: ignore[attr-defined]
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= maximum):
             raise exceptions.ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("Enter a whole number from 1 to %(maximum)s.")
-                        % {"maximum": self.max_page_size}
-                    ]
-                }
+                {name: [_("Enter a whole number from 1 to %(maximum)s.") % {"maximum": maximum}]}
             )
         return int(raw)
 

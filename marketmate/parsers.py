@@ -68,8 +68,8 @@ def json_types_strict() -> None:
     """Make every API text field accept strings only (not `0` for a phone number) and every
     boolean field JSON booleans and the words `true`/`false` only, as the schema says
     (called once, from `marketmate.apps.MarketMateConfig.ready`)."""
-    serializers.CharField.to_internal_value = _text_from_json_or_form  # type: ignore[method-assign]
-    serializers.BooleanField.to_internal_value = _boolean_from_json_or_form  # type: ignore[method-assign]
+    serializers.CharField.to_internal_value = _text_from_json_or_form  # type: ignore[method-assign,assignment]
+    serializers.BooleanField.to_internal_value = _boolean_from_json_or_form  # type: ignore[method-assign,assignment]
 
 
 def query_values(
