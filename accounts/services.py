@@ -34,6 +34,7 @@ from accounts.exceptions import (
 )
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from accounts.selectors import user_has_second_factor
 from marketmate.audit import audit_record, field_changes
 from notifications.services import email_send
 
@@ -141,10 +142,15 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str, code: 
     """The user with this e-mail and password, or an error: wrong credentials (counted toward
     the account's cool-off), a cooling-off account, or a banned or deactivated account. An
     account with a second factor also needs `code`: a current authenticator-app code or an
-    unused recovery code (a wrong one counts as a failed sign-in)."""
+    unused recovery code (a wrong one counts as a failed sign-in); staff must have one."""
     login_lockout_check(request=request, email=email)
     user = authenticate(request, email=email, password=password)
     if isinstance(user, User):
+        if user.is_staff and not user_has_second_factor(user=user):
+            # As in the admin: staff set up their second factor on the site before anything.
+            raise SecondFactorRequiredError(
+                _("Staff accounts need a second factor: set one up on the site first.")
+            )
         if not _second_factor_passes(user=user, code=code):
             if code:
                 login_failure_record(request=request, email=email)

@@ -249,6 +249,21 @@ def test_the_api_refuses_a_wrong_code_and_counts_it_as_a_failed_sign_in(
     assert right.status_code == 429
 
 
+def test_the_api_gives_staff_without_a_second_factor_no_token() -> None:
+    staff = StaffFactory(second_factor=False)
+
+    response = APIClient().post(
+        "/api/v1/auth/login", {"email": staff.email, "password": DEFAULT_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "second_factor_required",
+        "message": "Staff accounts need a second factor: set one up on the site first.",
+        "fields": {},
+    }
+
+
 def test_the_api_gives_tokens_with_the_app_code(staff: User) -> None:
     response = APIClient().post(
         "/api/v1/auth/login",
