@@ -13,11 +13,19 @@ class AccountsErrorCode(models.TextChoices):
     EMAIL_TAKEN = "email_taken", _("E-mail address taken")
     INVALID_TOKEN = "invalid_token", _("Invalid or expired token")
     RATE_LIMITED = "throttled", _("Too many attempts")
+    SECOND_FACTOR_REQUIRED = "second_factor_required", _("Second factor required")
 
 
 class InvalidCredentialsError(ApplicationError):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_code: ClassVar[str] = AccountsErrorCode.INVALID_CREDENTIALS
+
+
+class SecondFactorRequiredError(ApplicationError):
+    """The password was right, but the account has a second factor and no valid code came."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code: ClassVar[str] = AccountsErrorCode.SECOND_FACTOR_REQUIRED
 
 
 class AccountDisabledError(ApplicationError):

@@ -1,12 +1,16 @@
 from typing import Any
 
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import Address, User
+from accounts.ratelimits import login_failure_record, login_lockout_check
 
 
 class SignupForm(forms.Form):
@@ -23,6 +27,20 @@ class SignupForm(forms.Form):
 
     def signup(self, request: HttpRequest, user: User) -> None:
         """allauth's hook after the user is saved; the adapter already stored the name."""
+
+
+class SecondFactorAuthenticateForm(AuthenticateForm):
+    """allauth's second-factor step of signing in, under the account's lock-out: a wrong code
+    counts as a failed sign-in, as on the API (accounts.services.user_authenticate)."""
+
+    def clean_code(self) -> str:
+        login_lockout_check(request=context.request, email=self.user.email)
+        try:
+            code: str = super().clean_code()
+        except ValidationError:
+            login_failure_record(request=context.request, email=self.user.email)
+            raise
+        return code
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,13 +1,17 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.exceptions import RateLimitedError
 from accounts.models import User
 from accounts.ratelimits import rate_limit_consume
+from accounts.selectors import user_has_second_factor
 from accounts.services import user_language_set
 from accounts.views import rate_limited
 
@@ -17,6 +21,8 @@ RATE_LIMITED_PAGES = {
     "account_signup": "register",
     "account_reset_password": "forgot_password",
     "account_reset_password_from_key": "reset_password",
+    # The second factor's step of signing in counts as signing in.
+    "mfa_authenticate": "login",
 }
 
 
@@ -70,3 +76,26 @@ class AuthRateLimitMiddleware:
         if isinstance(exception, RateLimitedError) and not request.path.startswith("/api/"):
             return rate_limited(request, exception)
         return None
+
+
+class StaffSecondFactorMiddleware:
+    """Staff reach the admin only with a second factor set up: without one, every admin page
+    sends them to the page where they set one up. Signing in then always asks for it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            isinstance(user, User)
+            and user.is_staff
+            and request.path.startswith("/" + settings.ADMIN_URL)
+            and not user_has_second_factor(user=user)
+        ):
+            messages.warning(
+                request,
+                _("Set up a second factor for your account before you open the administration."),
+            )
+            return redirect("mfa_index")
+        return self.get_response(request)

@@ -3,12 +3,21 @@
 from datetime import UTC, date, datetime
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
 
 from accounts.models import Address, User
 from marketmate.errors import NotFoundError
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    """Whether `user` has set up a second factor (an authenticator app or a security key;
+    recovery codes alone do not count: they come with the first)."""
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
 
 
 def address_list_for_user(*, user: User) -> QuerySet[Address]:

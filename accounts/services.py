@@ -13,6 +13,7 @@ from allauth.account.internal.flows.email_verification import (
 )
 from allauth.account.models import EmailAddress, get_emailconfirmation_model
 from allauth.account.utils import url_str_to_user_pk
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -29,10 +30,15 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.authentication import AUTH_VERSION_CLAIM
-from accounts.exceptions import AccountDisabledError, InvalidCredentialsError, InvalidTokenError
+from accounts.exceptions import (
+    AccountDisabledError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    SecondFactorRequiredError,
+)
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
-from accounts.selectors import email_is_taken
+from accounts.selectors import email_is_taken, user_has_second_factor
 from accounts.token_denylist import SESSION_CLAIM, session_deny, token_deny
 from marketmate.audit import audit_record, field_changes
 from marketmate.events import event_emit
@@ -127,18 +133,46 @@ def user_verified_record(*, user: User) -> User:
     return user
 
 
-def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+def user_authenticate(*, request: HttpRequest, email: str, password: str, code: str = "") -> User:
     """The user with this e-mail and password, or an error: wrong credentials (counted toward
-    the account's cool-off), a cooling-off account, or a banned or deactivated account."""
+    the account's cool-off), a cooling-off account, or a banned or deactivated account. An
+    account with a second factor also needs `code`: a current authenticator-app code or an
+    unused recovery code (a wrong one counts as a failed sign-in); staff must have one."""
     login_lockout_check(request=request, email=email)
     user = authenticate(request, email=email, password=password)
     if isinstance(user, User):
+        if user.is_staff and not user_has_second_factor(user=user):
+            # As in the admin: staff set up their second factor on the site before anything.
+            raise SecondFactorRequiredError(
+                _("Staff accounts need a second factor: set one up on the site first.")
+            )
+        if not _second_factor_passes(user=user, code=code):
+            if code:
+                login_failure_record(request=request, email=email)
+            raise SecondFactorRequiredError(
+                _("Enter the code from your authenticator app or one of your recovery codes.")
+            )
         return user
     inactive = User.objects.filter(email__iexact=email.strip(), is_active=False).first()
     if inactive is not None and inactive.check_password(password):
         raise AccountDisabledError(_("This account has been suspended. Contact support for help."))
     login_failure_record(request=request, email=email)
     raise InvalidCredentialsError(_("The e-mail address or password is not correct."))
+
+
+def _second_factor_passes(*, user: User, code: str) -> bool:
+    # Security keys need a browser ceremony: an API client proves the second factor with a
+    # TOTP or recovery code, which every account with a second factor has.
+    authenticators = Authenticator.objects.filter(user=user)
+    if not authenticators.exists():
+        return True
+    for authenticator in authenticators.filter(
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ):
+        if code and authenticator.wrap().validate_code(code):
+            authenticator.record_usage()
+            return True
+    return False
 
 
 def user_tokens_issue(*, user: User) -> dict[str, str]:

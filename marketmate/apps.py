@@ -10,5 +10,7 @@ class MarketMateConfig(AppConfig):
     def ready(self) -> None:
         from marketmate import signals, subscribers  # noqa: F401  (they register themselves)
         from marketmate.numbers import ascii_digits_require
+        from marketmate.parsers import json_types_strict
 
         ascii_digits_require()
+        json_types_strict()

@@ -1,3 +1,5 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,9 @@ from notifications.views import service_worker
 admin.site.site_header = _("MarketMate administration")
 admin.site.site_title = _("MarketMate admin")
 admin.site.index_title = _("Run the marketplace")
+# The admin signs in through the site's sign-in page: the same rate limits, the same lock-out
+# after failed passwords, and the second factor (accounts.middleware.StaffSecondFactorMiddleware).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -37,7 +42,7 @@ urlpatterns = [
     path("report/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),
     path("sw.js", service_worker, name="service_worker"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

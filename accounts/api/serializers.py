@@ -74,6 +74,17 @@ class RegisterSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    code = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=(
+            "For accounts with a second factor: the current code of the authenticator app, "
+            "or an unused recovery code. Without it such an account answers 401 "
+            "`second_factor_required`."
+        ),
+    )
 
 
 class TokenPairSerializer(serializers.Serializer):

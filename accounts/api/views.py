@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +31,7 @@ from accounts.exceptions import RateLimitedError
 from accounts.models import User
 from accounts.ratelimits import rate_limit_consume
 from accounts.selectors import address_get_for_user, address_list_for_user
+from marketmate.parsers import MultiPartParser, StrictJSONParser
 from marketmate.throttling import AuthThrottle, UploadThrottle, scoped_throttles
 
 ERRORS = {
@@ -94,7 +94,12 @@ class LoginView(AuthView):
         request=LoginSerializer,
         responses={
             200: TokenPairSerializer,
-            401: OpenApiResponse(description="Wrong e-mail address or password."),
+            401: OpenApiResponse(
+                description=(
+                    "Wrong e-mail address or password (`invalid_credentials`), or a missing "
+                    "or wrong second-factor code (`second_factor_required`)."
+                )
+            ),
             403: OpenApiResponse(description="The account is suspended."),
             **ERRORS,
         },
@@ -217,7 +222,7 @@ class VerifyEmailView(AuthView):
 
 class UserMeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
     throttle_classes = scoped_throttles(UploadThrottle)
 
     @extend_schema(responses=UserSerializer, summary="The authenticated user", tags=["users"])

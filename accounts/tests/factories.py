@@ -1,5 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Address, User
 
@@ -47,9 +49,19 @@ class EmailAddressFactory(factory.django.DjangoModelFactory[EmailAddress]):
 
 
 class StaffFactory(UserFactory):
+    """Staff as the admin lets them in: with an authenticator app and its recovery codes.
+    `StaffFactory(second_factor="BASE32SECRET")` picks the app's secret;
+    `StaffFactory(second_factor=False)` is staff who have not set one up yet."""
+
     is_staff = True
     is_superuser = True
     role = User.Role.ADMIN
+
+    @factory.post_generation
+    def second_factor(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            TOTP.activate(self, str(extracted or generate_totp_secret()))
+            RecoveryCodes.activate(self)
 
 
 class AddressFactory(factory.django.DjangoModelFactory[Address]):

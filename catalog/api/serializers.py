@@ -53,8 +53,9 @@ class ImageSerializer(serializers.ModelSerializer[ProductImage]):
         fields = ["id", "url", "alt_text", "width", "height", "position", "thumbnails"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.URLField())
     def get_url(self, image: ProductImage) -> str:
-        return str(image_urls(image=image)["original"])
+        return self._absolute(str(image_urls(image=image)["original"]))
 
     @extend_schema_field(
         serializers.DictField(
@@ -65,7 +66,16 @@ class ImageSerializer(serializers.ModelSerializer[ProductImage]):
     def get_thumbnails(self, image: ProductImage) -> dict[str, Any]:
         thumbnails = image_urls(image=image)["thumbnails"]
         assert isinstance(thumbnails, dict)
-        return thumbnails
+        return {
+            size: {kind: self._absolute(url) for kind, url in files.items()}
+            for size, files in thumbnails.items()
+        }
+
+    def _absolute(self, url: str) -> str:
+        # Local storage answers "/media/...": API clients get the whole URL, as the schema says
+        # (S3's URLs are absolute already and come back unchanged).
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ProductShopSerializer(serializers.Serializer[Any]):

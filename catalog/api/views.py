@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,6 +48,7 @@ from catalog.services import products as product_services
 from catalog.services.stock import stock_adjust
 from catalog.storefront_cache import cached
 from marketmate.pagination import CursorPagination
+from marketmate.parsers import MultiPartParser, query_values
 from marketmate.throttling import UploadThrottle, scoped_throttles
 from shops.permissions import HasShopRole
 from shops.roles import ROLES_CATALOG
@@ -134,7 +134,9 @@ class ProductListView(ListAPIView[Product]):
     sort = "newest"
 
     def get_queryset(self) -> QuerySet[Product]:
-        query = ProductQuerySerializer(data=self.request.query_params)
+        query = ProductQuerySerializer(
+            data=query_values(self.request.query_params, ProductQuerySerializer)
+        )
         query.is_valid(raise_exception=True)
         params = dict(query.validated_data)
         sort = params.pop("sort", None) or ("relevance" if params.get("q") else "newest")
@@ -203,14 +205,17 @@ class ShopProductsView(ListAPIView[Product]):
         data = dict(serializer.validated_data)
         product = product_services.product_create(shop=shop, actor=_user(request), **data)
         product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProductSerializer(product, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProductDetailView(APIView):
     @extend_schema(responses=ProductSerializer, summary="A product (drafts: members only)")
     def get(self, request: Request, product_id: int) -> Response:
         product = product_get_visible(product_id=product_id, user=request.user)
-        return Response(ProductSerializer(product).data)
+        return Response(ProductSerializer(product, context={"request": request}).data)
 
     @extend_schema(
         request=ProductUpdateSerializer, responses=ProductSerializer, summary="Change a product"
@@ -223,7 +228,7 @@ class ProductDetailView(APIView):
             product=product, actor=_user(request), data=serializer.validated_data
         )
         product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
-        return Response(ProductSerializer(product).data)
+        return Response(ProductSerializer(product, context={"request": request}).data)
 
     @extend_schema(
         responses={
@@ -238,11 +243,11 @@ class ProductDetailView(APIView):
         if deleted:
             return Response(status=status.HTTP_204_NO_CONTENT)
         product = product_queryset_with_details(Product.objects.filter(pk=product.pk)).get()
-        return Response(ProductSerializer(product).data)
+        return Response(ProductSerializer(product, context={"request": request}).data)
 
 
 class ProductImagesView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     throttle_classes = scoped_throttles(UploadThrottle)
 
     @extend_schema(
@@ -261,7 +266,10 @@ class ProductImagesView(APIView):
             alt_text=serializer.validated_data["alt_text"],
         )
         image.refresh_from_db()
-        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ImageSerializer(image, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProductImageOrderView(APIView):
@@ -278,7 +286,7 @@ class ProductImageOrderView(APIView):
             product=product, actor=_user(request), image_ids=serializer.validated_data["image_ids"]
         )
         images = ProductImage.objects.filter(product=product).order_by("position", "id")
-        return Response(ImageSerializer(images, many=True).data)
+        return Response(ImageSerializer(images, many=True, context={"request": request}).data)
 
 
 class ProductImageDetailView(APIView):
@@ -299,7 +307,7 @@ class ProductImageDetailView(APIView):
         image = image_services.image_update(
             image=image, actor=_user(request), alt_text=serializer.validated_data["alt_text"]
         )
-        return Response(ImageSerializer(image).data)
+        return Response(ImageSerializer(image, context={"request": request}).data)
 
     @extend_schema(responses={204: None}, summary="Remove a product image")
     def delete(self, request: Request, product_id: int, image_id: int) -> Response:
@@ -538,7 +546,9 @@ class SearchSuggestView(APIView):
         summary="Search suggestions",
     )
     def get(self, request: Request) -> Response:
-        query = SuggestQuerySerializer(data=request.query_params)
+        query = SuggestQuerySerializer(
+            data=query_values(request.query_params, SuggestQuerySerializer)
+        )
         query.is_valid(raise_exception=True)
         text = query.validated_data["q"]
         found = cached(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -235,6 +236,17 @@ ACCOUNTS_RATE_LIMITS = {
     "forgot_password": env.str("RATE_LIMIT_FORGOT_PASSWORD", default="5/m"),
     "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="5/m"),
 }
+# Second factors (allauth.mfa, docs/security.md): TOTP with recovery codes, and WebAuthn security
+# keys where the browser has them. Staff must set one up before the admin opens
+# (accounts.middleware.StaffSecondFactorMiddleware); vendors and shoppers may, from their account.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="MarketMate")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_FORMS = {"authenticate": "accounts.forms.SecondFactorAuthenticateForm"}
+# WebAuthn needs a secure origin; plain http://localhost is allowed only while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
+# The admin's URL prefix (no leading slash); a less obvious one keeps scanners off its sign-in.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 # Failed sign-ins per account before a cool-off that ends with the period (never for good).
 ACCOUNTS_LOGIN_FAILURE_LIMIT = env.str("RATE_LIMIT_LOGIN_FAILURES", default="10/15m")
 INSTALLED_APPS += [
@@ -247,6 +259,7 @@ MIDDLEWARE.insert(
     "accounts.middleware.UserLanguageMiddleware",
 )
 MIDDLEWARE.append("accounts.middleware.AuthRateLimitMiddleware")
+MIDDLEWARE.append("accounts.middleware.StaffSecondFactorMiddleware")
 # Social login: a provider is offered only when its client id and secret are set.
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 if env.str("GOOGLE_CLIENT_ID", default=""):
@@ -425,11 +438,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "marketmate.parsers.StrictJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only (too deep, NUL or lone surrogates: 400); uploads (avatars, logos, product images)
+    # also take multipart, read as plain values (marketmate.parsers: an empty field is empty).
+    "DEFAULT_PARSER_CLASSES": ["marketmate.parsers.StrictJSONParser"],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
@@ -454,7 +465,7 @@ REST_FRAMEWORK = {
         "reports": env.str("API_THROTTLE_REPORTS", default="10/minute"),
     },
     "EXCEPTION_HANDLER": "marketmate.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "marketmate.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -20,7 +20,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.services.demo import catalog_demo_seed
 from orders.models import Promotion
 from orders.services.promotions import promotion_save
@@ -114,7 +114,7 @@ class Store:
 def store_with_three_shops() -> Store:
     """The demo catalog (three shops, a dozen products with photos) and a 10 % welcome coupon."""
     vendor: User = UserFactory(name="Vera Vendor", verified=True)  # type: ignore[assignment]
-    staff: User = UserFactory(name="Stella Staff", verified=True, is_staff=True, is_superuser=True)  # type: ignore[assignment]
+    staff: User = StaffFactory(name="Stella Staff", verified=True)  # type: ignore[assignment]
     catalog_demo_seed(owner=vendor, photo_size=480)
     coupon = promotion_save(
         actor=staff,

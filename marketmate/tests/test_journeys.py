@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.services.demo import demo_photo
 from catalog.services.imports import COLUMNS
@@ -338,7 +338,7 @@ def test_staff_ban_a_user_in_the_admin_and_their_next_request_is_logged_out(
     new_context: Any, live_server: Any, artifacts_dir: Path
 ) -> None:
     shots = Shots.of(artifacts_dir, "staff")
-    staff_user: User = UserFactory(name="Stella Staff", is_staff=True, is_superuser=True)  # type: ignore[assignment]
+    staff_user: User = StaffFactory(name="Stella Staff")  # type: ignore[assignment]
     troll: User = UserFactory(name="Tom Troll", email="tom@example.com", verified=True)  # type: ignore[assignment]
     staff = signed_in(new_context, live_server.url, staff_user).new_page()
     user = signed_in(new_context, live_server.url, troll).new_page()

@@ -27,11 +27,11 @@ def test_home_page_is_translated_by_accept_language(client: Client) -> None:
     assert '<html lang="de">' in response.content.decode()
 
 
-def test_admin_login_is_served(client: Client) -> None:
+def test_the_admin_signs_in_through_the_site_sign_in(client: Client) -> None:
     response = client.get("/admin/", follow=True)
 
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0].startswith("/admin/login/")
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2F"
 
 
 def test_staff_see_the_admin_index(client: Client) -> None:

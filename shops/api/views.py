@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from marketmate.parsers import MultiPartParser, StrictJSONParser
 from shops import services
 from shops.api.serializers import (
     MemberInviteSerializer,
@@ -62,12 +63,15 @@ class ShopCreateView(APIView):
 
 
 class ShopDetailView(APIView):
+    # Logos and banners arrive as multipart uploads, the rest as JSON.
+    parser_classes = [StrictJSONParser, MultiPartParser]
+
     @extend_schema(responses=ShopPublicSerializer, summary="A shop (active, or your own)")
     def get(self, request: Request, shop_id: int) -> Response:
         shop = shop_get_public(shop_id=shop_id, user=request.user)
         member = membership_get(user=request.user, shop=shop)
         serializer = ShopSerializer if member else ShopPublicSerializer
-        return Response(serializer(shop).data)
+        return Response(serializer(shop, context={"request": request}).data)
 
     @extend_schema(
         request=ShopUpdateSerializer,
@@ -79,7 +83,7 @@ class ShopDetailView(APIView):
         serializer = ShopUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         shop = services.shop_update(shop=shop, actor=_user(request), data=serializer.validated_data)
-        return Response(ShopSerializer(shop).data)
+        return Response(ShopSerializer(shop, context={"request": request}).data)
 
 
 class ShopMembersView(APIView):
