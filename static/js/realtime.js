@@ -303,6 +303,16 @@
       element.setAttribute("data-order-status", event.status);
       element.className = element.className.replace(/\border-status--[\w-]+/, "order-status--" + event.status);
     });
+    orderBlocksRefresh(event.order_id);
+  }
+
+  function orderBlocksRefresh(orderId) {
+    // The rest of the order's status (progress, tracking, Cancel) is rendered by the server:
+    // htmx fetches the page again and swaps the block in (orders/order_detail.html).
+    if (!window.htmx) { return; }
+    document.querySelectorAll('[data-order-block="' + orderId + '"]').forEach(function (block) {
+      window.htmx.trigger(block, "order-changed");
+    });
   }
 
   function orderCatchUp() {
