@@ -408,6 +408,11 @@
     join: function (room) { window.MarketMateRealtime.send({ type: "room:join", room: room }); }
   };
 
+  // Chat times in one format per language: the server-rendered ones are written again the way
+  // live messages are (timeLabel), so a thread never mixes "Dec 4, 19:52" and "Dec 4, 07:52 PM".
+  document.querySelectorAll(".chat-message time[datetime], .conversation-row__when time[datetime]")
+    .forEach(function (time) { time.textContent = timeLabel(time.getAttribute("datetime")); });
+
   var pushCard = document.querySelector("[data-push]");
   if (pushCard) { pushSetup(pushCard); }
   if ("WebSocket" in window) { connect(); }
