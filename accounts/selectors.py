@@ -39,6 +39,13 @@ def address_default_for_user(*, user: User, kind: str) -> Address | None:
     return Address.objects.filter(user=user, **{field: True}).first()
 
 
+def address_book_has(*, user: User, address: dict[str, str]) -> bool:
+    """Whether `user`'s address book already holds this address (same fields, any case)."""
+    fields = ("full_name", "line1", "line2", "city", "region", "postal_code", "country")
+    lookup = {f"{name}__iexact": address.get(name, "") for name in fields}
+    return Address.objects.filter(user=user, **lookup).exists()
+
+
 def user_is_verified(*, user: User) -> bool:
     """Whether `user` has confirmed their e-mail address (needed to open a shop or check out)."""
     return bool(user.is_authenticated and user.verified)

@@ -17,7 +17,10 @@ RATING_CHOICES = [
 
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label=_("Your rating"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=_("Your rating"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "star-input__radio"}),
     )
     title = forms.CharField(
         label=_("Title"), max_length=Review.TITLE_MAX_LENGTH, required=False, strip=True

@@ -49,6 +49,9 @@ class AddressForm(forms.Form):
         required=False,
         help_text=_("For the courier, if they need to reach you."),
     )
+    save_address = forms.BooleanField(
+        label=_("Save this address to my address book"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -444,7 +444,8 @@ def order_get_for_viewer(
 def order_get_for_buyer(*, buyer: "User", number: str) -> Order | None:
     return (
         order_list_for_buyer(buyer=buyer)
-        .prefetch_related("lines", "status_changes")
+        # the lines' variants: a completed order links each product to its review form
+        .prefetch_related("lines__variant", "status_changes")
         .filter(number=number)
         .first()
     )

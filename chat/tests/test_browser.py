@@ -137,3 +137,12 @@ def test_the_chat_and_notification_pages_at_phone_and_desktop_width(
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert overflow is False, f"{name} scrolls sideways at {viewport} width"
         page.screenshot(path=str(artifacts_dir / f"realtime-{name}-{viewport}.png"), full_page=True)
+        if name in {"chat-thread", "vendor-thread"}:
+            # server-rendered times are written the way live messages are (one format)
+            shown = page.locator(".chat-message time").all_inner_texts()
+            live_format = page.evaluate(
+                "Array.from(document.querySelectorAll('.chat-message time')).map(t =>"
+                " new Date(t.dateTime).toLocaleString(document.documentElement.lang,"
+                " {month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit'}))"
+            )
+            assert len(shown) == 3 and shown == live_format

@@ -14,6 +14,7 @@ from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.services.demo import demo_photo
 from catalog.services.imports import COLUMNS
+from catalog.tests.factories import ProductFactory
 from chat.models import Conversation
 from chat.tests.factories import ADDRESS
 from chat.tests.servers import asgi_servers
@@ -33,8 +34,10 @@ from marketmate.tests.journeys import (
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_item_add
 from orders.services.checkout import checkout_place
+from orders.services.lifecycle import order_ship
 from payments.services.payments import payment_confirm_card, payments_create
 from shops.models import Shop
+from shops.tests.factories import ShopFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -325,6 +328,11 @@ def test_a_vendor_opens_a_shop_imports_sells_chats_and_ships_while_the_buyer_wat
         vendor.click("form:has(input[name=tracking_number]) button[type=submit]")
     shots.take(vendor, "vendor-shipped")
     buyer.locator('.order-status[data-order-status="shipped"]').wait_for(timeout=LIVE_TIMEOUT)
+    # The whole status block follows: tracking shown, the Cancel form gone, no reload.
+    buyer.locator("[data-order-tracking]", has_text="JD014600006281234567").wait_for(
+        timeout=LIVE_TIMEOUT
+    )
+    assert buyer.locator("form[action$='/cancel/']").count() == 0
     order.refresh_from_db()
     assert (order.status, order.carrier, order.tracking_number) == (
         Order.Status.SHIPPED,
@@ -332,6 +340,34 @@ def test_a_vendor_opens_a_shop_imports_sells_chats_and_ships_while_the_buyer_wat
         "JD014600006281234567",
     )
     shots.take(buyer, "buyer-order-shipped")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}], ids=str
+)
+def test_the_buyers_open_order_page_follows_shipping_live(
+    new_context: Any, asgi_server: str, artifacts_dir: Path, viewport: dict[str, int]
+) -> None:
+    shop = ShopFactory(currency="USD")
+    variant = ProductFactory(shop=shop, title="Speckled mug").variants.get()
+    buyer_user: User = UserFactory()  # type: ignore[assignment]
+    order = outside_the_browser_loop(place_and_pay, buyer=buyer_user, variant=variant, quantity=1)
+    buyer = signed_in(new_context, asgi_server, buyer_user, viewport=viewport).new_page()
+    buyer.goto(f"{asgi_server}/orders/{order.number}/")
+    buyer.wait_for_selector(f"html[data-realtime-joined-order-{order.pk}]", timeout=LIVE_TIMEOUT)
+    assert buyer.locator("form[action$='/cancel/']").count() == 1
+    steps = buyer.locator(".timeline__step").count()
+
+    outside_the_browser_loop(
+        order_ship, order=order, actor=shop.owner, carrier="DHL", tracking_number="JD0146"
+    )
+
+    buyer.locator("[data-order-tracking]", has_text="DHL JD0146").wait_for(timeout=LIVE_TIMEOUT)
+    assert buyer.locator("form[action$='/cancel/']").count() == 0
+    assert buyer.locator(".timeline__step").count() == steps + 1
+    assert buyer.locator('.order-status[data-order-status="shipped"]').count() == 1
+    name = "phone" if viewport["width"] < 500 else "desktop"
+    buyer.screenshot(path=str(artifacts_dir / f"order-live-shipped-{name}.png"), full_page=True)
 
 
 def test_staff_ban_a_user_in_the_admin_and_their_next_request_is_logged_out(

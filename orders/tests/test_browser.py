@@ -87,6 +87,7 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     page.fill("#id_city", "Springfield")
     page.fill("#id_postal_code", "62701")
     page.select_option("#id_country", "US")
+    page.check("#id_save_address")
     page.screenshot(path=str(shots / f"checkout-address-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Continue to shipping").click()
     tracked = page.locator(".shipping-option", has_text="Tracked post")
@@ -94,6 +95,7 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     assert tracked.locator("[data-shipping-eta]").inner_text().startswith("Estimated delivery: ")
     letter = page.locator(".shipping-option", has_text="Letter")
     assert letter.locator("[data-shipping-price]").inner_text() == "$1.50"
+    assert shopper.addresses.get().city == "Springfield"
     page.get_by_label("Tracked post").check()
     page.screenshot(path=str(shots / f"checkout-shipping-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Review your order").click()

@@ -260,6 +260,20 @@ def test_the_shipping_step_shows_each_options_price_and_delivery_estimate(
     assert "Delivery time not given by the shop" in html
 
 
+def test_an_address_typed_at_checkout_can_be_saved_to_the_address_book_once(
+    shopper, buyer, address
+) -> None:
+    shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
+
+    first = shopper.post("/checkout/", {**address, "save_address": "on"}, follow=True)
+    shopper.post("/checkout/", {**address, "save_address": "on"})
+    shopper.post("/checkout/", {**address, "city": "Shelbyville"})
+
+    book = list(buyer.addresses.values_list("full_name", "city", "is_default_shipping"))
+    assert book == [("Ada Shopper", "Springfield", True)]
+    assert "The address is saved to your address book." in first.content.decode()
+
+
 def test_the_address_step_shows_field_errors(shopper, address) -> None:
     shopper.post("/cart/add/", {"variant_id": VariantFactory().pk})
 
@@ -386,6 +400,7 @@ def test_the_order_history_keeps_a_query_budget(
 ):
     for _ in range(5):
         place(buyer, (VariantFactory(), 1))
+    shopper.get("/orders/")  # the header's cached parts (categories menu, feature flags) warm
 
     with django_assert_max_num_queries(8):
         response = shopper.get("/orders/")

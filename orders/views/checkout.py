@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
-from accounts.selectors import address_default_for_user
+from accounts.selectors import address_book_has, address_default_for_user
+from accounts.services import address_create
 from catalog.exceptions import NotPurchasableError, OutOfStockError
 from marketmate.errors import ApplicationError
 from marketmate.flags import Flag, flag_is_on
@@ -94,6 +96,9 @@ class CheckoutAddressView(CheckoutStepMixin, View):
                     form.add_error(name, errors)
             else:
                 _save_state(request, address=address)
+                if form.cleaned_data.get("save_address"):
+                    assert isinstance(request.user, User)
+                    _address_book_add(request, request.user, address)
                 return redirect("checkout:shipping")
         return self._render(form, status=400)
 
@@ -104,6 +109,18 @@ class CheckoutAddressView(CheckoutStepMixin, View):
             {"form": form, "summary": self.summary, "step": 1},
             status=status,
         )
+
+
+def _address_book_add(request: HttpRequest, user: User, address: dict[str, str]) -> None:
+    """Keep the address typed at checkout in the shopper's address book (once)."""
+    if address_book_has(user=user, address=address):
+        return
+    try:
+        address_create(user=user, data=address)
+    except DjangoValidationError:
+        messages.warning(request, _("The address could not be saved to your address book."))
+    else:
+        messages.success(request, _("The address is saved to your address book."))
 
 
 class CheckoutShippingView(CheckoutStepMixin, View):

@@ -50,7 +50,7 @@ def test_a_shopper_pays_with_the_test_card_and_gets_the_invoice(
     # Then the test-mode form is clearly marked and shows the amount
     assert page.locator("h1").inner_text() == "Pay for your order"
     assert page.locator(".payment__mode").inner_text().upper() == "TEST MODE"
-    assert page.locator(".payment__form button", has_text="Pay 55.50 USD").is_visible()
+    assert page.locator(".payment__form button", has_text="Pay $55.50").is_visible()
     page.screenshot(path=str(artifacts_dir / f"payments-page-{viewport}.png"), full_page=True)
 
     # When a declined card is used, the page says so and keeps the order pending

@@ -303,6 +303,16 @@
       element.setAttribute("data-order-status", event.status);
       element.className = element.className.replace(/\border-status--[\w-]+/, "order-status--" + event.status);
     });
+    orderBlocksRefresh(event.order_id);
+  }
+
+  function orderBlocksRefresh(orderId) {
+    // The rest of the order's status (progress, tracking, Cancel) is rendered by the server:
+    // htmx fetches the page again and swaps the block in (orders/order_detail.html).
+    if (!window.htmx) { return; }
+    document.querySelectorAll('[data-order-block="' + orderId + '"]').forEach(function (block) {
+      window.htmx.trigger(block, "order-changed");
+    });
   }
 
   function orderCatchUp() {
@@ -401,6 +411,11 @@
     send: function (event) { if (!send(event)) { pending.push(event); } },
     join: function (room) { window.MarketMateRealtime.send({ type: "room:join", room: room }); }
   };
+
+  // Chat times in one format per language: the server-rendered ones are written again the way
+  // live messages are (timeLabel), so a thread never mixes "Dec 4, 19:52" and "Dec 4, 07:52 PM".
+  document.querySelectorAll(".chat-message time[datetime], .conversation-row__when time[datetime]")
+    .forEach(function (time) { time.textContent = timeLabel(time.getAttribute("datetime")); });
 
   var pushCard = document.querySelector("[data-push]");
   if (pushCard) { pushSetup(pushCard); }
