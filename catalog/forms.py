@@ -121,28 +121,29 @@ class BaseOptionNameFormSet(forms.BaseFormSet):
                 form.add_error("name", _("This option name is used twice."))
             seen.add(name.lower())
 
-    def options(self) -> list[tuple[str, list[str]]]:
-        """The valid option names with their values, in the vendor's order."""
-        return [
-            (form.cleaned_data["name"], form.cleaned_data["values"])
-            for form in self.forms
-            if getattr(form, "cleaned_data", None)
-            and form.cleaned_data.get("name")
-            and not form.cleaned_data.get("DELETE")
-        ]
+    def options(self) -> list[tuple[str, list[str]] | None]:
+        """Per option row (a variant's slot), its name and values; None for a deleted or empty
+        row, so deleting the first option does not shift the others."""
+        options: list[tuple[str, list[str]] | None] = []
+        for form in self.forms[:OPTION_SLOTS]:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("name") and not data.get("DELETE"):
+                options.append((data["name"], data["values"]))
+            else:
+                options.append(None)
+        return options
 
     def names(self) -> list[str]:
-        """The option names typed so far (valid or not), for the variant rows' labels."""
+        """The option names typed so far (valid or not) per slot, "" for none: the labels."""
         names = []
-        for form in self.forms:
+        for form in self.forms[:OPTION_SLOTS]:
             if form.is_bound:
                 name = " ".join(str(form.data.get(form.add_prefix("name"), "")).split())
                 delete = form.data.get(form.add_prefix("DELETE"))
             else:
                 name, delete = form.initial.get("name", ""), None
-            if name and not delete:
-                names.append(name)
-        return names[:OPTION_SLOTS]
+            names.append("" if delete else name)
+        return names + [""] * (OPTION_SLOTS - len(names))
 
 
 OptionNameFormSet = forms.formset_factory(
@@ -180,12 +181,12 @@ class VariantForm(forms.Form):
 
     option_fields = [f"option_{slot}" for slot in range(1, OPTION_SLOTS + 1)]
 
-    option_names: list[str] = []
+    option_names: list[str] = [""] * OPTION_SLOTS
 
     def option_slots(self) -> list[dict[str, Any]]:
         """The option value fields; those without an option name (or error) are hidden."""
         return [
-            {"field": self[name], "shown": slot < len(self.option_names) or bool(self[name].errors)}
+            {"field": self[name], "shown": bool(self.option_names[slot]) or bool(self[name].errors)}
             for slot, name in enumerate(self.option_fields)
         ]
 
@@ -198,25 +199,24 @@ def variant_rows_label(variant_forms: list[VariantForm], names: list[str]) -> No
     for form in variant_forms:
         form.option_names = names
         for slot, field_name in enumerate(VariantForm.option_fields):
-            if slot < len(names):
+            if names[slot]:
                 form.fields[field_name].label = names[slot]
                 form[field_name].label = names[slot]  # the bound field may be cached already
 
 
 def variant_options_clean(
-    variant_form: forms.Form, options: list[tuple[str, list[str]]]
+    variant_form: forms.Form, options: list[tuple[str, list[str]] | None]
 ) -> dict[str, str] | None:
     """The row's {name: value}, each value one of its option's values; errors go on the
-    row's fields and None is returned."""
+    row's fields and None is returned. A slot without an option is ignored."""
     chosen: dict[str, str] = {}
     data = variant_form.cleaned_data
     for slot, field_name in enumerate(VariantForm.option_fields):
-        typed = " ".join((data.get(field_name) or "").split())
-        if slot >= len(options):
-            if typed:
-                variant_form.add_error(field_name, _("Name this option first."))
+        option = options[slot] if slot < len(options) else None
+        if option is None:
             continue
-        name, values = options[slot]
+        name, values = option
+        typed = " ".join((data.get(field_name) or "").split())
         match = next((value for value in values if value.lower() == typed.lower()), None)
         if not typed:
             variant_form.add_error(field_name, _("Choose a value for %(name)s.") % {"name": name})
@@ -232,7 +232,7 @@ def variant_options_clean(
 
 
 def variant_rows_options(
-    variant_forms: list[forms.Form], options: list[tuple[str, list[str]]]
+    variant_forms: list[forms.Form], options: list[tuple[str, list[str]] | None]
 ) -> list[dict[str, str]] | None:
     """Every row's options (see variant_options_clean), no two rows alike; None on errors."""
     chosen: list[dict[str, str]] = []

@@ -144,7 +144,7 @@ def _variant_rows(formset: Any, option_formset: Any) -> list[tuple[Any, dict[str
         if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
     ]
     options = option_formset.options()
-    if options and not rows and formset.forms:
+    if any(options) and not rows and formset.forms:
         # Options named but no row filled in: the first row asks for its values.
         rows = [formset.forms[0]]
     chosen = variant_rows_options(rows, options)

@@ -516,3 +516,53 @@ def test_a_variant_id_of_another_product_is_refused_on_edit(team: Team) -> None:
     mine.refresh_from_db()
     assert mine.title == "Mine"
     assert not mine.variants.filter(options__size="S").exists()
+
+
+def test_deleting_the_first_option_keeps_the_second_on_every_variant(team: Team) -> None:
+    client = _client(team.owner)
+    client.post("/dashboard/products/create/", _options_form())
+    product = Product.objects.get(shop=team.shop)
+    page = client.get(f"/dashboard/products/{product.pk}/update/")
+    variants = list(product.variants.all())
+    data = _options_form(
+        **{
+            "options-INITIAL_FORMS": "2",
+            "options-TOTAL_FORMS": "3",
+            "options-0-DELETE": "on",
+            "options-0-name": "size",
+            "options-1-name": "colour",
+            "options-2-name": "",
+            "options-2-values": "",
+            "variants-TOTAL_FORMS": "3",
+            "variants-INITIAL_FORMS": "3",
+            "variants-2-DELETE": "on",
+        }
+    )
+    for index, variant in enumerate(variants):
+        data[f"variants-{index}-id"] = str(variant.pk)
+        data[f"variants-{index}-sku"] = variant.sku
+        data.update(
+            {
+                f"variants-{index}-option_{slot}": value.value()
+                for slot in (1, 2)
+                for value in [page.context["formset"].forms[index][f"option_{slot}"]]
+            }
+        )
+
+    response = client.post(f"/dashboard/products/{product.pk}/update/", data)
+
+    assert response.status_code == 302, response.context["formset"].errors
+    assert [v.options for v in product.variants.all()] == [{"colour": "Red"}, {"colour": "Blue"}]
+
+
+def test_two_rows_without_options_are_refused(team: Team) -> None:
+    response = _client(team.owner).post(
+        "/dashboard/products/create/",
+        _product_form(**{"options-0-name": "", "options-0-values": "", "variants-1-option_1": ""}),
+    )
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].non_field_errors() == [
+        "Without options a product has one variant."
+    ]
+    assert not Product.objects.filter(shop=team.shop).exists()

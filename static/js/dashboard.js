@@ -45,19 +45,20 @@
 
   // The variant rows' option fields follow the option names as they are typed.
   function refreshOptionSlots(root) {
+    // Slot i of a variant belongs to option row i (by its form index, as on the server).
     var names = [];
     root.querySelectorAll("[data-option-list] input[name$='-name']").forEach(function (input) {
-      var name = input.value.trim();
+      var index = parseInt(input.name.split("-")[1], 10);
       var row = input.closest("li");
       var deleted = row && row.querySelector("input[name$='-DELETE']:checked");
-      if (name && !deleted) { names.push(name); }
+      names[index] = deleted ? "" : input.value.trim();
     });
     root.querySelectorAll("[data-variant-list] [data-option-slot]").forEach(function (slot) {
       var index = parseInt(slot.getAttribute("data-option-slot"), 10);
       var label = slot.querySelector("label");
       var hasError = slot.classList.contains("field--error");
-      if (index < names.length) { label.textContent = names[index]; }
-      slot.hidden = index >= names.length && !hasError;
+      if (names[index]) { label.textContent = names[index]; }
+      slot.hidden = !names[index] && !hasError;
     });
   }
 
