@@ -175,6 +175,9 @@ def test_a_vendor_adds_option_rows_and_variant_rows_and_sees_a_bad_row_marked(
         ({"size": "M", "colour": "Blue"}, 0),
         ({"size": "L", "colour": "Blue"}, 12),
     ]
+    # Two options and the empty row make three, the most there can be.
+    assert page.locator("[data-option-row]").count() == 3
+    assert not page.get_by_role("button", name="Add another option").is_visible()
     page.screenshot(path=str(shots / f"product-options-saved-{viewport}.png"), full_page=True)
     context.close()
 
@@ -191,6 +194,9 @@ def test_the_option_rows_work_without_javascript(browser, live_server) -> None:
     )
     page = context.new_page()
     page.goto(live_server.url + "/dashboard/products/create/")
+    # Buttons that need the script are not offered without it.
+    assert not page.get_by_role("button", name="Add another variant").is_visible()
+    assert not page.get_by_role("button", name="Remove").first.is_visible()
     page.get_by_label("Title", exact=True).fill("Linen apron")
     page.get_by_label("Price", exact=True).fill("30.00")
     page.locator("#id_options-0-name").fill("Size")
