@@ -24,10 +24,13 @@ from catalog.exceptions import ProductNotFoundError
 from catalog.forms import (
     FirstPhotoForm,
     ImageUploadForm,
+    OptionNameFormSet,
     ProductForm,
     ProductImportForm,
     StockAdjustForm,
     VariantFormSet,
+    variant_rows_label,
+    variant_rows_options,
 )
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.selectors import (
@@ -101,14 +104,56 @@ class ProductListView(CatalogMixin, TemplateView):
         return context
 
 
-def _variant_initial(variant: ProductVariant) -> dict[str, Any]:
-    return {
+def _option_names_initial(variants: list[ProductVariant]) -> list[dict[str, str]]:
+    """The option names of the product's variants with their values, in first-seen order."""
+    names: dict[str, list[str]] = {}
+    for variant in variants:
+        for name, value in variant.options.items():
+            values = names.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    return [{"name": name, "values": ", ".join(values)} for name, values in names.items()]
+
+
+def _variant_initial(variant: ProductVariant, names: list[str]) -> dict[str, Any]:
+    initial: dict[str, Any] = {
         "id": variant.pk,
         "sku": variant.sku,
-        "options": product_services.options_format(variant.options),
         "price": variant.price,
         "inventory_count": variant.inventory_count,
     }
+    for slot, name in enumerate(names, start=1):
+        initial[f"option_{slot}"] = variant.options.get(name, "")
+    return initial
+
+
+def _variant_context(context: dict[str, Any]) -> None:
+    """Label the variant rows (and the row the script copies) with the option names."""
+    names = context["option_formset"].names()
+    empty = context["formset"].empty_form
+    variant_rows_label([*context["formset"].forms, empty], names)
+    context["empty_variant"] = empty
+    context["option_names"] = names
+
+
+def _variant_rows(formset: Any, option_formset: Any) -> list[tuple[Any, dict[str, Any]]] | None:
+    """The rows to save with their options checked against the option names; None on errors."""
+    rows = [
+        variant_form
+        for variant_form in formset.forms
+        if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
+    ]
+    options = option_formset.options()
+    if any(options) and not rows and formset.forms:
+        # Options named but no row filled in: the first row asks for its values.
+        rows = [formset.forms[0]]
+    chosen = variant_rows_options(rows, options)
+    if chosen is None:
+        return None
+    return [
+        (variant_form, {**variant_form.cleaned_data, "options": options})
+        for variant_form, options in zip(rows, chosen, strict=True)
+    ]
 
 
 def _product_data(form: ProductForm) -> dict[str, Any]:
@@ -125,19 +170,19 @@ class ProductCreateView(CatalogMixin, TemplateView):
         context["attributes"] = attributes_list()
         context.setdefault("form", ProductForm(initial={"status": Product.Status.DRAFT}))
         context.setdefault("formset", VariantFormSet(prefix="variants"))
+        context.setdefault("option_formset", OptionNameFormSet(prefix="options"))
         context.setdefault("photo_form", FirstPhotoForm(prefix="photo"))
+        _variant_context(context)
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProductForm(request.POST)
         formset = VariantFormSet(request.POST, prefix="variants")
+        option_formset = OptionNameFormSet(request.POST, prefix="options")
         photo_form = FirstPhotoForm(request.POST, request.FILES, prefix="photo")
-        if form.is_valid() and formset.is_valid() and photo_form.is_valid():
-            rows = [
-                (variant_form, variant_form.cleaned_data)
-                for variant_form in formset.forms
-                if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
-            ]
+        valid = [f.is_valid() for f in (form, formset, option_formset, photo_form)]
+        rows = _variant_rows(formset, option_formset) if all(valid) else None
+        if rows is not None:
             try:
                 with transaction.atomic():
                     product = self._create(form, rows)
@@ -152,7 +197,9 @@ class ProductCreateView(CatalogMixin, TemplateView):
                     return JsonResponse({"redirect": url})
                 return redirect(url)
         return self.render_to_response(
-            self.get_context_data(form=form, formset=formset, photo_form=photo_form)
+            self.get_context_data(
+                form=form, formset=formset, option_formset=option_formset, photo_form=photo_form
+            )
         )
 
     def _first_photo_add(self, product: Product, photo_form: FirstPhotoForm) -> None:
@@ -186,7 +233,7 @@ class ProductCreateView(CatalogMixin, TemplateView):
                 specs.append(
                     VariantSpec(
                         sku=data.get("sku") or "",
-                        options=product_services.options_parse(data.get("options") or ""),
+                        options=data["options"],
                         price=data.get("price"),
                         inventory_count=data.get("inventory_count") or 0,
                     )
@@ -234,13 +281,20 @@ class ProductUpdateView(CatalogMixin, TemplateView):
                 }
             ),
         )
+        variants = list(product.variants.all())
+        option_names = _option_names_initial(variants)
+        names = [option["name"] for option in option_names]
+        context.setdefault(
+            "option_formset", OptionNameFormSet(prefix="options", initial=option_names)
+        )
         context.setdefault(
             "formset",
             VariantFormSet(
                 prefix="variants",
-                initial=[_variant_initial(variant) for variant in product.variants.all()],
+                initial=[_variant_initial(variant, names) for variant in variants],
             ),
         )
+        _variant_context(context)
         context["images"] = product.images.all()
         context["images_pending"] = any(not image.thumbnails for image in product.images.all())
         context["image_form"] = kwargs.get("image_form") or ImageUploadForm()
@@ -250,20 +304,31 @@ class ProductUpdateView(CatalogMixin, TemplateView):
         product = self.product_get(pk)
         form = ProductForm(request.POST)
         formset = VariantFormSet(request.POST, prefix="variants")
-        if form.is_valid() and formset.is_valid():
+        option_formset = OptionNameFormSet(request.POST, prefix="options")
+        valid = [f.is_valid() for f in (form, formset, option_formset)]
+        rows = _variant_rows(formset, option_formset) if all(valid) else None
+        if rows is not None:
             try:
                 with transaction.atomic():
-                    self._update(product, form, formset)
+                    self._update(product, form, formset, rows)
             except _FormErrors:
                 pass
             else:
                 messages.success(request, _("Product saved."))
                 return redirect("dashboard:product_update", pk=product.pk)
         return self.render_to_response(
-            self.get_context_data(product=product, form=form, formset=formset)
+            self.get_context_data(
+                product=product, form=form, formset=formset, option_formset=option_formset
+            )
         )
 
-    def _update(self, product: Product, form: ProductForm, formset: Any) -> None:
+    def _update(
+        self,
+        product: Product,
+        form: ProductForm,
+        formset: Any,
+        rows: list[tuple[Any, dict[str, Any]]],
+    ) -> None:
         actor = _actor(self.request)
         try:
             product_services.product_update(product=product, actor=actor, data=_product_data(form))
@@ -271,35 +336,44 @@ class ProductUpdateView(CatalogMixin, TemplateView):
             form_errors_apply(form, exc)
             raise _FormErrors from exc
         variants = {variant.pk: variant for variant in product.variants.all()}
-        for variant_form in formset.forms:
-            data = variant_form.cleaned_data
-            if not data:
-                continue
+        deleted = [
+            variant_form
+            for variant_form in formset.forms
+            if variant_form.cleaned_data.get("DELETE") and variant_form.cleaned_data.get("id")
+        ]
+        # Deletions first, so a kept row may take the options of a deleted one.
+        for variant_form in deleted:
+            variant = variants.get(variant_form.cleaned_data["id"])
+            if variant is None:
+                raise Http404
+            try:
+                product_services.variant_delete(variant=variant, actor=actor)
+            except ApplicationError as exc:
+                form_errors_apply(variant_form, exc)
+                raise _FormErrors from exc
+        for variant_form, data in rows:
             try:
                 variant_id = data.get("id")
                 if variant_id:
                     variant = variants.get(variant_id)
                     if variant is None:
                         raise Http404
-                    if data.get("DELETE"):
-                        product_services.variant_delete(variant=variant, actor=actor)
-                        continue
                     product_services.variant_update(
                         variant=variant,
                         actor=actor,
                         data={
                             "sku": data.get("sku") or variant.sku,
-                            "options": product_services.options_parse(data.get("options") or ""),
+                            "options": data["options"],
                             "price": data.get("price"),
                         },
                     )
-                elif not data.get("DELETE"):
+                else:
                     product_services.variant_create(
                         product=product,
                         actor=actor,
                         spec={
                             "sku": data.get("sku") or "",
-                            "options": product_services.options_parse(data.get("options") or ""),
+                            "options": data["options"],
                             "price": data.get("price"),
                             "inventory_count": data.get("inventory_count") or 0,
                         },

@@ -31,15 +31,21 @@ def _product_form(**overrides: object) -> dict[str, object]:
         "status": "active",
         "track_inventory": "on",
         "tags": "Ceramic, handmade",
+        "options-TOTAL_FORMS": "1",
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "0",
+        "options-MAX_NUM_FORMS": "3",
+        "options-0-name": "size",
+        "options-0-values": "Small, Large",
         "variants-TOTAL_FORMS": "2",
         "variants-INITIAL_FORMS": "0",
         "variants-MIN_NUM_FORMS": "0",
         "variants-MAX_NUM_FORMS": "100",
-        "variants-0-options": "size=Small",
+        "variants-0-option_1": "Small",
         "variants-0-sku": "BOWL-S",
         "variants-0-price": "",
         "variants-0-inventory_count": "4",
-        "variants-1-options": "size=Large",
+        "variants-1-option_1": "Large",
         "variants-1-sku": "",
         "variants-1-price": "40.00",
         "variants-1-inventory_count": "2",
@@ -84,14 +90,16 @@ def test_a_bad_variant_row_keeps_everything_unsaved_and_shows_the_error(team: Te
     assert Product.objects.filter(shop=team.shop).count() == 1
 
 
-def test_bad_options_text_is_shown_on_its_row(team: Team) -> None:
+def test_an_option_value_that_is_not_listed_is_shown_on_its_row(team: Team) -> None:
     response = _client(team.owner).post(
-        "/dashboard/products/create/", _product_form(**{"variants-0-options": "just words"})
+        "/dashboard/products/create/", _product_form(**{"variants-0-option_1": "Huge"})
     )
 
+    assert response.status_code == 200
     assert response.context["formset"].forms[0].errors == {
-        "options": ["Write options like size=M; colour=Red."]
+        "option_1": ["Huge is not one of: Small, Large."]
     }
+    assert not Product.objects.filter(shop=team.shop).exists()
 
 
 def test_editing_a_product_updates_adds_and_deletes_variants(team: Team) -> None:
@@ -104,14 +112,15 @@ def test_editing_a_product_updates_adds_and_deletes_variants(team: Team) -> None
             "variants-TOTAL_FORMS": "3",
             "variants-INITIAL_FORMS": "2",
             "variants-0-id": str(default.pk),
-            "variants-0-options": "size=m",
+            "options-0-values": "m, x, l",
+            "variants-0-option_1": "m",
             "variants-0-sku": default.sku,
             "variants-0-inventory_count": "999",
             "variants-1-id": str(extra.pk),
-            "variants-1-options": "size=x",
+            "variants-1-option_1": "x",
             "variants-1-sku": "CUP-X",
             "variants-1-DELETE": "on",
-            "variants-2-options": "size=l",
+            "variants-2-option_1": "l",
             "variants-2-sku": "CUP-L",
             "variants-2-price": "",
             "variants-2-inventory_count": "1",
@@ -380,4 +389,201 @@ def test_the_product_form_refuses_non_ascii_digits_and_stock_past_the_column(
     )
 
     assert response.status_code == 200
+    assert not Product.objects.filter(shop=team.shop).exists()
+
+
+def _options_form(**overrides: object) -> dict[str, object]:
+    """A product with two option names and three of their combinations."""
+    data = _product_form(
+        **{
+            "options-TOTAL_FORMS": "2",
+            "options-0-name": "Size",
+            "options-0-values": "S, M, L",
+            "options-1-name": "Colour",
+            "options-1-values": "Red, Blue",
+            "variants-TOTAL_FORMS": "3",
+            "variants-0-option_1": "S",
+            "variants-0-option_2": "Red",
+            "variants-0-sku": "TEE-S-RED",
+            "variants-0-inventory_count": "3",
+            "variants-1-option_1": "m",
+            "variants-1-option_2": "Blue",
+            "variants-1-sku": "",
+            "variants-1-price": "35.50",
+            "variants-1-inventory_count": "0",
+            "variants-2-option_1": "L",
+            "variants-2-option_2": "Blue",
+            "variants-2-sku": "",
+            "variants-2-price": "",
+            "variants-2-inventory_count": "7",
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+def test_a_product_with_two_option_names_and_three_variants_is_created(team: Team) -> None:
+    response = _client(team.staff).post("/dashboard/products/create/", _options_form())
+
+    assert response.status_code == 302
+    product = Product.objects.get(shop=team.shop)
+    assert [(v.options, v.price, v.inventory_count) for v in product.variants.all()] == [
+        ({"size": "S", "colour": "Red"}, None, 3),
+        ({"size": "M", "colour": "Blue"}, Decimal("35.50"), 0),
+        ({"size": "L", "colour": "Blue"}, None, 7),
+    ]
+    page = _client(team.staff).get(response.url)
+    options = page.context["option_formset"].initial
+    assert options == [
+        {"name": "size", "values": "S, M, L"},
+        {"name": "colour", "values": "Red, Blue"},
+    ]
+    assert page.context["formset"].forms[1]["option_2"].value() == "Blue"
+    assert '<label for="id_variants-2-option_2">colour</label>' in page.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where", "errors"),
+    [
+        ({"variants-2-price": "12,50"}, ("variants", 2), {"price": ["Enter a number."]}),
+        (
+            {"variants-2-inventory_count": "2147483648"},
+            ("variants", 2),
+            {"inventory_count": ["Ensure this value is less than or equal to 2147483647."]},
+        ),
+        (
+            {"variants-1-inventory_count": "\u0663"},  # an Arabic-Indic three
+            ("variants", 1),
+            {"inventory_count": ["Write numbers with the digits 0-9."]},
+        ),
+        (
+            {"variants-1-price": "\u0967\u0968.00"},  # Devanagari twelve
+            ("variants", 1),
+            {"price": ["Write numbers with the digits 0-9."]},
+        ),
+        (
+            {"variants-1-price": "99999999999999"},
+            ("variants", 1),
+            {"price": ["Ensure that there are no more than 12 digits in total."]},
+        ),
+        (
+            {"variants-0-option_2": ""},
+            ("variants", 0),
+            {"option_2": ["Choose a value for Colour."]},
+        ),
+        ({"options-1-name": "size"}, ("options", 1), {"name": ["This option name is used twice."]}),
+        ({"options-1-values": " , ,"}, ("options", 1), {"values": ["Give at least one value."]}),
+        ({"options-1-values": "Red, red"}, ("options", 1), {"values": ["red is listed twice."]}),
+        ({"options-1-name": ""}, ("options", 1), {"name": ["This field is required."]}),
+    ],
+)
+def test_a_bad_option_or_variant_field_gets_its_own_message(
+    team: Team, overrides: dict[str, str], where: tuple[str, int], errors: dict[str, list[str]]
+) -> None:
+    response = _client(team.staff).post("/dashboard/products/create/", _options_form(**overrides))
+
+    assert response.status_code == 200
+    formset = response.context["formset" if where[0] == "variants" else "option_formset"]
+    assert formset.forms[where[1]].errors == errors
+    assert not Product.objects.filter(shop=team.shop).exists()
+
+
+def test_two_variants_with_the_same_options_are_refused(team: Team) -> None:
+    response = _client(team.staff).post(
+        "/dashboard/products/create/",
+        _options_form(**{"variants-2-option_1": "M", "variants-2-option_2": "blue"}),
+    )
+
+    assert response.context["formset"].forms[2].non_field_errors() == [
+        "Two variants have the same options."
+    ]
+    assert not Product.objects.filter(shop=team.shop).exists()
+
+
+def test_another_shops_product_cannot_be_edited_through_the_form(team: Team) -> None:
+    other = ProductFactory(shop=ShopFactory(), title="Not yours")
+    variant = other.variants.get()
+
+    response = _client(team.owner).post(
+        f"/dashboard/products/{other.pk}/update/",
+        _options_form(
+            **{
+                "title": "Taken over",
+                "variants-INITIAL_FORMS": "1",
+                "variants-0-id": str(variant.pk),
+            }
+        ),
+    )
+
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.title == "Not yours"
+    assert [v.options for v in other.variants.all()] == [variant.options]
+
+
+def test_a_variant_id_of_another_product_is_refused_on_edit(team: Team) -> None:
+    mine = ProductFactory(shop=team.shop, title="Mine")
+    theirs = ProductFactory(shop=ShopFactory()).variants.get()
+    before = (theirs.sku, theirs.options, theirs.price)
+
+    response = _client(team.owner).post(
+        f"/dashboard/products/{mine.pk}/update/",
+        _options_form(**{"variants-INITIAL_FORMS": "1", "variants-0-id": str(theirs.pk)}),
+    )
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.sku, theirs.options, theirs.price) == before
+    mine.refresh_from_db()
+    assert mine.title == "Mine"
+    assert not mine.variants.filter(options__size="S").exists()
+
+
+def test_deleting_the_first_option_keeps_the_second_on_every_variant(team: Team) -> None:
+    client = _client(team.owner)
+    client.post("/dashboard/products/create/", _options_form())
+    product = Product.objects.get(shop=team.shop)
+    page = client.get(f"/dashboard/products/{product.pk}/update/")
+    variants = list(product.variants.all())
+    data = _options_form(
+        **{
+            "options-INITIAL_FORMS": "2",
+            "options-TOTAL_FORMS": "3",
+            "options-0-DELETE": "on",
+            "options-0-name": "size",
+            "options-1-name": "colour",
+            "options-2-name": "",
+            "options-2-values": "",
+            "variants-TOTAL_FORMS": "3",
+            "variants-INITIAL_FORMS": "3",
+            "variants-2-DELETE": "on",
+        }
+    )
+    for index, variant in enumerate(variants):
+        data[f"variants-{index}-id"] = str(variant.pk)
+        data[f"variants-{index}-sku"] = variant.sku
+        data.update(
+            {
+                f"variants-{index}-option_{slot}": value.value()
+                for slot in (1, 2)
+                for value in [page.context["formset"].forms[index][f"option_{slot}"]]
+            }
+        )
+
+    response = client.post(f"/dashboard/products/{product.pk}/update/", data)
+
+    assert response.status_code == 302, response.context["formset"].errors
+    assert [v.options for v in product.variants.all()] == [{"colour": "Red"}, {"colour": "Blue"}]
+
+
+def test_two_rows_without_options_are_refused(team: Team) -> None:
+    response = _client(team.owner).post(
+        "/dashboard/products/create/",
+        _product_form(**{"options-0-name": "", "options-0-values": "", "variants-1-option_1": ""}),
+    )
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].non_field_errors() == [
+        "Without options a product has one variant."
+    ]
     assert not Product.objects.filter(shop=team.shop).exists()

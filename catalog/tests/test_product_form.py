@@ -112,3 +112,102 @@ def test_a_vendor_creates_a_product_with_a_photo_and_a_searched_category(
     assert ProductImage.objects.get(product=product).alt_text == "A teapot"
     assert page.get_by_text("Product created with its photo.").is_visible()
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_vendor_adds_option_rows_and_variant_rows_and_sees_a_bad_row_marked(
+    browser, live_server, artifacts_dir: Path, viewport: str
+) -> None:
+    shop = ShopFactory(name="Harbour Ceramics")
+    client = Client()
+    client.force_login(shop.owner)
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    shots = artifacts_dir / "dashboard"
+    shots.mkdir(exist_ok=True)
+
+    page.goto(live_server.url + "/dashboard/products/create/")
+    page.get_by_label("Title", exact=True).fill("Linen apron")
+    page.get_by_label("Price", exact=True).fill("30.00")
+    # The variant row has no option fields until options are named.
+    assert not page.locator("#id_variants-0-option_1").is_visible()
+    page.locator("#id_options-0-name").fill("Size")
+    page.locator("#id_options-0-values").fill("S, M, L")
+    page.get_by_role("button", name="Add another option").click()
+    page.locator("#id_options-1-name").fill("Colour")
+    page.locator("#id_options-1-values").fill("Red, Blue")
+    assert page.locator("label[for=id_variants-0-option_2]").inner_text() == "Colour"
+    rows = [("S", "Red", "", "3"), ("M", "Blue", "35.50", "0"), ("XL", "Blue", "", "12")]
+    for index, (size, colour, price, stock) in enumerate(rows):
+        if index:
+            page.get_by_role("button", name="Add another variant").click()
+        page.locator(f"#id_variants-{index}-option_1").fill(size)
+        page.locator(f"#id_variants-{index}-option_2").fill(colour)
+        page.locator(f"#id_variants-{index}-price").fill(price)
+        page.locator(f"#id_variants-{index}-inventory_count").fill(stock)
+    # A row added by mistake goes again with its Remove button.
+    page.get_by_role("button", name="Add another variant").click()
+    page.locator("#id_variants-3-option_1").fill("XL")
+    page.locator("[data-variant-list] li").nth(3).get_by_role("button", name="Remove").click()
+    assert page.locator("#id_variants-3-option_1").count() == 0
+    page.screenshot(path=str(shots / f"product-options-{viewport}.png"), full_page=True)
+    page.get_by_role("button", name="Save product").click()
+    page.wait_for_load_state()
+
+    # The size that is not one of the listed values is marked on its own field.
+    error = page.locator("#id_variants-2-option_1 ~ .errorlist")
+    assert error.inner_text() == "XL is not one of: S, M, L."
+    error.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"product-options-error-{viewport}.png"), full_page=True)
+    assert not Product.objects.filter(shop=shop).exists()
+    page.locator("#id_variants-2-option_1").fill("L")
+    page.get_by_role("button", name="Save product").click()
+    page.wait_for_url("**/update/")
+
+    product = Product.objects.get(shop=shop)
+    assert [(v.options, v.inventory_count) for v in product.variants.all()] == [
+        ({"size": "S", "colour": "Red"}, 3),
+        ({"size": "M", "colour": "Blue"}, 0),
+        ({"size": "L", "colour": "Blue"}, 12),
+    ]
+    # Two options and the empty row make three, the most there can be.
+    assert page.locator("[data-option-row]").count() == 3
+    assert not page.get_by_role("button", name="Add another option").is_visible()
+    page.screenshot(path=str(shots / f"product-options-saved-{viewport}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_option_rows_work_without_javascript(browser, live_server) -> None:
+    shop = ShopFactory(name="Harbour Ceramics")
+    client = Client()
+    client.force_login(shop.owner)
+    context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/dashboard/products/create/")
+    # Buttons that need the script are not offered without it.
+    assert not page.get_by_role("button", name="Add another variant").is_visible()
+    assert not page.get_by_role("button", name="Remove").first.is_visible()
+    page.get_by_label("Title", exact=True).fill("Linen apron")
+    page.get_by_label("Price", exact=True).fill("30.00")
+    page.locator("#id_options-0-name").fill("Size")
+    page.locator("#id_options-0-values").fill("S, M")
+    page.get_by_role("button", name="Save product").click()
+    # Saved once: the row now asks for its size, under the option's name.
+    assert page.locator("#id_variants-0-option_1 ~ .errorlist").inner_text() == (
+        "Choose a value for Size."
+    )
+    page.get_by_label("Size").fill("M")
+    page.get_by_role("button", name="Save product").click()
+    page.wait_for_url("**/update/")
+    assert [v.options for v in Product.objects.get(shop=shop).variants.all()] == [{"size": "M"}]
+    context.close()

@@ -9,23 +9,79 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  // --- Variants: "Add another variant" clones the empty row of the formset. ---------------------
-  function initVariants(root) {
-    var list = root.querySelector("[data-variant-list]");
-    var template = root.querySelector("[data-variant-template]");
-    var button = root.querySelector("[data-variant-add]");
-    var total = root.querySelector("input[name$='-TOTAL_FORMS']");
-    if (!list || !template || !button || !total) { return; }
+  // --- Option and variant rows: "Add another" clones the formset's empty row; "Remove" takes
+  // out a row not saved yet (its index is then simply missing, which the formset ignores). -----
+  function initRows(root, listSel, templateSel, addSel, hintSel, onAdd) {
+    var list = root.querySelector(listSel);
+    var template = root.querySelector(templateSel);
+    var button = root.querySelector(addSel);
+    if (!list || !template || !button) { return; }
+    var total = button.closest("section").querySelector("input[name$='-TOTAL_FORMS']");
+    if (!total) { return; }
     button.hidden = false;
-    var hint = root.querySelector("[data-variant-add-hint]");
+    var hint = root.querySelector(hintSel);
     if (hint) { hint.hidden = true; }
+    list.addEventListener("click", function (event) {
+      var remove = event.target.closest("[data-row-remove]");
+      if (!remove) { return; }
+      var row = remove.closest("li");
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      var focus = next && next.querySelector("input:not([type=hidden])");
+      (focus || button).focus();
+      refreshOptionSlots(document);
+    });
+    list.querySelectorAll("[data-row-remove]").forEach(function (remove) { remove.hidden = false; });
     button.addEventListener("click", function () {
       var index = parseInt(total.value, 10);
-      var html = template.innerHTML.replace(/__prefix__/g, String(index));
-      list.insertAdjacentHTML("beforeend", html);
+      list.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
       total.value = String(index + 1);
-      var first = list.lastElementChild && list.lastElementChild.querySelector("input:not([type=hidden])");
-      if (first) { first.focus(); }
+      if (onAdd) { onAdd(); }
+      var first = list.lastElementChild && list.lastElementChild.querySelector("input:not([type=hidden]):not([disabled])");
+      var visible = list.lastElementChild && list.lastElementChild.querySelector("[data-option-slot]:not([hidden]) input");
+      (visible || first).focus();
+    });
+  }
+
+  // The variant rows' option fields follow the option names as they are typed.
+  function refreshOptionSlots(root) {
+    // Slot i of a variant belongs to option row i (by its form index, as on the server).
+    var names = [];
+    root.querySelectorAll("[data-option-list] input[name$='-name']").forEach(function (input) {
+      var index = parseInt(input.name.split("-")[1], 10);
+      var row = input.closest("li");
+      var deleted = row && row.querySelector("input[name$='-DELETE']:checked");
+      names[index] = deleted ? "" : input.value.trim();
+    });
+    root.querySelectorAll("[data-variant-list] [data-option-slot]").forEach(function (slot) {
+      var index = parseInt(slot.getAttribute("data-option-slot"), 10);
+      var label = slot.querySelector("label");
+      var hasError = slot.classList.contains("field--error");
+      if (names[index]) { label.textContent = names[index]; }
+      slot.hidden = !names[index] && !hasError;
+    });
+  }
+
+  function initOptions(root) {
+    var section = root.querySelector("[data-option-names]");
+    if (!section) { return; }
+    var count = function () { return section.querySelectorAll("[data-option-row]").length; };
+    var add = section.querySelector("[data-option-add]");
+    var max = parseInt((section.querySelector("input[name$='-MAX_NUM_FORMS']") || {}).value || "3", 10);
+    initRows(section, "[data-option-list]", "[data-option-template]", "[data-option-add]", "[data-option-hint]", function () {
+      if (add) { add.hidden = count() >= max; }
+    });
+    if (add) { add.hidden = count() >= max; }
+    section.addEventListener("input", function () { refreshOptionSlots(document); });
+    section.addEventListener("change", function () { refreshOptionSlots(document); });
+    section.addEventListener("click", function () {
+      window.setTimeout(function () { if (add) { add.hidden = count() >= max; } }, 0);
+    });
+  }
+
+  function initVariants(root) {
+    initRows(root, "[data-variant-list]", "[data-variant-template]", "[data-variant-add]", "[data-variant-add-hint]", function () {
+      refreshOptionSlots(document);
     });
   }
 
@@ -209,6 +265,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    initOptions(document);
     initVariants(document);
     initCategoryPicker(document);
     initProductCreate(document);
