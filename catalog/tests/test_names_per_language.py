@@ -47,6 +47,22 @@ def test_a_category_path_is_found_by_its_english_names_in_any_language() -> None
 
 
 @pytest.mark.django_db
+def test_autocomplete_finds_categories_by_the_shoppers_name_or_the_english_one(
+    client: Client,
+) -> None:
+    CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
+    CategoryFactory(name="Textiles", slug="textiles")
+
+    def categories(text: str) -> list[dict[str, str]]:
+        answer = client.get("/api/v1/search/suggest", {"q": text}, HTTP_ACCEPT_LANGUAGE="es")
+        return [{"slug": c["slug"], "name": c["name"]} for c in answer.json()["categories"]]
+
+    assert categories("Cerám") == [{"slug": "ceramics", "name": "Cerámica"}]
+    assert categories("Ceram") == [{"slug": "ceramics", "name": "Cerámica"}]
+    assert categories("Texti") == [{"slug": "textiles", "name": "Textiles"}]
+
+
+@pytest.mark.django_db
 def test_the_category_page_speaks_the_shoppers_language(client: Client) -> None:
     category = CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
     ProductFactory().categories.add(category)
