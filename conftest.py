@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests."""
 
+import importlib
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -46,6 +48,33 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# What the data migrations seed: a transactional test (browser, live server, threads) ends with
+# a flush that empties every table, so it is sown again for the tests after it on the worker.
+SEEDED_BY_MIGRATIONS = [
+    ("catalog.migrations.0003_default_attributes", "create_attributes"),
+    ("catalog.migrations.0007_reviews_flag", "create_flag"),
+    ("marketmate.migrations.0003_feature_flags", "create_flags"),
+    ("shops.migrations.0003_approval_switch", "create_switch"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_data_after_a_flush(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[None]:
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from django.apps import apps
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        for module, function in SEEDED_BY_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, connection.schema_editor())
 
 
 @pytest.fixture

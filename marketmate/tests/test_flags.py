@@ -345,6 +345,6 @@ def test_the_one_page_review_in_a_browser(browser, live_server, artifacts_dir) -
         with page.expect_navigation():
             page.click("[data-testid=checkout-onepage] button[type=submit]")
 
-    assert "/orders/" in page.url
+    assert "/payments/" in page.url  # placing the order goes straight to payment
     assert Order.objects.get(buyer=buyer).subtotal == D("24.00")
     page.close()
