@@ -265,6 +265,7 @@ MATRIX: dict[str, Target] = {
     "dashboard_orders:coupon_update": Target(SHOP, lambda w: {"pk": w.promotion.pk}),
     "dashboard_orders:shipping_update": Target(SHOP, lambda w: {"pk": w.shipping_method.pk}),
     "dashboard_messages:detail": Target(SHOP, lambda w: {"pk": w.conversation.pk}),
+    "dashboard_messages:start_about_order": Target(SHOP, lambda w: {"number": w.order.number}),
     "dashboard_payouts:refund": Target(SHOP, lambda w: {"number": w.paid_order.number}),
     "dashboard_reviews:reply": Target(SHOP, lambda w: {"pk": w.review.pk}),
     "dashboard_integrations:key_delete": Target(SHOP, lambda w: {"pk": w.api_key.pk}),
