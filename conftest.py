@@ -11,7 +11,6 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -60,19 +59,25 @@ SEEDED_BY_MIGRATIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _seeded_data_after_a_flush(
-    request: pytest.FixtureRequest, django_db_blocker: Any
-) -> Iterator[None]:
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the test's fixtures are gone (pytest-django's flush among them)."""
     yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
-    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+    # After the last test the session's fixtures are gone too, the test database with them.
+    if nextitem is None or not _flushes_the_database(item):
         return
     from django.apps import apps
     from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
 
-    with django_db_blocker.unblock():
+    with item.config.stash[blocking_manager_key].unblock():
         for module, function in SEEDED_BY_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, connection.schema_editor())
 

@@ -67,7 +67,7 @@ def test_an_unauthenticated_operation_declares_no_401_of_the_machinery(
 ) -> None:
     responses = _operation(schema, "post", "/api/v1/auth/register")["responses"]
 
-    assert sorted(responses) == ["201", "400", "404", "415", "429"]
+    assert sorted(responses) == ["202", "400", "404", "415", "429"]
 
 
 def test_errors_an_operation_declares_without_a_body_get_the_error_body(
