@@ -298,85 +298,85 @@ def ledger_post_refund(*, refund: Refund) -> list[LedgerEntry]:
     return [entry for entry in entries if entry is not None]
 
 
-def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) -> list[LedgerEntry]:
-    """Debit the shop with a disputed amount (its money is held by the card network) and give
-    back the platform's share of the commission."""
+def _post_dispute_movement(
+    *,
+    order: Order,
+    amount: Decimal,
+    reference: str,
+    commission_reference: str,
+    discount_reference: str,
+    kind: str,
+    commission_kind: str,
+    journal_kind: str,
+    description: str,
+    commission_description: str,
+) -> list[LedgerEntry]:
+    """The shop's side of money a dispute moves (`amount`, signed for the shop), the commission
+    share that follows it (cumulative, so it is returned or taken again exactly) and the
+    platform-funded discount's share, as one journal transaction."""
     now = timezone.now()
     entries = [
         _post(
             order=order,
             shop_id=order.shop_id,
-            kind=Kind.CHARGEBACK,
-            amount=-amount,
+            kind=kind,
+            amount=amount,
             currency=order.currency,
-            reference=f"chargeback:{dispute_id}:{order.pk}",
-            description=_("Dispute on order %(number)s") % {"number": order.number},
+            reference=reference,
+            description=description,
             available_at=now,
         )
     ]
-    share = _commission_share(order=order, taken_back=_taken_back(order))
     entries.append(
         _post(
             order=order,
             shop_id=order.shop_id,
-            kind=Kind.CHARGEBACK_COMMISSION,
-            amount=share,
+            kind=commission_kind,
+            amount=_commission_share(order=order, taken_back=_taken_back(order)),
             currency=order.currency,
-            reference=f"chargeback-commission:{dispute_id}:{order.pk}",
-            description=_("Commission returned on disputed order %(number)s")
-            % {"number": order.number},
+            reference=commission_reference,
+            description=commission_description,
             available_at=now,
         )
     )
-    entries.append(
-        _post_platform_discount_back(
-            order=order, reference=f"platform-discount-back:{dispute_id}:{order.pk}"
-        )
-    )
-    journal_record_entries(
-        reference=f"chargeback:{dispute_id}:{order.pk}", kind="chargeback", entries=entries
-    )
+    entries.append(_post_platform_discount_back(order=order, reference=discount_reference))
+    journal_record_entries(reference=reference, kind=journal_kind, entries=entries)
     return [entry for entry in entries if entry is not None]
+
+
+def ledger_post_chargeback(*, order: Order, amount: Decimal, dispute_id: str) -> list[LedgerEntry]:
+    """Debit the shop with a disputed amount (its money is held by the card network) and give
+    back the platform's share of the commission."""
+    number = {"number": order.number}
+    return _post_dispute_movement(
+        order=order,
+        amount=-amount,
+        reference=f"chargeback:{dispute_id}:{order.pk}",
+        commission_reference=f"chargeback-commission:{dispute_id}:{order.pk}",
+        discount_reference=f"platform-discount-back:{dispute_id}:{order.pk}",
+        kind=Kind.CHARGEBACK,
+        commission_kind=Kind.CHARGEBACK_COMMISSION,
+        journal_kind="chargeback",
+        description=_("Dispute on order %(number)s") % number,
+        commission_description=_("Commission returned on disputed order %(number)s") % number,
+    )
 
 
 def ledger_post_reinstated(*, order: Order, amount: Decimal, dispute_id: str) -> list[LedgerEntry]:
     """Credit the shop again with a won dispute's amount and take the commission on it again."""
-    now = timezone.now()
-    entries = [
-        _post(
-            order=order,
-            shop_id=order.shop_id,
-            kind=Kind.REINSTATED,
-            amount=amount,
-            currency=order.currency,
-            reference=f"reinstated:{dispute_id}:{order.pk}",
-            description=_("Dispute won on order %(number)s") % {"number": order.number},
-            available_at=now,
-        )
-    ]
-    share = _commission_share(order=order, taken_back=_taken_back(order))
-    entries.append(
-        _post(
-            order=order,
-            shop_id=order.shop_id,
-            kind=Kind.REINSTATED_COMMISSION,
-            amount=share,
-            currency=order.currency,
-            reference=f"reinstated-commission:{dispute_id}:{order.pk}",
-            description=_("Commission on order %(number)s (dispute won)")
-            % {"number": order.number},
-            available_at=now,
-        )
+    number = {"number": order.number}
+    return _post_dispute_movement(
+        order=order,
+        amount=amount,
+        reference=f"reinstated:{dispute_id}:{order.pk}",
+        commission_reference=f"reinstated-commission:{dispute_id}:{order.pk}",
+        discount_reference=f"platform-discount-reinstated:{dispute_id}:{order.pk}",
+        kind=Kind.REINSTATED,
+        commission_kind=Kind.REINSTATED_COMMISSION,
+        journal_kind="dispute_won",
+        description=_("Dispute won on order %(number)s") % number,
+        commission_description=_("Commission on order %(number)s (dispute won)") % number,
     )
-    entries.append(
-        _post_platform_discount_back(
-            order=order, reference=f"platform-discount-reinstated:{dispute_id}:{order.pk}"
-        )
-    )
-    journal_record_entries(
-        reference=f"reinstated:{dispute_id}:{order.pk}", kind="dispute_won", entries=entries
-    )
-    return [entry for entry in entries if entry is not None]
 
 
 def ledger_post_dispute_fee(*, order: Order, fee: Decimal, dispute_id: str) -> LedgerEntry | None:
