@@ -34,7 +34,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -313,15 +314,15 @@ def explain_url(database_url: str, url: str) -> str:
     return f"{url}\n\n" + str(window.explain(analyze=True, buffers=True))
 
 
-def run_cold(options: Any) -> dict[str, Any]:
+@contextmanager
+def storefront_server(options: Any) -> Iterator[str]:
+    """The production configuration under gunicorn on the benchmark database, with a throwaway
+    Redis and the rate limits lifted (one client address makes every request here; DRF's user
+    throttle keys anonymous clients by address too); yields its base URL, warmed up."""
     from bench.shopper_journey import start_gunicorn
     from marketmate.tests.fault_services import Processes, app_env, throwaway_redis
 
-    rng = random.Random(options.seed)
-    endpoints = cold_urls_for(options.database_url, rng, options.per_endpoint)
-    work = Path(tempfile.mkdtemp(prefix="mm-bench-search-cold-"))
-    figures: dict[str, Any] = {}
-    slowest: dict[str, tuple[float, str]] = {}
+    work = Path(tempfile.mkdtemp(prefix="mm-bench-search-"))
     with throwaway_redis() as redis:
         env = app_env(
             database_url=options.database_url,
@@ -348,24 +349,33 @@ def run_cold(options: Any) -> dict[str, Any]:
             base = f"http://127.0.0.1:{port}"
             # Each worker's first requests open its connections: not what is measured.
             asyncio.run(measure_once(base, ["/healthz"] * 20, clients=options.clients))
-            order = ["baseline_healthz", *[n for n in endpoints if n != "baseline_healthz"]]
-            if options.only:
-                order = [name for name in order if name in {"baseline_healthz", *options.only}]
-            for name in order:
-                print(f"# {name} (cold, {len(endpoints[name])} URLs)", file=sys.stderr, flush=True)
-                timings, errors = asyncio.run(
-                    measure_once(base, endpoints[name], clients=options.clients)
-                )
-                figures[name] = {
-                    "cold": latency_summary([seconds for seconds, _url in timings]),
-                    "errors": sum(errors.values()),
-                    "errors_by_status": {str(code): count for code, count in errors.items()},
-                }
-                slowest[name] = max(timings)
-                figures[name]["slowest_url"] = slowest[name][1]
+            yield base
         finally:
             processes.stop()
             shutil.rmtree(work, ignore_errors=True)
+
+
+def run_cold(options: Any) -> dict[str, Any]:
+    rng = random.Random(options.seed)
+    endpoints = cold_urls_for(options.database_url, rng, options.per_endpoint)
+    figures: dict[str, Any] = {}
+    slowest: dict[str, tuple[float, str]] = {}
+    with storefront_server(options) as base:
+        order = ["baseline_healthz", *[n for n in endpoints if n != "baseline_healthz"]]
+        if options.only:
+            order = [name for name in order if name in {"baseline_healthz", *options.only}]
+        for name in order:
+            print(f"# {name} (cold, {len(endpoints[name])} URLs)", file=sys.stderr, flush=True)
+            timings, errors = asyncio.run(
+                measure_once(base, endpoints[name], clients=options.clients)
+            )
+            figures[name] = {
+                "cold": latency_summary([seconds for seconds, _url in timings]),
+                "errors": sum(errors.values()),
+                "errors_by_status": {str(code): count for code, count in errors.items()},
+            }
+            slowest[name] = max(timings)
+            figures[name]["slowest_url"] = slowest[name][1]
     baseline = figures["baseline_healthz"]["cold"]
     for row in figures.values():
         row["p50_vs_baseline"] = round(row["cold"]["p50_ms"] / (baseline["p50_ms"] or 1), 1)
@@ -384,60 +394,28 @@ def run_cold(options: Any) -> dict[str, Any]:
 
 
 def run(options: Any) -> dict[str, Any]:
-    from bench.shopper_journey import start_gunicorn
-    from marketmate.tests.fault_services import Processes, app_env, throwaway_redis
-
     rng = random.Random(5)
     endpoints = urls_for(options.database_url, rng)
-    work = Path(tempfile.mkdtemp(prefix="mm-bench-search-"))
     figures: dict[str, Any] = {}
-    with throwaway_redis() as redis:
-        env = app_env(
-            database_url=options.database_url,
-            redis_url=redis.url,
-            DJANGO_SETTINGS_MODULE="bench.settings_production",
-            BENCH_STATIC_ROOT=str(work / "static"),
-            SECRET_KEY="bench-" + "x" * 50,
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            LOG_LEVEL="WARNING",
-            EMAIL_URL="consolemail://",
-            # One client address makes every request here: the anonymous limit is not measured.
-            # (DRF's user throttle keys anonymous clients by address too.)
-            API_THROTTLE_ANON="100000000/minute",
-            API_THROTTLE_USER="100000000/minute",
-        )
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        processes = Processes()
-        server, port = start_gunicorn(env, options.web_workers, work / "gunicorn.log")
-        processes.started.append(server)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            order: list[str] = [
-                "baseline_healthz",
-                *[n for n in endpoints if n != "baseline_healthz"],
-            ]
-            if options.only:
-                order = [name for name in order if name in {"baseline_healthz", *options.only}]
-            for name in order:
-                print(f"# {name}", file=sys.stderr, flush=True)
-                cold, warm, errors, elapsed = asyncio.run(
-                    measure(base, endpoints[name], clients=options.clients, seconds=options.seconds)
-                )
-                figures[name] = {
-                    "cold": latency_summary(cold),
-                    "warm": latency_summary(warm),
-                    "warm_requests_per_second": round(len(warm) / elapsed, 1),
-                    "errors": sum(errors.values()),
-                    "errors_by_status": {str(code): count for code, count in errors.items()},
-                }
-        finally:
-            processes.stop()
-            shutil.rmtree(work, ignore_errors=True)
+    with storefront_server(options) as base:
+        order: list[str] = [
+            "baseline_healthz",
+            *[n for n in endpoints if n != "baseline_healthz"],
+        ]
+        if options.only:
+            order = [name for name in order if name in {"baseline_healthz", *options.only}]
+        for name in order:
+            print(f"# {name}", file=sys.stderr, flush=True)
+            cold, warm, errors, elapsed = asyncio.run(
+                measure(base, endpoints[name], clients=options.clients, seconds=options.seconds)
+            )
+            figures[name] = {
+                "cold": latency_summary(cold),
+                "warm": latency_summary(warm),
+                "warm_requests_per_second": round(len(warm) / elapsed, 1),
+                "errors": sum(errors.values()),
+                "errors_by_status": {str(code): count for code, count in errors.items()},
+            }
     baseline = figures["baseline_healthz"]["warm_requests_per_second"] or 1
     ratio: Callable[[str], float] = lambda name: round(  # noqa: E731
         figures[name]["warm_requests_per_second"] / baseline, 3
