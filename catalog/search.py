@@ -760,13 +760,13 @@ def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[
             found = _suggest_products(products, corrected)
     # In the shopper's language (modeltranslation reads `name` as that language's column) or in
     # English, which every category has: a Spanish shopper typing "Textiles" still finds it.
-    categories = [
+    categories: list[dict[str, Any]] = [
         {"slug": category.slug, "name": category.name}
         for category in Category.objects.filter(
             Q(name__icontains=text) | Q(name_en__icontains=text)
         ).order_by("name_en")[:SUGGEST_LIMIT]
     ]
-    shops = list(
+    shops: list[dict[str, Any]] = list(
         Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
         .order_by("name")
         .values("slug", "name")[:SUGGEST_LIMIT]
