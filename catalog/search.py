@@ -766,9 +766,10 @@ def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[
             Q(name__icontains=text) | Q(name_en__icontains=text)
         ).order_by("name_en")[:SUGGEST_LIMIT]
     ]
-    shops: list[dict[str, Any]] = list(
-        Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
+    shops = [
+        {"slug": shop["slug"], "name": shop["name"]}
+        for shop in Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
         .order_by("name")
         .values("slug", "name")[:SUGGEST_LIMIT]
-    )
+    ]
     return {"products": found, "categories": categories, "shops": shops}
