@@ -88,8 +88,9 @@ def test_a_member_sees_the_page_with_charts_data_within_a_query_budget(
 ) -> None:
     client, _ = _member_client(shop)
 
-    # 4 of them read today live (orders, lines, refunds, viewed products), whatever the sizes
-    with django_assert_max_num_queries(16):
+    # 4 of them read today live (orders, lines, refunds, viewed products), whatever the sizes;
+    # 1 reads the display-currency flag for the footer's currency picker (on by default).
+    with django_assert_max_num_queries(17):
         response = client.get(URL, {"period": "7"})
 
     page = response.content.decode()
