@@ -55,6 +55,7 @@ SEEDED_BY_MIGRATIONS = [
     ("catalog.migrations.0003_default_attributes", "create_attributes"),
     ("catalog.migrations.0007_reviews_flag", "create_flag"),
     ("marketmate.migrations.0003_feature_flags", "create_flags"),
+    ("marketmate.migrations.0006_display_currency_on", "switch_on"),
     ("shops.migrations.0003_approval_switch", "create_switch"),
 ]
 

@@ -444,6 +444,9 @@ class Facets:
     options: list[dict[str, Any]] = field(default_factory=list)
     # Counted over the first MATCH_LIMIT matches only: every count is a lower bound.
     capped: bool = False
+    # The currencies the matched products are priced in (sorted): the price bands compare each
+    # product's own price, so they name a currency only when there is one.
+    currencies: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -505,6 +508,7 @@ def facets_count(
         Exists(ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0))
     )
     totals = matched.aggregate(**band_counts, in_stock=Count("pk", filter=stocked))
+    currencies = sorted(set(matched.values_list("currency", flat=True)))
     price_bands = [
         {"key": key, "min": low, "max": high, "count": totals[key.replace("-", "_")]}
         for key, low, high in PRICE_BANDS
@@ -517,6 +521,7 @@ def facets_count(
         in_stock=totals["in_stock"],
         options=option_facets_count(product_ids=ids),
         capped=capped,
+        currencies=currencies,
     )
 
 
@@ -540,7 +545,7 @@ def _price_band_case() -> tuple[str, list[Any]]:
 # placeholders are put in the text.
 _FACETS_SQL = """
 WITH matched AS (
-    SELECT p.id, p.shop_id, p.price, p.track_inventory FROM catalog_product p
+    SELECT p.id, p.shop_id, p.price, p.currency, p.track_inventory FROM catalog_product p
      WHERE p.id = ANY(%(ids)s)
 ), variants AS (
     SELECT v.product_id, v.options, v.inventory_count FROM catalog_productvariant v
@@ -562,6 +567,8 @@ SELECT 'shop', s.slug, s.name, count(*)
 UNION ALL
 SELECT 'price', band, '', count(*) FROM (SELECT __BAND__ AS band FROM matched) bands
  WHERE band IS NOT NULL GROUP BY band
+UNION ALL
+SELECT 'currency', m.currency, '', count(*) FROM matched m GROUP BY m.currency
 UNION ALL
 SELECT 'stock', '', '', count(*) FROM matched m
  WHERE NOT m.track_inventory
@@ -608,6 +615,7 @@ def _facets_count_in_one_pass(ids: list[int], *, capped: bool) -> Facets:
         in_stock=in_stock,
         options=_options_ranked(by_option),
         capped=capped,
+        currencies=sorted(str(item["slug"]) for item in found.get("currency", [])),
     )
 
 
@@ -767,9 +775,9 @@ def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[
         ).order_by("name_en")[:SUGGEST_LIMIT]
     ]
     shops = [
-        {"slug": shop["slug"], "name": shop["name"]}
-        for shop in Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
+        {"slug": slug, "name": name}
+        for slug, name in Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
         .order_by("name")
-        .values("slug", "name")[:SUGGEST_LIMIT]
+        .values_list("slug", "name")[:SUGGEST_LIMIT]
     ]
     return {"products": found, "categories": categories, "shops": shops}

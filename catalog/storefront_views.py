@@ -569,6 +569,45 @@ def _without_option(data: QueryDict, raw: str) -> str:
     return "?" + copy.urlencode()
 
 
+def _price_band_labels(request: HttpRequest, facets: search.Facets) -> None:
+    """Name each price band in the currency of the matched products ("Under $25.00") and, when
+    the shopper chose another display currency, its bounds converted at the rates of the
+    approximate prices ("≈ €20.00"): the band still filters on the shop's price, so both name
+    the same products. Products in several currencies get bare numbers (each compared in its
+    own shop's currency), and the page says so."""
+    currencies = getattr(facets, "currencies", [])
+    currency = currencies[0] if len(currencies) == 1 else ""
+
+    def shown(low: str, high: str, *, under: bool, more: bool) -> str:
+        if under:
+            return _("Under %(max)s") % {"max": high}
+        if more:
+            return _("%(min)s and more") % {"min": low}
+        return f"{low}\u2013{high}"
+
+    for band in facets.price_bands:
+        low, high = band["min"], band["max"]
+        under, more = low is None, high is None
+        band["label"] = shown(
+            "" if low is None else money_format(amount=low, currency=currency),
+            "" if high is None else money_format(amount=high, currency=currency),
+            under=under,
+            more=more,
+        )
+        band["approx"] = ""
+        if not currency:
+            continue
+        bounds = [
+            price_approximate(request=request, amount=bound, currency=currency)
+            for bound in (low, high)
+            if bound is not None
+        ]
+        if bounds and all(bound is not None for bound in bounds):
+            band["approx"] = "≈ " + "\u2013".join(
+                bound.text for bound in bounds if bound is not None
+            )
+
+
 def _facet_links(data: QueryDict, facets: search.Facets, params: SearchParams) -> None:
     """Give every facet value the URL that applies it (keeping the other filters)."""
     for key, items in (
@@ -598,6 +637,7 @@ def _chips(data: QueryDict, facets: search.Facets, params: SearchParams) -> list
     names = {("category", item["slug"]): item["name"] for item in facets.categories}
     names |= {("shop", item["slug"]): item["name"] for item in facets.shops}
     names |= {("tag", item["slug"]): item["name"] for item in facets.tags}
+    names |= {("price", band["key"]): band.get("label", band["key"]) for band in facets.price_bands}
     chips = [
         {
             "label": FILTER_LABELS[key],
@@ -676,6 +716,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     facets = copy.deepcopy(outcome.facets)
     _facet_links(request.GET, facets, params)
+    _price_band_labels(request, facets)
+    price_currencies = getattr(facets, "currencies", [])
     suggestion = outcome.suggestion
     context = {
         "params": params,
@@ -684,6 +726,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "page": outcome.results.page(),
         "facets": facets,
         "chips": _chips(request.GET, facets, params),
+        "price_currencies_mixed": ", ".join(price_currencies) if len(price_currencies) > 1 else "",
         "suggestion": suggestion,
         "suggestion_url": _with(request.GET, "q", suggestion) if suggestion else "",
         "in_stock_url": _with(request.GET, "in_stock", "1"),

@@ -53,18 +53,28 @@ def switch_is_on(name: Switch) -> bool:
 
 # What a missing flag means (its data migration creates each one so).
 FLAG_DEFAULTS: dict[Flag, bool] = {
-    Flag.DISPLAY_CURRENCY: False,
+    Flag.DISPLAY_CURRENCY: True,
     Flag.NEW_CHECKOUT: False,
     Flag.REVIEWS: True,
 }
 
 
+# Where flag_is_on keeps its answers for the rest of the request (the footer's currency picker
+# and the pages' `features` ask for the same flag).
+FLAGS_REQUEST_ATTRIBUTE = "_marketmate_flags"
+
+
 def flag_is_on(request: HttpRequest, name: Flag) -> bool:
-    """Whether flag `name` is on for the visitor of `request` (its default while missing)."""
-    flag = waffle.get_waffle_flag_model().get(str(name))
-    if flag.pk is None:
-        return FLAG_DEFAULTS[name]
-    return bool(flag.is_active(request))
+    """Whether flag `name` is on for the visitor of `request` (its default while missing),
+    looked up once per request."""
+    known: dict[str, bool] | None = getattr(request, FLAGS_REQUEST_ATTRIBUTE, None)
+    if known is None:
+        known = {}
+        setattr(request, FLAGS_REQUEST_ATTRIBUTE, known)
+    if name not in known:
+        flag = waffle.get_waffle_flag_model().get(str(name))
+        known[name] = FLAG_DEFAULTS[name] if flag.pk is None else bool(flag.is_active(request))
+    return known[name]
 
 
 class Features:

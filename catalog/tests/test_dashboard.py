@@ -587,3 +587,14 @@ def test_two_rows_without_options_are_refused(team: Team) -> None:
         "Without options a product has one variant."
     ]
     assert not Product.objects.filter(shop=team.shop).exists()
+
+
+def test_the_product_list_writes_prices_like_the_storefront(team: Team) -> None:
+    ProductFactory(shop=team.shop, title="Teapot", price=Decimal("1234.50"))
+    client = _client(team.owner)
+
+    english = client.get("/dashboard/products/").text
+    spanish = client.get("/dashboard/products/", headers={"Accept-Language": "es"}).text
+
+    assert ">$1,234.50</td>" in english and "1234.50 USD" not in english
+    assert ">1234,50\xa0US$</td>" in spanish or ">1.234,50\xa0US$</td>" in spanish

@@ -321,8 +321,11 @@ def test_orders_are_charged_in_the_shops_currency_whatever_the_display_currency(
         review = shopper.get("/checkout/review/")
         shopper.post("/checkout/place/", {"idempotency_key": review.context["idempotency_key"]})
 
-    # The cart shows 24.00 USD and, beside it, about 19.20 EUR.
+    # The cart shows 24.00 USD and, beside it, about 19.20 EUR; the review before paying
+    # shows the shop's currency only, the one that is charged.
     assert "$24.00" in cart and "≈ €19.20" in cart
+    review_page = review.content.decode()
+    assert "$24.00" in review_page and "≈" not in review_page and "€" not in review_page
     order = Order.objects.get(buyer=buyer)
     assert (order.currency, order.subtotal) == ("USD", D("24.00"))
     assert order.total == order.subtotal + order.shipping + order.tax - order.discount

@@ -1,6 +1,7 @@
 """Each feature switch and flag of marketmate.flags, on and off, where it is checked: pages,
 templates, the API, the WebSocket consumer, services and jobs."""
 
+import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -74,9 +75,26 @@ def test_the_migration_creates_every_flag_with_todays_behaviour() -> None:
         "shop_approval_required": False,
     }
     assert {name: flags[name] for name in ("display_currency", "new_checkout")} == {
-        "display_currency": False,
+        "display_currency": True,
         "new_checkout": None,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("before", "after"), [(False, True), (None, None), (True, True)], ids=["default", "ops", "on"]
+)
+def test_switching_display_currency_on_keeps_a_flag_an_operator_changed(
+    before: bool | None, after: bool | None
+) -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("marketmate.migrations.0006_display_currency_on")
+    FlagModel.objects.filter(name="display_currency").update(everyone=before)
+    migration.switch_on(apps, connection.schema_editor())
+
+    assert FlagModel.objects.get(name="display_currency").everyone is after
 
 
 @pytest.mark.django_db

@@ -89,7 +89,8 @@ def test_a_member_sees_the_page_with_charts_data_within_a_query_budget(
     client, _ = _member_client(shop)
 
     # 4 of them read today live (orders, lines, refunds, viewed products), whatever the sizes;
-    # 1 the header's categories menu, cached after the first page
+    # 1 the header's categories menu, cached after the first page; the display-currency flag
+    # (on by default) is read once for the page and the footer's currency picker
     with django_assert_max_num_queries(17):
         response = client.get(URL, {"period": "7"})
 

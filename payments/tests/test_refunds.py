@@ -1,5 +1,6 @@
 """Refunds: who may ask, how much, by lines, with restock; through the gateway, confirmed once."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -446,3 +447,19 @@ def test_staff_refund_orders_in_full_from_the_admin_with_a_reason(paid_order, va
     record = AuditLog.objects.get(action="refund.requested")
     assert (record.actor, record.reason) == (staff, "Lost in transit")
     assert again.status_code == 200
+
+
+def test_the_vendor_refund_page_writes_money_like_every_other_page(two_line_order, shop) -> None:
+    order, _book, mug = two_line_order
+    _refund(
+        shop.owner, order, {"lines": [{"line_id": order.lines.get(variant=mug).pk, "quantity": 1}]}
+    )
+    client = Client()
+    client.force_login(shop.owner)
+
+    html = client.get(f"/dashboard/payouts/refunds/{order.number}/").content.decode()
+
+    assert re.search(r"Up to <strong>\$[\d,]+\.\d\d</strong> of \$[\d,]+\.\d\d can", html)
+    assert "3 bought, $36.00" in html
+    assert '<td class="numeric">$8.00</td>' in html  # the refund of one mug
+    assert " USD" not in html

@@ -146,8 +146,8 @@ def test_the_owner_sees_the_balance_and_recent_activity(paid_order, shop) -> Non
 
     html = answer.content.decode()
     assert answer.status_code == 200
-    assert 'data-balance="pending">71.70<' in html
-    assert 'data-balance="available">0.00<' in html
+    assert 'data-balance="pending">$71.70<' in html
+    assert 'data-balance="available">$0.00<' in html
     assert f"Order {paid_order.number}" in html
     assert "Payouts are paid by bank transfer by the MarketMate team." in html
 
@@ -158,9 +158,9 @@ def test_the_ledger_history_page_lists_the_entries(paid_order, shop) -> None:
     html = answer.content.decode()
     assert answer.status_code == 200
     assert f"Commission on order {paid_order.number}" in html
-    assert "-8.30 USD" in html
+    assert "-$8.30" in html and " USD<" not in html
     # The running balance after each line: 80.00 after the sale, 71.70 after the commission.
-    assert html.index('ledger__balance">71.70 USD') < html.index('ledger__balance">80.00 USD')
+    assert html.index('ledger__balance">$71.70') < html.index('ledger__balance">$80.00')
 
 
 def test_shop_staff_and_strangers_do_not_see_the_money(paid_order, shop) -> None:
@@ -195,7 +195,7 @@ def test_the_monthly_statement_downloads_as_csv_and_pdf(paid_order, shop) -> Non
     text = PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text()
     assert as_pdf["Content-Type"] == "application/pdf"
     assert "Closing balance" in text
-    assert "71.70" in text
+    assert "$71.70" in text
     assert other.status_code == 404
 
 
@@ -226,7 +226,7 @@ def test_the_owner_refunds_an_item_from_the_dashboard(paid_order, shop) -> None:
     )
 
     assert page.status_code == 200
-    assert "80.00 USD</strong> of 80.00 USD can still be refunded" in page.content.decode()
+    assert "$80.00</strong> of $80.00 can still be refunded" in page.content.decode()
     assert "The refund went through." in answer.content.decode()
     assert "Damaged in transit" in answer.content.decode()
     assert Order.objects.get(pk=paid_order.pk).refunded_amount == line.total / 2
