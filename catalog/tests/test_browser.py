@@ -50,7 +50,7 @@ def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(
     page.get_by_role("link", name="Open a shop").first.click()
     page.get_by_label("Shop name").fill("Harbour Ceramics")
     page.get_by_label("What do you sell?").fill("Hand-thrown mugs and bowls.")
-    page.get_by_label("Currency").select_option("EUR")
+    page.locator("main").get_by_label("Currency").select_option("EUR")  # not the footer's
     page.get_by_role("button", name="Open shop").click()
     page.wait_for_url(live_server.url + "/dashboard/")
     assert page.locator("h1").inner_text() == "Harbour Ceramics"

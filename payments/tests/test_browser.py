@@ -95,8 +95,8 @@ def test_the_vendor_sees_pending_and_available_money(
     page.goto(f"{live_server.url}/dashboard/payouts/")
 
     assert page.locator("h1").inner_text().startswith("Payouts")
-    assert page.locator('[data-balance="pending"]').inner_text() == "71.70"
-    assert page.locator('[data-balance="available"]').inner_text() == "0.00"
+    assert page.locator('[data-balance="pending"]').inner_text() == "$71.70"
+    assert page.locator('[data-balance="available"]').inner_text() == "$0.00"
     assert page.get_by_role("cell", name=f"Sale Order {order.number}").is_visible()
     page.screenshot(path=str(artifacts_dir / f"payments-balance-{viewport}.png"), full_page=True)
 
