@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from marketmate import ratelimits
 
 ARTIFACTS_DIR = Path(os.environ.get("MM_TEST_ARTIFACTS", "test-artifacts"))
 BROWSER_ARGS = [
@@ -38,6 +39,14 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter counts in fixed windows of the clock; pinned a second into a day (so
+    into a window of every unit), a test that sends a few hits never sees its counter reset
+    halfway because the real minute turned."""
+    monkeypatch.setattr(ratelimits, "clock", lambda: 20834 * 86400 + 1.0)
 
 
 @pytest.fixture(autouse=True)
