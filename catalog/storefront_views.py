@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from analytics.services import product_view_record
 from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
@@ -40,7 +41,6 @@ from catalog.services.category_counts import (
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
 from marketmate.currency import money_format, price_approximate
-from orders.services.analytics import product_view_record
 from shops.models import Shop
 
 PAGE_SIZE = 24

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "analytics"
+    verbose_name = _("Analytics")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from analytics.overview import sales_overview_figures
+        from shops.overview import overview_provider_register
+
+        overview_provider_register(sales_overview_figures)
