@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "moderation",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
