@@ -9,6 +9,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from analytics.overview import sales_overview_figures
+        from analytics.services import product_view_record
+        from catalog.hooks import product_view_hook_register
         from shops.overview import overview_provider_register
 
+        # The product pages' views, counted for the shops' analytics.
+        product_view_hook_register(product_view_record)
         overview_provider_register(sales_overview_figures)
