@@ -1,9 +1,7 @@
-import re
-
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -55,10 +53,16 @@ urlpatterns = [
     path("sw.js", service_worker, name="service_worker"),
     # The sales reports and daily figures were in the admin's Orders section until they moved to
     # the analytics app: old links and bookmarks still arrive.
-    re_path(
-        rf"^{re.escape(settings.ADMIN_URL)}orders/(?P<page>(salesreport|shopdailystats|productdailystats)/.*)$",
-        RedirectView.as_view(url=f"/{settings.ADMIN_URL}analytics/%(page)s", query_string=True),
-    ),
+    *[
+        path(
+            f"{settings.ADMIN_URL}orders/{model}/{rest}",
+            RedirectView.as_view(
+                url=f"/{settings.ADMIN_URL}analytics/{model}/{target}", query_string=True
+            ),
+        )
+        for model in ("salesreport", "shopdailystats", "productdailystats")
+        for rest, target in (("", ""), ("<path:rest>", "%(rest)s"))
+    ],
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),
