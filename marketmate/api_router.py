@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("payments.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="v1:schema"), name="docs"),
 ]

@@ -3,14 +3,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from accounts.signup import SignupView
+from analytics import urls as analytics_urls
 from marketmate import health, views
 from marketmate.currency_views import DisplayCurrencyUpdateView
 from marketmate.i18n import JavaScriptCatalogView
 from marketmate.media import media_urlpatterns
 from marketmate.metrics import metrics_view
 from notifications.views import service_worker
+from shops import urls as shops_urls
 
 admin.site.site_header = _("MarketMate administration")
 admin.site.site_title = _("MarketMate admin")
@@ -37,11 +40,29 @@ urlpatterns = [
     path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
     path("dashboard/reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
     path("dashboard/integrations/", include("integrations.dashboard_urls")),
-    path("dashboard/", include("shops.urls")),
+    # One `dashboard` namespace: the shops app's pages and those of apps above it.
+    path(
+        "dashboard/",
+        include(
+            ([*shops_urls.urlpatterns, *analytics_urls.dashboard_urlpatterns], shops_urls.app_name)
+        ),
+    ),
     path("chat/", include("chat.urls")),
     path("report/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),
     path("sw.js", service_worker, name="service_worker"),
+    # The sales reports and daily figures were in the admin's Orders section until they moved to
+    # the analytics app: old links and bookmarks still arrive.
+    *[
+        path(
+            f"{settings.ADMIN_URL}orders/{model}/{rest}",
+            RedirectView.as_view(
+                url=f"/{settings.ADMIN_URL}analytics/{model}/{target}", query_string=True
+            ),
+        )
+        for model in ("salesreport", "shopdailystats", "productdailystats")
+        for rest, target in (("", ""), ("<path:rest>", "%(rest)s"))
+    ],
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include(("marketmate.api_router", "v1"), namespace="v1")),
     path("i18n/", include("django.conf.urls.i18n")),

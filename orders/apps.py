@@ -13,8 +13,3 @@ class OrdersConfig(AppConfig):
         from orders.selectors import product_has_order_lines
 
         product_ordered_check_register(product_has_order_lines)
-
-        from orders.overview import orders_overview_figures
-        from shops.overview import overview_provider_register
-
-        overview_provider_register(orders_overview_figures)

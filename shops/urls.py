@@ -1,9 +1,10 @@
-"""The vendor dashboard (`/dashboard/`, namespace `dashboard`): shop pages and catalog pages."""
+"""The vendor dashboard (`/dashboard/`, namespace `dashboard`): shop pages and catalog pages.
+
+`marketmate/urls.py` adds the pages of the apps above shops to the same namespace (analytics)."""
 
 from django.urls import path
 
 from catalog import views as catalog_views
-from orders.views import analytics as analytics_views
 from shops import views
 
 app_name = "dashboard"
@@ -64,7 +65,6 @@ urlpatterns = [
         name="product_image_delete",
     ),
     path("inventory/", catalog_views.InventoryListView.as_view(), name="inventory"),
-    path("analytics/", analytics_views.ShopAnalyticsView.as_view(), name="analytics"),
     path(
         "inventory/<int:pk>/adjust/",
         catalog_views.InventoryAdjustView.as_view(),

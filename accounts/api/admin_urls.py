@@ -6,5 +6,4 @@ urlpatterns = [
     path("admin/users", admin_views.AdminUserListView.as_view(), name="admin-users"),
     path("admin/ban-user", admin_views.AdminBanUserView.as_view(), name="admin-ban-user"),
     path("admin/unban-user", admin_views.AdminUnbanUserView.as_view(), name="admin-unban-user"),
-    path("admin/reports", admin_views.AdminSalesReportView.as_view(), name="admin-reports"),
 ]

@@ -18,8 +18,6 @@ from accounts.api.admin_serializers import (
     AdminUserQuerySerializer,
     AdminUserSerializer,
     BanSerializer,
-    ReportQuerySerializer,
-    SalesReportSerializer,
     UnbanSerializer,
     self_ban_refusal,
 )
@@ -27,7 +25,6 @@ from accounts.models import User
 from accounts.permissions import IsStaff
 from accounts.selectors import user_get_for_staff, user_list_for_staff
 from marketmate.errors import ConflictError
-from orders.selectors_analytics import sales_report
 
 ERROR = OpenApiResponse(description="Error in the shape {error: {code, message, fields}}.")
 STAFF_ERRORS = {
@@ -119,29 +116,3 @@ class AdminUnbanUserView(StaffAPIView):
             user=user, actor=cast(User, request.user), reason=serializer.validated_data["reason"]
         )
         return Response(AdminUserSerializer(user).data)
-
-
-class AdminSalesReportView(StaffAPIView):
-    @extend_schema(
-        parameters=[ReportQuerySerializer],
-        responses={200: SalesReportSerializer, 400: ERROR, **STAFF_ERRORS},
-        summary="Sales report: GMV, orders, commission, refunds, sign-ups per period (staff)",
-        description=(
-            "Orders count on the UTC day they were paid, whatever happened to them later; "
-            "refunds on the day they were confirmed; commission is the platform's net "
-            "commission posted to the ledger. Amounts are decimal strings in `currency`."
-        ),
-        tags=["admin"],
-    )
-    def get(self, request: Request) -> Response:
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        report = sales_report(
-            start=params["start"],
-            end=params["end"],
-            group=params["group"],
-            currency=params["currency"],
-            shop_id=params.get("shop"),
-        )
-        return Response(SalesReportSerializer(report).data)

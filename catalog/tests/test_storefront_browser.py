@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from accounts.tests.factories import UserFactory
-from catalog.services.demo import catalog_demo_seed
+from demo.services import catalog_demo_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "chat",
     "notifications",
     "moderation",
+    "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -369,7 +371,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Vendor analytics: yesterday and today are recomputed, so late payments and refunds land.
     "analytics-rollup": {
-        "task": "orders.analytics_rollup_task",
+        "task": "analytics.analytics_rollup_task",
         "schedule": 60 * 15,
     },
 }

@@ -21,7 +21,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import StaffFactory, UserFactory
-from catalog.services.demo import catalog_demo_seed
+from demo.services import catalog_demo_seed
 from orders.models import Promotion
 from orders.services.promotions import promotion_save
 

@@ -22,8 +22,8 @@ from waffle.testutils import override_flag
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.models import ProductVariant
-from catalog.services.demo import catalog_demo_seed
 from catalog.tests.factories import VariantFactory
+from demo.services import catalog_demo_seed
 from marketmate.currency import (
     ExchangeRatesError,
     exchange_rate_find,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from accounts.tests.factories import UserFactory
-from catalog.services.demo import catalog_demo_seed
+from demo.services import catalog_demo_seed
 from notifications.tests.factories import NotificationFactory
 from orders.tests.test_browser import VIEWPORTS, signed_in_context
 

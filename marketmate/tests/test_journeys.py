@@ -12,12 +12,12 @@ import pytest
 from accounts.models import User
 from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.models import Product, ProductImage, ProductVariant
-from catalog.services.demo import demo_photo
 from catalog.services.imports import COLUMNS
 from catalog.tests.factories import ProductFactory
 from chat.models import Conversation
 from chat.tests.factories import ADDRESS
 from chat.tests.servers import asgi_servers
+from demo.services import demo_photo
 from marketmate.models import AuditLog
 from marketmate.tests.journeys import (
     CARD_NUMBER,

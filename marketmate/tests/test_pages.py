@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
@@ -68,17 +67,3 @@ def test_dashboard_is_served_to_a_logged_in_user(client: Client, user: User) -> 
 
     assert response.status_code == 200
     assert b"You have no shop yet" in response.content
-
-
-def test_seed_demo_loads_known_logins_once() -> None:
-    call_command("seed_demo", "--if-empty")
-    call_command("seed_demo", "--if-empty")
-
-    assert set(User.objects.values_list("email", flat=True)) == {
-        "shopper@marketmate.test",
-        "vendor@marketmate.test",
-        "staff@marketmate.test",
-    }
-    staff = User.objects.get(email="staff@marketmate.test")
-    assert staff.is_staff
-    assert staff.check_password("marketmate-demo")

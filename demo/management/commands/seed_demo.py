@@ -11,7 +11,7 @@ from django.test.utils import override_settings
 
 from accounts.models import User
 from accounts.services import user_create
-from catalog.services.demo import catalog_demo_seed, demo_orders_seed
+from demo.services import catalog_demo_seed, demo_orders_seed
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"email": "shopper@marketmate.test", "name": "Sam Shopper", "role": User.Role.BUYER},

@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from orders.forms_analytics import AnalyticsPeriodForm
-from orders.selectors_analytics import ShopAnalytics, shop_analytics
+from analytics.forms import AnalyticsPeriodForm
+from analytics.selectors import ShopAnalytics, shop_analytics
 from shops.permissions import ShopMemberRequiredMixin, current_shop_set
 
 
@@ -57,7 +57,7 @@ class ShopAnalyticsView(ShopMemberRequiredMixin, View):
             ]
         return render(
             request,
-            "dashboard/analytics.html",
+            "analytics/shop_analytics.html",
             {
                 "shop": self.shop,
                 "form": form,

@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import StaffFactory, UserFactory
+from analytics.selectors import sales_report
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.models import Order
-from orders.selectors_analytics import sales_report
 from orders.tests.factories import OrderFactory, OrderLineFactory
 from payments.models import LedgerEntry
 from payments.tests.factories import LedgerEntryFactory, RefundFactory
@@ -343,7 +343,7 @@ def staff_browser_client(staff: User) -> Client:
     return client
 
 
-REPORT_URL = "/admin/orders/salesreport/"
+REPORT_URL = "/admin/analytics/salesreport/"
 
 
 def test_the_csv_export_has_the_same_figures(
@@ -425,6 +425,16 @@ def test_the_admin_index_links_the_reports_page(staff_browser_client: Client) ->
     response = staff_browser_client.get("/admin/")
 
     assert REPORT_URL in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["salesreport/", "shopdailystats/", "productdailystats/1/change/"])
+def test_the_former_admin_addresses_lead_to_the_analytics_section(
+    staff_browser_client: Client, page: str
+) -> None:
+    response = staff_browser_client.get(f"/admin/orders/{page}?group=week&currency=EUR")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/analytics/{page}?group=week&currency=EUR"
 
 
 def test_the_reports_page_is_for_staff_only(client: Client) -> None:

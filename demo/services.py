@@ -16,6 +16,13 @@ from catalog.models import Category, Product
 from catalog.services.categories import category_get_or_create_path, category_names_translate
 from catalog.services.images import image_add
 from catalog.services.products import VariantSpec, product_create
+from catalog.services.reviews import review_create
+from orders.models import Order
+from orders.services.cart import cart_get_or_create, cart_item_add
+from orders.services.checkout import checkout_place
+from orders.services.lifecycle import order_cancel, order_complete, order_ship
+from payments.services.payments import payment_confirm_card, payments_create
+from payments.services.refunds import refund_request
 from shops.models import Shop
 from shops.services import shop_apply, shop_approve
 
@@ -435,14 +442,6 @@ def demo_orders_seed(*, buyer: User) -> dict[str, int]:
     Each step commits on its own (no surrounding transaction): payments, refunds and events
     run after commit, as they do for a real shopper.
     """
-    from catalog.services.reviews import review_create
-    from orders.models import Order
-    from orders.services.cart import cart_get_or_create, cart_item_add
-    from orders.services.checkout import checkout_place
-    from orders.services.lifecycle import order_cancel, order_complete, order_ship
-    from payments.services.payments import payment_confirm_card, payments_create
-    from payments.services.refunds import refund_request
-
     if Order.objects.filter(buyer=buyer).exists():
         return {}
     states: dict[str, int] = {}

@@ -78,3 +78,17 @@ def test_seed_demo_prints_the_logins_and_loads_nothing_into_a_used_database() ->
     assert "  admin   staff@marketmate.test" in text
     assert "The database already has data; demo data not loaded." in text
     assert User.objects.count() == 3
+
+
+def test_seed_demo_loads_known_logins_once() -> None:
+    call_command("seed_demo", "--if-empty")
+    call_command("seed_demo", "--if-empty")
+
+    assert set(User.objects.values_list("email", flat=True)) == {
+        "shopper@marketmate.test",
+        "vendor@marketmate.test",
+        "staff@marketmate.test",
+    }
+    staff = User.objects.get(email="staff@marketmate.test")
+    assert staff.is_staff
+    assert staff.check_password("marketmate-demo")

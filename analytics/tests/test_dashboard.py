@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from analytics.selectors import shop_analytics
+from analytics.services import analytics_rollup, product_view_record
 from catalog.tests.factories import ProductFactory
-from orders.selectors_analytics import shop_analytics
-from orders.services.analytics import analytics_rollup, product_view_record
 from orders.tests.factories import OrderFactory, OrderLineFactory
 from payments.tests.factories import RefundFactory
 from shops.models import Shop, ShopMember

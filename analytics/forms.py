@@ -10,9 +10,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from analytics.selectors import GROUPS, report_range_validate
 from marketmate.errors import ApplicationError
 from orders.models import Order
-from orders.selectors_analytics import GROUPS, report_range_validate
 from shops.models import Shop
 
 

@@ -14,15 +14,17 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
-from catalog.models import Product
-from catalog.tests.factories import ProductFactory
-from orders.models import Order, OrderLine, ProductDailyStats, ShopDailyStats
-from orders.services.analytics import (
+from analytics.models import ProductDailyStats, ShopDailyStats
+from analytics.services import (
     analytics_rollup,
     product_view_record,
     product_views_for_day,
 )
-from orders.tasks import analytics_rollup_task
+from analytics.tasks import analytics_rollup_task
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory
+from marketmate.celery import app
+from orders.models import Order, OrderLine
 from orders.tests.factories import OrderFactory, OrderLineFactory
 from payments.models import Refund
 from payments.tests.factories import RefundFactory
@@ -260,8 +262,20 @@ def test_the_beat_job_rolls_up_yesterday_and_today(settings) -> None:  # type: i
         ((now - timedelta(days=1)).date(), 1, 1),
     }
     assert settings.CELERY_BEAT_SCHEDULE["analytics-rollup"]["task"] == (
-        "orders.analytics_rollup_task"
+        "analytics.analytics_rollup_task"
     )
+
+
+def test_a_roll_up_queued_under_the_tasks_former_name_still_runs() -> None:
+    now = timezone.now()
+    shop = ShopFactory()
+    OrderLineFactory(order=OrderFactory(shop=shop, paid_at=now), quantity=3)
+
+    app.tasks["orders.analytics_rollup_task"].delay()
+
+    assert list(ShopDailyStats.objects.values_list("shop_id", "day", "orders", "units")) == [
+        (shop.pk, now.date(), 1, 3)
+    ]
 
 
 def test_the_backfill_command_fills_a_range_of_days(sales: dict[str, Any]) -> None:
@@ -296,8 +310,8 @@ def test_the_roll_ups_are_listed_read_only_in_the_admin_within_a_query_budget(
     # Session, user, the staff's second factor, counts, date hierarchy, the currency filter and
     # the page: not one per row.
     with django_assert_max_num_queries(10):
-        response = client.get(f"/admin/orders/{model}/")
+        response = client.get(f"/admin/analytics/{model}/")
 
     assert response.status_code == 200
     assert "Mug" in response.content.decode() or "North" in response.content.decode()
-    assert client.get(f"/admin/orders/{model}/add/").status_code == 403
+    assert client.get(f"/admin/analytics/{model}/add/").status_code == 403

@@ -1,19 +1,21 @@
-"""The orders' figures on the dashboard overview: sales of today and of the last 30 days, and
-the paid orders waiting to be shipped."""
+"""The sales figures on the dashboard overview: sales of today and of the last 30 days (to the
+analytics page), and the paid orders waiting to be shipped (to the orders list), all from one
+query."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from analytics.selectors import open_day, shop_sales_overview
 from marketmate.currency import money_format
 from orders.models import Order
-from orders.selectors_analytics import open_day, shop_sales_overview
 from shops.models import ShopMember
 from shops.overview import OverviewFigure
 
 
-def orders_overview_figures(membership: ShopMember) -> list[OverviewFigure]:
+def sales_overview_figures(membership: ShopMember) -> list[OverviewFigure]:
+    """The overview provider of the analytics app (registered in `AnalyticsConfig.ready`)."""
     shop = membership.shop
     sales = shop_sales_overview(shop=shop)
     analytics = reverse("dashboard:analytics")

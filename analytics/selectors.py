@@ -28,11 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_signups_by_period
+from analytics.models import ProductDailyStats, ShopDailyStats
+from analytics.services import product_views_for_day
 from catalog.models import Product
 from marketmate.errors import ApplicationError
-from orders.models import Order, OrderLine, ProductDailyStats, ShopDailyStats
+from orders.models import Order, OrderLine
 from orders.pricing import money
-from orders.services.analytics import product_views_for_day
 from payments.selectors import commission_totals_by_period, refund_totals_by_period
 from shops.models import Shop
 from shops.selectors import shops_opened_by_period

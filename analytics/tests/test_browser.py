@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
+from analytics.services import analytics_rollup, product_view_record
 from catalog.tests.factories import ProductFactory
-from orders.services.analytics import analytics_rollup, product_view_record
 from orders.tests.factories import OrderFactory, OrderLineFactory
 from orders.tests.test_browser import VIEWPORTS, signed_in_context
 from shops.models import Shop
@@ -86,7 +86,7 @@ def test_the_admin_reports_page_draws_its_charts(
     context = signed_in_context(browser, live_server, staff, viewport)
     page = context.new_page()
 
-    problems = _open(page, live_server.url + "/admin/orders/salesreport/?group=day")
+    problems = _open(page, live_server.url + "/admin/analytics/salesreport/?group=day")
 
     shots = artifacts_dir / "analytics"
     shots.mkdir(exist_ok=True)

@@ -1,5 +1,5 @@
-"""Vendor analytics: product views are counted cheaply as they happen, and whole UTC days are
-rolled up into `ShopDailyStats` and `ProductDailyStats` by a beat job and the
+"""Writes of the analytics app: product views are counted cheaply as they happen, and whole
+UTC days are rolled up into `ShopDailyStats` and `ProductDailyStats` by a beat job and the
 `analytics_backfill` command.
 
 A roll-up recomputes its days from scratch (orders paid that day, refunds confirmed that day,
@@ -22,8 +22,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from analytics.models import ProductDailyStats, ShopDailyStats
 from catalog.selectors import product_shops_and_currencies
-from orders.models import Order, OrderLine, ProductDailyStats, ShopDailyStats
+from orders.models import Order, OrderLine
 from payments.selectors import refund_totals_by_period
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from orders.services.analytics import analytics_rollup
+from analytics.services import analytics_rollup
 
 
 def _day(value: str) -> date:
