@@ -77,12 +77,12 @@ class Product(models.Model):
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(
         _("price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     compare_at_price = models.DecimalField(
-        _("compare-at price"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("compare-at price"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -161,8 +161,8 @@ class ProductVariant(models.Model):
     )
     price = models.DecimalField(
         _("own price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
@@ -378,10 +378,10 @@ class WishlistItem(models.Model):
         related_name="wishlist_items",
         verbose_name=_("product"),
     )
-    price_when_saved = models.DecimalField(_("price when saved"), max_digits=12, decimal_places=2)
+    price_when_saved = models.DecimalField(_("price when saved"), max_digits=13, decimal_places=3)
     had_stock_when_saved = models.BooleanField(_("in stock when saved"), default=True)
     price_alerted_at = models.DecimalField(
-        _("price last announced"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("price last announced"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     restock_alerted_movement = models.PositiveBigIntegerField(
         _("restock last announced"),

@@ -12,8 +12,11 @@ up to the whole and the last part takes no leftover penny of its own.
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from marketmate.errors import ApplicationError
 
@@ -51,6 +54,12 @@ def money_round(amount: Decimal | int, currency: str) -> Decimal:
 def money_is_whole(amount: Decimal, currency: str) -> bool:
     """True when `amount` is a whole number of `currency`'s minor units."""
     return Decimal(amount) == Decimal(amount).quantize(quantum(currency), rounding=ROUND_DOWN)
+
+
+def money_input(amount: Decimal | None, currency: str) -> Decimal | None:
+    """A stored amount (three decimals in the column) as a form shows it: in the currency's own
+    decimals (10.00 dollars, 1000 yen, 1.125 dinars); None stays None."""
+    return None if amount is None else money_round(amount, currency)
 
 
 def money_clean(amount: Decimal | str | int, currency: str, *, field: str = "amount") -> Decimal:
@@ -127,3 +136,35 @@ def money_setting(*, table: Mapping[str, object], default: object, currency: str
     if minor_unit(code) != 2:
         return Decimal(0).quantize(quantum(code))
     return money_round(Decimal(str(default)), code)
+
+
+def money_text(amount: Decimal) -> str:
+    """`amount` as API text: every decimal it has, and at least two ("80.00", "1.125").
+
+    Amount columns hold three decimals (the most any currency has), so a stored 80.00 reads
+    back as 80.000; this keeps the two-decimal text clients already read, and never drops a
+    third decimal a BHD amount has."""
+    value = Decimal(amount)
+    exponent = value.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in the API: text with its own decimals, at least two (`money_text`); input
+    up to three decimals, which the service then checks against the currency (`money_clean`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 13)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return money_text(Decimal(value))
+
+
+def amount_field_mapping(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A ModelSerializer's field mapping with money columns read as `AmountField`s."""
+    return {**mapping, models.DecimalField: AmountField}

@@ -51,7 +51,7 @@ class CartItem(models.Model):
         ProductVariant, on_delete=models.CASCADE, related_name="+", verbose_name=_("variant")
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    price_when_added = models.DecimalField(_("price when added"), max_digits=12, decimal_places=2)
+    price_when_added = models.DecimalField(_("price when added"), max_digits=13, decimal_places=3)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -93,8 +93,8 @@ class Promotion(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     value = models.DecimalField(
         _("value"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Percent (10 for 10 %) or amount in the currency; ignored for free shipping."),
@@ -125,8 +125,8 @@ class Promotion(models.Model):
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     minimum_subtotal = models.DecimalField(
         _("minimum subtotal"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
@@ -270,8 +270,8 @@ class ShippingMethod(models.Model):
         _("price"),
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
     free_above = models.DecimalField(
         _("free above"),
@@ -279,8 +279,8 @@ class ShippingMethod(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Orders worth at least this much ship free."),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
     delivery_days_min = models.PositiveSmallIntegerField(
         _("delivery in at least (days)"),
@@ -312,7 +312,7 @@ class ShippingWeightBand(models.Model):
     )
     up_to_grams = models.PositiveIntegerField(_("up to (g)"))
     price = models.DecimalField(
-        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=12, decimal_places=2
+        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=13, decimal_places=3
     )
 
     class Meta:
@@ -356,20 +356,20 @@ class Order(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
-    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = models.DecimalField(_("discount"), max_digits=13, decimal_places=3)
     platform_discount = models.DecimalField(
         _("discount paid by the platform"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
         help_text=_("The part of the discount platform-wide promotions pay for."),
     )
-    shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3)
+    tax = models.DecimalField(_("tax"), max_digits=13, decimal_places=3)
+    total = models.DecimalField(_("total"), max_digits=13, decimal_places=3)
     refunded_amount = models.DecimalField(
-        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+        _("refunded"), default=Decimal("0"), max_digits=13, decimal_places=3
     )
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4)
@@ -449,12 +449,12 @@ class OrderLine(models.Model):
     product_title = models.CharField(_("product"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(_("options"), default=dict, blank=True)
-    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=13, decimal_places=3)
     quantity = models.PositiveIntegerField(_("quantity"))
-    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
-    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = models.DecimalField(_("discount"), max_digits=13, decimal_places=3)
+    tax = models.DecimalField(_("tax"), max_digits=13, decimal_places=3)
+    total = models.DecimalField(_("total"), max_digits=13, decimal_places=3)
 
     class Meta:
         verbose_name = _("order line")
@@ -540,12 +540,12 @@ class ShopDailyStats(models.Model):
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
     revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
+        _("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3
     )
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)
     refunds = models.DecimalField(
-        _("refunds"), default=Decimal("0"), max_digits=14, decimal_places=2
+        _("refunds"), default=Decimal("0"), max_digits=15, decimal_places=3
     )
     views = models.PositiveIntegerField(_("product views"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -576,7 +576,7 @@ class ProductDailyStats(models.Model):
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
     revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
+        _("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3
     )
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)

@@ -50,9 +50,9 @@ class Payment(models.Model):
         _("provider payment id"), max_length=255, blank=True, db_index=True
     )
     client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
     amount_refunded = models.DecimalField(
-        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+        _("refunded"), default=Decimal("0"), max_digits=13, decimal_places=3
     )
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -179,7 +179,7 @@ class Refund(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     lines = models.JSONField(
         _("lines"), default=list, blank=True, help_text=_("[{line_id, quantity}] when per line.")
@@ -273,8 +273,8 @@ class CommissionRate(models.Model):
         _("fixed fee"),
         default=Decimal("0"),
         help_text=_("Per order, in the order's currency."),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
 
     class Meta:
@@ -315,7 +315,7 @@ class Payout(models.Model):
     shop = models.ForeignKey(
         Shop, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("shop")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     status = models.CharField(
@@ -365,7 +365,7 @@ class LedgerEntry(models.Model):
         Shop, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("shop")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     order = models.ForeignKey(
         Order,
@@ -571,7 +571,7 @@ class LedgerPosting(models.Model):
     account = models.ForeignKey(
         LedgerAccount, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -611,8 +611,8 @@ class ReconciliationAlert(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3)
     check_name = models.CharField(_("check"), max_length=40)
-    expected = models.DecimalField(_("expected"), max_digits=14, decimal_places=2)
-    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
+    expected = models.DecimalField(_("expected"), max_digits=15, decimal_places=3)
+    actual = models.DecimalField(_("actual"), max_digits=15, decimal_places=3)
     is_open = models.BooleanField(_("open"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
