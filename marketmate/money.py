@@ -138,6 +138,16 @@ def money_setting(*, table: Mapping[str, object], default: object, currency: str
     return money_round(Decimal(str(default)), code)
 
 
+class MoneyAmountField(models.DecimalField):  # type: ignore[type-arg]
+    """An amount column: three decimals (the most any currency has, BHD), read back with the
+    decimals it needs and at least two (80.000 reads as 80.00, 1.125 stays 1.125), so amounts
+    of zero- and two-decimal currencies print as they always have. Validation per currency is
+    `money_clean`'s job, not the column's."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        return None if value is None else Decimal(money_text(value))
+
+
 def money_text(amount: Decimal) -> str:
     """`amount` as API text: every decimal it has, and at least two ("80.00", "1.125").
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalog.models import Category, ProductVariant
+from marketmate.money import MoneyAmountField
 from orders.pricing import PromotionKind, ShippingKind
 from shops.models import Shop
 
@@ -51,7 +52,7 @@ class CartItem(models.Model):
         ProductVariant, on_delete=models.CASCADE, related_name="+", verbose_name=_("variant")
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    price_when_added = models.DecimalField(_("price when added"), max_digits=13, decimal_places=3)
+    price_when_added = MoneyAmountField(_("price when added"), max_digits=13, decimal_places=3)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -91,7 +92,7 @@ class Promotion(models.Model):
         help_text=_("What shoppers type at checkout. Leave empty for an automatic promotion."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    value = models.DecimalField(
+    value = MoneyAmountField(
         _("value"),
         max_digits=13,
         decimal_places=3,
@@ -123,7 +124,7 @@ class Promotion(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    minimum_subtotal = models.DecimalField(
+    minimum_subtotal = MoneyAmountField(
         _("minimum subtotal"),
         max_digits=13,
         decimal_places=3,
@@ -266,14 +267,14 @@ class ShippingMethod(models.Model):
         blank=True,
         help_text=_("The country group this method ships to; none means everywhere."),
     )
-    price = models.DecimalField(
+    price = MoneyAmountField(
         _("price"),
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
         max_digits=13,
         decimal_places=3,
     )
-    free_above = models.DecimalField(
+    free_above = MoneyAmountField(
         _("free above"),
         null=True,
         blank=True,
@@ -311,7 +312,7 @@ class ShippingWeightBand(models.Model):
         ShippingMethod, on_delete=models.CASCADE, related_name="bands", verbose_name=_("method")
     )
     up_to_grams = models.PositiveIntegerField(_("up to (g)"))
-    price = models.DecimalField(
+    price = MoneyAmountField(
         _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=13, decimal_places=3
     )
 
@@ -356,19 +357,22 @@ class Order(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=13, decimal_places=3)
-    discount = models.DecimalField(_("discount"), max_digits=13, decimal_places=3)
-    platform_discount = models.DecimalField(
+    subtotal = MoneyAmountField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = MoneyAmountField(_("discount"), max_digits=13, decimal_places=3)
+    platform_discount = MoneyAmountField(
         _("discount paid by the platform"),
         max_digits=13,
         decimal_places=3,
         default=Decimal("0"),
-        help_text=_("The part of the discount platform-wide promotions pay for."),
+        help_text=_(
+            "What platform-wide promotions pay for: their part of the discount and the shipping "
+            "their free shipping waives."
+        ),
     )
-    shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3)
-    tax = models.DecimalField(_("tax"), max_digits=13, decimal_places=3)
-    total = models.DecimalField(_("total"), max_digits=13, decimal_places=3)
-    refunded_amount = models.DecimalField(
+    shipping = MoneyAmountField(_("shipping"), max_digits=13, decimal_places=3)
+    tax = MoneyAmountField(_("tax"), max_digits=13, decimal_places=3)
+    total = MoneyAmountField(_("total"), max_digits=13, decimal_places=3)
+    refunded_amount = MoneyAmountField(
         _("refunded"), default=Decimal("0"), max_digits=13, decimal_places=3
     )
     prices_include_tax = models.BooleanField(_("prices include tax"))
@@ -449,12 +453,12 @@ class OrderLine(models.Model):
     product_title = models.CharField(_("product"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(_("options"), default=dict, blank=True)
-    unit_price = models.DecimalField(_("unit price"), max_digits=13, decimal_places=3)
+    unit_price = MoneyAmountField(_("unit price"), max_digits=13, decimal_places=3)
     quantity = models.PositiveIntegerField(_("quantity"))
-    subtotal = models.DecimalField(_("subtotal"), max_digits=13, decimal_places=3)
-    discount = models.DecimalField(_("discount"), max_digits=13, decimal_places=3)
-    tax = models.DecimalField(_("tax"), max_digits=13, decimal_places=3)
-    total = models.DecimalField(_("total"), max_digits=13, decimal_places=3)
+    subtotal = MoneyAmountField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = MoneyAmountField(_("discount"), max_digits=13, decimal_places=3)
+    tax = MoneyAmountField(_("tax"), max_digits=13, decimal_places=3)
+    total = MoneyAmountField(_("total"), max_digits=13, decimal_places=3)
 
     class Meta:
         verbose_name = _("order line")
@@ -539,14 +543,10 @@ class ShopDailyStats(models.Model):
     )
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
-    revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3
-    )
+    revenue = MoneyAmountField(_("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)
-    refunds = models.DecimalField(
-        _("refunds"), default=Decimal("0"), max_digits=15, decimal_places=3
-    )
+    refunds = MoneyAmountField(_("refunds"), default=Decimal("0"), max_digits=15, decimal_places=3)
     views = models.PositiveIntegerField(_("product views"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -575,9 +575,7 @@ class ProductDailyStats(models.Model):
     )
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
-    revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3
-    )
+    revenue = MoneyAmountField(_("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)
     views = models.PositiveIntegerField(_("views"), default=0)

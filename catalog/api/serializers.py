@@ -18,7 +18,9 @@ from marketmate.money import amount_field_mapping, money_text
 
 
 class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     unit_price = serializers.SerializerMethodField()
 
@@ -88,7 +90,9 @@ class ProductShopSerializer(serializers.Serializer[Any]):
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     shop = ProductShopSerializer(read_only=True)
     categories = serializers.SerializerMethodField()

@@ -2,39 +2,65 @@
 
 import django.core.validators
 from decimal import Decimal
+import marketmate.money
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0011_merge_names_and_search'),
+        ("catalog", "0011_merge_names_and_search"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='product',
-            name='compare_at_price',
-            field=models.DecimalField(blank=True, decimal_places=3, max_digits=13, null=True, verbose_name='compare-at price'),
+            model_name="product",
+            name="compare_at_price",
+            field=marketmate.money.MoneyAmountField(
+                blank=True,
+                decimal_places=3,
+                max_digits=13,
+                null=True,
+                verbose_name="compare-at price",
+            ),
         ),
         migrations.AlterField(
-            model_name='product',
-            name='price',
-            field=models.DecimalField(decimal_places=3, max_digits=13, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='price'),
+            model_name="product",
+            name="price",
+            field=marketmate.money.MoneyAmountField(
+                decimal_places=3,
+                max_digits=13,
+                validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                verbose_name="price",
+            ),
         ),
         migrations.AlterField(
-            model_name='productvariant',
-            name='price',
-            field=models.DecimalField(blank=True, decimal_places=3, max_digits=13, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='own price'),
+            model_name="productvariant",
+            name="price",
+            field=marketmate.money.MoneyAmountField(
+                blank=True,
+                decimal_places=3,
+                max_digits=13,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                verbose_name="own price",
+            ),
         ),
         migrations.AlterField(
-            model_name='wishlistitem',
-            name='price_alerted_at',
-            field=models.DecimalField(blank=True, decimal_places=3, max_digits=13, null=True, verbose_name='price last announced'),
+            model_name="wishlistitem",
+            name="price_alerted_at",
+            field=marketmate.money.MoneyAmountField(
+                blank=True,
+                decimal_places=3,
+                max_digits=13,
+                null=True,
+                verbose_name="price last announced",
+            ),
         ),
         migrations.AlterField(
-            model_name='wishlistitem',
-            name='price_when_saved',
-            field=models.DecimalField(decimal_places=3, max_digits=13, verbose_name='price when saved'),
+            model_name="wishlistitem",
+            name="price_when_saved",
+            field=marketmate.money.MoneyAmountField(
+                decimal_places=3, max_digits=13, verbose_name="price when saved"
+            ),
         ),
     ]

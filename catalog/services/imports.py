@@ -194,10 +194,12 @@ def _parse_row(
         errors.append(
             _("status must be one of %(choices)s.") % {"choices": ", ".join(Product.Status.values)}
         )
-    price = _decimal(row.get("price", ""), name="price", errors=errors, required=True, currency=currency
+    price = _decimal(
+        row.get("price", ""), name="price", errors=errors, required=True, currency=currency
     )
     compare_at = _decimal(
-        row.get("compare_at_price", ""), name="compare_at_price",
+        row.get("compare_at_price", ""),
+        name="compare_at_price",
         errors=errors,
         required=False,
         currency=currency,
@@ -205,7 +207,8 @@ def _parse_row(
     if price is not None and compare_at is not None and compare_at <= price:
         errors.append(_("compare_at_price must be higher than price."))
     variant_price = _decimal(
-        row.get("variant_price", ""), name="variant_price",
+        row.get("variant_price", ""),
+        name="variant_price",
         errors=errors,
         required=False,
         currency=currency,

@@ -504,7 +504,9 @@ def variant_update(
             _("These fields cannot be changed here."),
             fields={field: [_("Cannot be changed here.")] for field in sorted(unknown)},
         )
-    before = _money_before({field: getattr(variant, field) for field in data}, variant.product.currency)
+    before = _money_before(
+        {field: getattr(variant, field) for field in data}, variant.product.currency
+    )
     for field, value in data.items():
         if field == "sku":
             value = _sku_check(shop=variant.shop, sku=value, exclude_pk=variant.pk)

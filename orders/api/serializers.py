@@ -131,7 +131,9 @@ class CheckoutSerializer(serializers.Serializer[Any]):
 
 # --- Orders ---------------------------------------------------------------------------------------
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     class Meta:
         model = OrderLine
@@ -164,7 +166,9 @@ class OrderShopSerializer(serializers.Serializer[Any]):
 
 
 class OrderListSerializer(serializers.ModelSerializer[Order]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     shop = OrderShopSerializer()
 

@@ -39,7 +39,9 @@ class PaymentOrderSerializer(serializers.Serializer[Any]):
 
 
 class PaymentSerializer(serializers.ModelSerializer[Payment]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     orders = serializers.SerializerMethodField()
     client_secret = serializers.SerializerMethodField(
@@ -103,7 +105,9 @@ class RefundCreateSerializer(serializers.Serializer[Any]):
 
 
 class RefundSerializer(serializers.ModelSerializer[Refund]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     class Meta:
         model = Refund
@@ -136,7 +140,9 @@ class ShopBalanceSerializer(serializers.Serializer[Any]):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     order_number = serializers.CharField(source="order.number", default=None)
 
@@ -156,7 +162,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
 
 
 class PayoutSerializer(serializers.ModelSerializer[Payout]):
-    serializer_field_mapping = amount_field_mapping(serializers.ModelSerializer.serializer_field_mapping)
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
 
     class Meta:
         model = Payout
