@@ -161,18 +161,34 @@ def money_text(amount: Decimal) -> str:
 
 
 class AmountField(serializers.DecimalField):
-    """An amount in the API: text with its own decimals, at least two (`money_text`); input
-    up to three decimals, which the service then checks against the currency (`money_clean`)."""
+    """An amount in the API, as text. When the object it is read from has a `currency` (an
+    order, a payment, a ledger entry...), with that currency's decimals and at least two
+    ("80.00", "1000.00" yen as always, "24.690" dinars); otherwise with the decimals the value
+    has, at least two (`money_text`). Input takes up to three decimals, which the service then
+    checks against the currency (`money_clean`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 13)
         kwargs.setdefault("decimal_places", 3)
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        currency = (instance.get("currency") if isinstance(instance, Mapping) else None) or getattr(
+            instance, "currency", None
+        )
+        return (value, currency if isinstance(currency, str) and currency else None)
+
     def to_representation(self, value: Any) -> Any:
+        currency = None
+        if isinstance(value, tuple):
+            value, currency = value
         if value is None or value == "":
             return None
-        return money_text(Decimal(value))
+        if currency is None:
+            return money_text(Decimal(value))
+        places = max(2, minor_unit(currency))
+        return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
 
 
 def amount_field_mapping(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
