@@ -85,6 +85,22 @@ def money_clean(amount: Decimal | str | int, currency: str, *, field: str = "amo
     return value.quantize(quantum(currency))
 
 
+def money_field_errors(
+    currency: str, amounts: Mapping[str, Decimal | None]
+) -> dict[str, list[str]]:
+    """The field errors of `amounts` (field name to amount; None is skipped) in `currency`:
+    `{"price": ["JPY amounts have no decimals."]}`, empty when every amount fits."""
+    errors: dict[str, list[str]] = {}
+    for field, amount in amounts.items():
+        if amount is None or not currency:
+            continue
+        try:
+            money_clean(amount, currency, field=field)
+        except MoneyError as exc:
+            errors[field] = [str(exc.message)]
+    return errors
+
+
 def to_minor_units(amount: Decimal, currency: str) -> int:
     """`amount` as the integer providers count in (yen, cents, fils), rounded half up."""
     return int(money_round(amount, currency).scaleb(minor_unit(currency)))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalog.models import Category, ProductVariant
-from marketmate.money import MoneyAmountField
+from marketmate.money import MoneyAmountField, money_field_errors
 from orders.pricing import PromotionKind, ShippingKind
 from shops.models import Shop
 
@@ -179,6 +179,13 @@ class Promotion(models.Model):
             and (self.kind == PromotionKind.FIXED or self.minimum_subtotal > 0)
         ):
             errors["currency"] = [str(_("Amounts need a currency."))]
+        # Amounts have no more decimals than the currency (a shop's is the shop's currency).
+        currency = self.shop.currency if self.shop_id is not None else self.currency
+        amounts = {"minimum_subtotal": self.minimum_subtotal}
+        if self.kind == PromotionKind.FIXED:
+            amounts["value"] = self.value
+        for field, messages in money_field_errors(currency, amounts).items():
+            errors.setdefault(field, messages)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = [str(_("The end must come after the start."))]
         if errors:
@@ -303,6 +310,16 @@ class ShippingMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop}: {self.name}"
+
+    def clean(self) -> None:
+        # Prices are in the shop's currency, with no more decimals than it has.
+        if self.shop_id is None:
+            return
+        errors = money_field_errors(
+            self.shop.currency, {"price": self.price, "free_above": self.free_above}
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ShippingWeightBand(models.Model):
