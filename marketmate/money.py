@@ -180,12 +180,14 @@ class AmountField(serializers.DecimalField):
     """An amount in the API, as text. When the object it is read from has a `currency` (an
     order, a payment, a ledger entry...), with that currency's decimals and at least two
     ("80.00", "1000.00" yen as always, "24.690" dinars); otherwise with the decimals the value
-    has, at least two (`money_text`). Input takes up to three decimals, which the service then
-    checks against the currency (`money_clean`)."""
+    has, at least two (`money_text`). Input takes any decimals; the service then checks them
+    against the currency (`money_clean`)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 13)
-        kwargs.setdefault("decimal_places", 3)
+        # Any number of decimals comes in: the currency, not the field, says how many are too
+        # many, so the message names it ("JPY amounts have no decimals.").
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", None)
         super().__init__(**kwargs)
 
     def get_attribute(self, instance: Any) -> Any:
