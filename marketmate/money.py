@@ -154,7 +154,7 @@ def money_setting(*, table: Mapping[str, object], default: object, currency: str
     return money_round(Decimal(str(default)), code)
 
 
-class MoneyAmountField(models.DecimalField):  # type: ignore[type-arg]
+class MoneyAmountField(models.DecimalField):
     """An amount column: three decimals (the most any currency has, BHD), read back with the
     decimals it needs and at least two (80.000 reads as 80.00, 1.125 stays 1.125), so amounts
     of zero- and two-decimal currencies print as they always have. Validation per currency is

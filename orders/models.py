@@ -180,7 +180,7 @@ class Promotion(models.Model):
         ):
             errors["currency"] = [str(_("Amounts need a currency."))]
         # Amounts have no more decimals than the currency (a shop's is the shop's currency).
-        currency = self.shop.currency if self.shop_id is not None else self.currency
+        currency = self.shop.currency if self.shop is not None else self.currency
         amounts = {"minimum_subtotal": self.minimum_subtotal}
         if self.kind == PromotionKind.FIXED:
             amounts["value"] = self.value

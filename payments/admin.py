@@ -62,7 +62,17 @@ class DisputeInline(admin.TabularInline):
     model = Dispute
     extra = 0
     can_delete = False
-    fields = readonly_fields = [
+    fields = [
+        "provider_dispute_id",
+        "status",
+        "amount",
+        "reason",
+        "fee",
+        "fee_returned",
+        "opened_at",
+        "closed_at",
+    ]
+    readonly_fields = [
         "provider_dispute_id",
         "status",
         "amount",

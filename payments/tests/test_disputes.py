@@ -3,6 +3,7 @@
 The payment goes through the local Stripe server; the dispute events are signed and posted to
 the webhook endpoint as Stripe would."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -231,3 +232,27 @@ def test_staff_see_the_dispute_on_the_order_in_the_admin(stripe_settings, buyer,
     assert [item.provider_dispute_id for item in disputes.context["cl"].result_list] == [
         "dp_life_1"
     ]
+
+
+def test_disputes_received_before_they_had_rows_are_rebuilt_from_their_events(
+    stripe_settings, buyer, order
+) -> None:
+    from django.apps import apps
+
+    backfill = importlib.import_module("payments.migrations.0010_disputes_from_past_events")
+    payment = _paid_by_stripe(buyer, order)
+    webhook_post(Client(), stripe_event("charge.dispute.created", _opened_with_fee(payment)))
+    webhook_post(Client(), stripe_event("charge.dispute.closed", _dispute(payment, status="lost")))
+    Dispute.objects.all().delete()  # as before the rows existed
+
+    backfill.forwards(apps, None)
+    backfill.forwards(apps, None)
+
+    dispute = Dispute.objects.get()
+    assert (dispute.amount, dispute.reason, dispute.status, dispute.fee) == (
+        Decimal("50.00"),
+        "fraudulent",
+        "lost",
+        Decimal("15.00"),
+    )
+    assert dispute.closed_at is not None
