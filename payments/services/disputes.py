@@ -128,13 +128,14 @@ def dispute_won(
         payment, _changed = payment_mark_dispute(payment=payment, status="won", raw=raw)
         dispute = _dispute_row(payment=payment, dispute_id=dispute_id, amount=amount)
         _dispute_close(dispute, Dispute.Status.WON)
+        orders = _orders_locked(payment)
         if fee_returned > 0:
             entry = ledger_post_dispute_fee_returned(dispute_id=dispute_id, amount=fee_returned)
             if entry is not None:
                 entries.append(entry)
                 dispute.fee_returned = entry.amount
                 dispute.save(update_fields=["fee_returned"])
-        for order in _orders_locked(payment):
+        for order in orders:
             taken = LedgerEntry.objects.filter(
                 order=order, reference=f"chargeback:{dispute_id}:{order.pk}"
             ).aggregate(total=Sum("amount"))["total"]
