@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketmate.money import MoneyAmountField
 from orders.models import Order
 from shops.models import Shop
 
@@ -28,14 +29,10 @@ class ShopDailyStats(models.Model):
     )
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
-    revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
-    )
+    revenue = MoneyAmountField(_("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)
-    refunds = models.DecimalField(
-        _("refunds"), default=Decimal("0"), max_digits=14, decimal_places=2
-    )
+    refunds = MoneyAmountField(_("refunds"), default=Decimal("0"), max_digits=15, decimal_places=3)
     views = models.PositiveIntegerField(_("product views"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -65,9 +62,7 @@ class ProductDailyStats(models.Model):
     )
     day = models.DateField(_("day"))
     currency = models.CharField(_("currency"), max_length=3)
-    revenue = models.DecimalField(
-        _("revenue"), default=Decimal("0"), max_digits=14, decimal_places=2
-    )
+    revenue = MoneyAmountField(_("revenue"), default=Decimal("0"), max_digits=15, decimal_places=3)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units sold"), default=0)
     views = models.PositiveIntegerField(_("views"), default=0)

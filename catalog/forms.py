@@ -24,12 +24,12 @@ class ProductForm(forms.Form):
         help_text=_("Paragraphs, bold, italic, lists and links are kept."),
     )
     price = forms.DecimalField(
-        label=_("Price"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Price"), max_digits=13, decimal_places=3, min_value=Decimal("0.01")
     )
     compare_at_price = forms.DecimalField(
         label=_("Compare-at price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         required=False,
         help_text=_("The old price, shown struck through. Leave empty when not on sale."),
     )
@@ -152,8 +152,8 @@ class VariantForm(forms.Form):
     )
     price = forms.DecimalField(
         label=_("Own price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         min_value=Decimal("0.01"),
         required=False,
         help_text=_("Empty: the product's price."),

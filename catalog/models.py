@@ -9,6 +9,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from marketmate.money import MoneyAmountField
 from shops.models import Shop
 
 
@@ -75,14 +76,14 @@ class Product(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220)
     description = models.TextField(_("description"), blank=True)
-    price = models.DecimalField(
+    price = MoneyAmountField(
         _("price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    compare_at_price = models.DecimalField(
-        _("compare-at price"), max_digits=12, decimal_places=2, null=True, blank=True
+    compare_at_price = MoneyAmountField(
+        _("compare-at price"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -159,10 +160,10 @@ class ProductVariant(models.Model):
     options = models.JSONField(
         _("options"), default=dict, blank=True, help_text=_('For example {"size": "M"}.')
     )
-    price = models.DecimalField(
+    price = MoneyAmountField(
         _("own price"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
@@ -378,10 +379,10 @@ class WishlistItem(models.Model):
         related_name="wishlist_items",
         verbose_name=_("product"),
     )
-    price_when_saved = models.DecimalField(_("price when saved"), max_digits=12, decimal_places=2)
+    price_when_saved = MoneyAmountField(_("price when saved"), max_digits=13, decimal_places=3)
     had_stock_when_saved = models.BooleanField(_("in stock when saved"), default=True)
-    price_alerted_at = models.DecimalField(
-        _("price last announced"), max_digits=12, decimal_places=2, null=True, blank=True
+    price_alerted_at = MoneyAmountField(
+        _("price last announced"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     restock_alerted_movement = models.PositiveBigIntegerField(
         _("restock last announced"),

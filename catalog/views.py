@@ -46,6 +46,7 @@ from catalog.services.imports import products_export_csv, products_import_csv
 from catalog.services.products import VariantSpec
 from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
+from marketmate.money import money_input
 from marketmate.ratelimits import rate_limit_hit
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_CATALOG
@@ -119,7 +120,7 @@ def _variant_initial(variant: ProductVariant, names: list[str]) -> dict[str, Any
     initial: dict[str, Any] = {
         "id": variant.pk,
         "sku": variant.sku,
-        "price": variant.price,
+        "price": money_input(variant.price, variant.product.currency),
         "inventory_count": variant.inventory_count,
     }
     for slot, name in enumerate(names, start=1):
@@ -272,8 +273,8 @@ class ProductUpdateView(CatalogMixin, TemplateView):
                 initial={
                     "title": product.title,
                     "description": product.description,
-                    "price": product.price,
-                    "compare_at_price": product.compare_at_price,
+                    "price": money_input(product.price, product.currency),
+                    "compare_at_price": money_input(product.compare_at_price, product.currency),
                     "status": product.status,
                     "track_inventory": product.track_inventory,
                     "categories": list(product.categories.all()),

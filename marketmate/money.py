@@ -12,8 +12,11 @@ up to the whole and the last part takes no leftover penny of its own.
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from marketmate.errors import ApplicationError
 
@@ -53,6 +56,12 @@ def money_is_whole(amount: Decimal, currency: str) -> bool:
     return Decimal(amount) == Decimal(amount).quantize(quantum(currency), rounding=ROUND_DOWN)
 
 
+def money_input(amount: Decimal | None, currency: str) -> Decimal | None:
+    """A stored amount (three decimals in the column) as a form shows it: in the currency's own
+    decimals (10.00 dollars, 1000 yen, 1.125 dinars); None stays None."""
+    return None if amount is None else money_round(amount, currency)
+
+
 def money_clean(amount: Decimal | str | int, currency: str, *, field: str = "amount") -> Decimal:
     """`amount` as a Decimal of `currency`, or a MoneyError (400) naming `field` when it is not
     a number or has more decimals than the currency has. Never rounds."""
@@ -74,6 +83,22 @@ def money_clean(amount: Decimal | str | int, currency: str, *, field: str = "amo
             }
         raise MoneyError(message, fields={field: [message]})
     return value.quantize(quantum(currency))
+
+
+def money_field_errors(
+    currency: str, amounts: Mapping[str, Decimal | None]
+) -> dict[str, list[str]]:
+    """The field errors of `amounts` (field name to amount; None is skipped) in `currency`:
+    `{"price": ["JPY amounts have no decimals."]}`, empty when every amount fits."""
+    errors: dict[str, list[str]] = {}
+    for field, amount in amounts.items():
+        if amount is None or not currency:
+            continue
+        try:
+            money_clean(amount, currency, field=field)
+        except MoneyError as exc:
+            errors[field] = [str(exc.message)]
+    return errors
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -127,3 +152,63 @@ def money_setting(*, table: Mapping[str, object], default: object, currency: str
     if minor_unit(code) != 2:
         return Decimal(0).quantize(quantum(code))
     return money_round(Decimal(str(default)), code)
+
+
+class MoneyAmountField(models.DecimalField):
+    """An amount column: three decimals (the most any currency has, BHD), read back with the
+    decimals it needs and at least two (80.000 reads as 80.00, 1.125 stays 1.125), so amounts
+    of zero- and two-decimal currencies print as they always have. Validation per currency is
+    `money_clean`'s job, not the column's."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        return None if value is None else Decimal(money_text(value))
+
+
+def money_text(amount: Decimal) -> str:
+    """`amount` as API text: every decimal it has, and at least two ("80.00", "1.125").
+
+    Amount columns hold three decimals (the most any currency has), so a stored 80.00 reads
+    back as 80.000; this keeps the two-decimal text clients already read, and never drops a
+    third decimal a BHD amount has."""
+    value = Decimal(amount)
+    exponent = value.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in the API, as text. When the object it is read from has a `currency` (an
+    order, a payment, a ledger entry...), with that currency's decimals and at least two
+    ("80.00", "1000.00" yen as always, "24.690" dinars); otherwise with the decimals the value
+    has, at least two (`money_text`). Input takes any decimals; the service then checks them
+    against the currency (`money_clean`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Any number of decimals comes in: the currency, not the field, says how many are too
+        # many, so the message names it ("JPY amounts have no decimals.").
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", None)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        currency = (instance.get("currency") if isinstance(instance, Mapping) else None) or getattr(
+            instance, "currency", None
+        )
+        return (value, currency if isinstance(currency, str) and currency else None)
+
+    def to_representation(self, value: Any) -> Any:
+        currency = None
+        if isinstance(value, tuple):
+            value, currency = value
+        if value is None or value == "":
+            return None
+        if currency is None:
+            return money_text(Decimal(value))
+        places = max(2, minor_unit(currency))
+        return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+def amount_field_mapping(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A ModelSerializer's field mapping with money columns read as `AmountField`s."""
+    return {**mapping, models.DecimalField: AmountField}

@@ -3,6 +3,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
@@ -63,13 +65,21 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
     inlines = [OrderLineInline, OrderStatusChangeInline]
     actions = ["cancel_orders", "refund_orders"]
-    readonly_fields = [field.name for field in Order._meta.fields]
+    readonly_fields = [*(field.name for field in Order._meta.fields), "disputes"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("Disputes"))
+    def disputes(self, obj: Order) -> str:
+        """The disputes of the order's payments (status, amounts, reason, dates, fee)."""
+        from payments.templatetags.payments_tags import order_disputes_panel
+
+        panel = render_to_string("payments/includes/order_disputes.html", order_disputes_panel(obj))
+        return mark_safe(panel) if panel.strip() else "—"  # noqa: S308 (our template, escaped)
 
     @admin.action(description=_("Cancel the selected orders and restock"))
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:

@@ -174,7 +174,7 @@ class ShippingMethodForm(forms.ModelForm):
 class WeightBandForm(forms.Form):
     up_to_grams = forms.IntegerField(label=_("Up to (g)"), min_value=1, required=False)
     price = forms.DecimalField(
-        label=_("Price"), min_value=0, max_digits=12, decimal_places=2, required=False
+        label=_("Price"), min_value=0, max_digits=13, decimal_places=3, required=False
     )
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalog.models import Category, ProductVariant
+from marketmate.money import MoneyAmountField, money_field_errors
 from orders.pricing import PromotionKind, ShippingKind
 from shops.models import Shop
 
@@ -51,7 +52,7 @@ class CartItem(models.Model):
         ProductVariant, on_delete=models.CASCADE, related_name="+", verbose_name=_("variant")
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    price_when_added = models.DecimalField(_("price when added"), max_digits=12, decimal_places=2)
+    price_when_added = MoneyAmountField(_("price when added"), max_digits=13, decimal_places=3)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -91,10 +92,10 @@ class Promotion(models.Model):
         help_text=_("What shoppers type at checkout. Leave empty for an automatic promotion."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    value = models.DecimalField(
+    value = MoneyAmountField(
         _("value"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Percent (10 for 10 %) or amount in the currency; ignored for free shipping."),
@@ -123,10 +124,10 @@ class Promotion(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    minimum_subtotal = models.DecimalField(
+    minimum_subtotal = MoneyAmountField(
         _("minimum subtotal"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
@@ -178,6 +179,13 @@ class Promotion(models.Model):
             and (self.kind == PromotionKind.FIXED or self.minimum_subtotal > 0)
         ):
             errors["currency"] = [str(_("Amounts need a currency."))]
+        # Amounts have no more decimals than the currency (a shop's is the shop's currency).
+        currency = self.shop.currency if self.shop is not None else self.currency
+        amounts = {"minimum_subtotal": self.minimum_subtotal}
+        if self.kind == PromotionKind.FIXED:
+            amounts["value"] = self.value
+        for field, messages in money_field_errors(currency, amounts).items():
+            errors.setdefault(field, messages)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = [str(_("The end must come after the start."))]
         if errors:
@@ -266,21 +274,21 @@ class ShippingMethod(models.Model):
         blank=True,
         help_text=_("The country group this method ships to; none means everywhere."),
     )
-    price = models.DecimalField(
+    price = MoneyAmountField(
         _("price"),
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
-    free_above = models.DecimalField(
+    free_above = MoneyAmountField(
         _("free above"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Orders worth at least this much ship free."),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
     delivery_days_min = models.PositiveSmallIntegerField(
         _("delivery in at least (days)"),
@@ -303,6 +311,16 @@ class ShippingMethod(models.Model):
     def __str__(self) -> str:
         return f"{self.shop}: {self.name}"
 
+    def clean(self) -> None:
+        # Prices are in the shop's currency, with no more decimals than it has.
+        if self.shop_id is None:
+            return
+        errors = money_field_errors(
+            self.shop.currency, {"price": self.price, "free_above": self.free_above}
+        )
+        if errors:
+            raise ValidationError(errors)
+
 
 class ShippingWeightBand(models.Model):
     """The price of a weight-based method for parcels up to a weight."""
@@ -311,8 +329,8 @@ class ShippingWeightBand(models.Model):
         ShippingMethod, on_delete=models.CASCADE, related_name="bands", verbose_name=_("method")
     )
     up_to_grams = models.PositiveIntegerField(_("up to (g)"))
-    price = models.DecimalField(
-        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=12, decimal_places=2
+    price = MoneyAmountField(
+        _("price"), validators=[MinValueValidator(Decimal("0"))], max_digits=13, decimal_places=3
     )
 
     class Meta:
@@ -356,20 +374,23 @@ class Order(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
-    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
-    platform_discount = models.DecimalField(
+    subtotal = MoneyAmountField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = MoneyAmountField(_("discount"), max_digits=13, decimal_places=3)
+    platform_discount = MoneyAmountField(
         _("discount paid by the platform"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         default=Decimal("0"),
-        help_text=_("The part of the discount platform-wide promotions pay for."),
+        help_text=_(
+            "What platform-wide promotions pay for: their part of the discount and the shipping "
+            "their free shipping waives."
+        ),
     )
-    shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
-    refunded_amount = models.DecimalField(
-        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+    shipping = MoneyAmountField(_("shipping"), max_digits=13, decimal_places=3)
+    tax = MoneyAmountField(_("tax"), max_digits=13, decimal_places=3)
+    total = MoneyAmountField(_("total"), max_digits=13, decimal_places=3)
+    refunded_amount = MoneyAmountField(
+        _("refunded"), default=Decimal("0"), max_digits=13, decimal_places=3
     )
     prices_include_tax = models.BooleanField(_("prices include tax"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4)
@@ -449,12 +470,12 @@ class OrderLine(models.Model):
     product_title = models.CharField(_("product"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(_("options"), default=dict, blank=True)
-    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    unit_price = MoneyAmountField(_("unit price"), max_digits=13, decimal_places=3)
     quantity = models.PositiveIntegerField(_("quantity"))
-    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
-    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    subtotal = MoneyAmountField(_("subtotal"), max_digits=13, decimal_places=3)
+    discount = MoneyAmountField(_("discount"), max_digits=13, decimal_places=3)
+    tax = MoneyAmountField(_("tax"), max_digits=13, decimal_places=3)
+    total = MoneyAmountField(_("total"), max_digits=13, decimal_places=3)
 
     class Meta:
         verbose_name = _("order line")

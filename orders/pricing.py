@@ -22,7 +22,10 @@ The rules (docs/orders.md explains them for shop owners):
   the line totals plus shipping, and never negative.
 - A platform-wide promotion is paid for by the platform: its part of the goods discount is
   `platform_discount`, which the shop is owed on top of what the buyer pays (a shop's own
-  promotion is paid for by the shop). Free shipping is paid for by the shop either way.
+  promotion is paid for by the shop). Free shipping from a platform-wide promotion is paid for
+  by the platform too: the shipping it waives (`platform_shipping`) is part of
+  `platform_discount`, so the shop is owed its full shipping; a shop's free shipping is the
+  shop's.
 """
 
 from collections.abc import Iterable, Sequence
@@ -140,8 +143,10 @@ class OrderPrice:
     coupon_applied: bool = False
     coupon_refusal: CouponRefusal | None = None
     applied_promotion_ids: tuple[int, ...] = field(default_factory=tuple)
-    # The part of `discount` that platform-funded promotions pay for (the shop is owed it).
+    # What platform-funded promotions pay for (the shop is owed it): their part of `discount`
+    # plus the shipping a platform free-shipping promotion waives (`platform_shipping`).
     platform_discount: Decimal = ZERO
+    platform_shipping: Decimal = ZERO
 
 
 def shipping_price(
@@ -292,6 +297,20 @@ def price_order(
         best_automatic is not None and best_automatic.kind == PromotionKind.FREE_SHIPPING
     ) or (coupon_applied and coupon is not None and coupon.kind == PromotionKind.FREE_SHIPPING)
     shipping_charged = ZERO if free_shipping else shipping_full
+    # Whose free shipping it is: the automatic promotion's when it gives free shipping (the best
+    # automatic one applies first), else the coupon's.
+    free_rule = (
+        best_automatic
+        if best_automatic is not None and best_automatic.kind == PromotionKind.FREE_SHIPPING
+        else coupon
+        if coupon_applied
+        else None
+    )
+    platform_shipping = (
+        shipping_full
+        if free_shipping and free_rule is not None and free_rule.platform_funded
+        else ZERO
+    )
 
     platform_discount = ZERO
     if (
@@ -324,5 +343,6 @@ def price_order(
         coupon_applied=coupon_applied,
         coupon_refusal=coupon_refusal,
         applied_promotion_ids=applied,
-        platform_discount=min(platform_discount, discount_total),
+        platform_discount=min(platform_discount, discount_total) + platform_shipping,
+        platform_shipping=platform_shipping,
     )

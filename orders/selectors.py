@@ -88,7 +88,7 @@ class CartLine:
 
     @property
     def line_total(self) -> Decimal:
-        return money(self.unit_price * self.quantity)
+        return money(self.unit_price * self.quantity, self.variant.product.currency)
 
     @property
     def price_changed(self) -> bool:
@@ -207,8 +207,8 @@ def cart_summarise(*, cart: Cart | None) -> CartSummary:
             CartLine(
                 item=item,
                 variant=variant,
-                unit_price=money(variant.unit_price),
-                price_when_added=money(item.price_when_added),
+                unit_price=money(variant.unit_price, product.currency),
+                price_when_added=money(item.price_when_added, product.currency),
                 quantity=item.quantity,
                 is_purchasable=(product.status == Product.Status.ACTIVE and variant.shop.is_active),
                 available=variant.inventory_count if product.track_inventory else None,

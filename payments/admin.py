@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from payments.models import (
     CommissionRate,
     ConnectedAccount,
+    Dispute,
     Invoice,
     LedgerAccount,
     LedgerEntry,
@@ -55,6 +56,57 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_filter = ["status", "provider", "dispute_status", "currency"]
     search_fields = ["provider_payment_id", "buyer__email", "orders__number"]
     date_hierarchy = "created"
+
+
+class DisputeInline(admin.TabularInline):
+    model = Dispute
+    extra = 0
+    can_delete = False
+    fields = [
+        "provider_dispute_id",
+        "status",
+        "amount",
+        "reason",
+        "fee",
+        "fee_returned",
+        "opened_at",
+        "closed_at",
+    ]
+    readonly_fields = [
+        "provider_dispute_id",
+        "status",
+        "amount",
+        "reason",
+        "fee",
+        "fee_returned",
+        "opened_at",
+        "closed_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+PaymentAdmin.inlines = [DisputeInline]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider_dispute_id",
+        "payment",
+        "status",
+        "amount",
+        "currency",
+        "reason",
+        "fee",
+        "fee_returned",
+        "opened_at",
+        "closed_at",
+    ]
+    list_filter = ["status", "reason", "currency"]
+    search_fields = ["provider_dispute_id", "payment__orders__number"]
+    date_hierarchy = "opened_at"
 
 
 @admin.register(WebhookEvent)

@@ -40,9 +40,9 @@ class RefundForm(forms.Form):
 
     amount = forms.DecimalField(
         label=_("Amount"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
+        # The order's currency decides how many decimals (the refund service says so).
+        max_digits=16,
+        min_value=Decimal("0.001"),
         required=False,
         help_text=_("Leave empty to refund everything left, or choose lines below."),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import Category
+from marketmate.money import MoneyAmountField
 from orders.models import Order
 from shops.models import Shop
 
@@ -50,9 +51,9 @@ class Payment(models.Model):
         _("provider payment id"), max_length=255, blank=True, db_index=True
     )
     client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    amount_refunded = models.DecimalField(
-        _("refunded"), default=Decimal("0"), max_digits=12, decimal_places=2
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
+    amount_refunded = MoneyAmountField(
+        _("refunded"), default=Decimal("0"), max_digits=13, decimal_places=3
     )
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -179,7 +180,7 @@ class Refund(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     lines = models.JSONField(
         _("lines"), default=list, blank=True, help_text=_("[{line_id, quantity}] when per line.")
@@ -223,6 +224,75 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund {self.pk} of {self.amount} {self.currency} ({self.status})"
+
+
+# Stripe's dispute reasons, in words.
+DISPUTE_REASONS = {
+    "credit_not_processed": _("Refund not processed"),
+    "duplicate": _("Duplicate charge"),
+    "fraudulent": _("Fraudulent"),
+    "general": _("General"),
+    "product_not_received": _("Product not received"),
+    "product_unacceptable": _("Product unacceptable"),
+    "subscription_canceled": _("Subscription cancelled"),
+    "unrecognized": _("Unrecognised charge"),
+}
+
+
+class Dispute(models.Model):
+    """A buyer's dispute (chargeback) of a payment, as the provider reports it: opened, then
+    won or lost. Written only by `payments.services.disputes`; the money it moves is in the
+    ledger (`chargeback:<dispute>:<order>`, `reinstated:...`, `dispute-fee:<dispute>`)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("payment")
+    )
+    provider_dispute_id = models.CharField(_("provider dispute id"), max_length=255)
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    fee = MoneyAmountField(
+        _("fee"),
+        max_digits=13,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text=_("The provider's fee for the dispute."),
+    )
+    fee_returned = MoneyAmountField(
+        _("fee returned"),
+        max_digits=13,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text=_("What the provider gave back of its fee when the dispute was won."),
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "provider_dispute_id"], name="payments_dispute_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.provider_dispute_id} ({self.amount} {self.currency}, {self.status})"
+
+    @property
+    def reason_label(self) -> str:
+        """The card network's reason in words (Stripe's codes), or the code itself."""
+        return str(DISPUTE_REASONS.get(self.reason, self.reason.replace("_", " ")))
 
 
 class Invoice(models.Model):
@@ -269,12 +339,12 @@ class CommissionRate(models.Model):
         decimal_places=2,
         help_text=_("Of the order total: 10 for 10 %."),
     )
-    fixed_fee = models.DecimalField(
+    fixed_fee = MoneyAmountField(
         _("fixed fee"),
         default=Decimal("0"),
         help_text=_("Per order, in the order's currency."),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
     )
 
     class Meta:
@@ -315,7 +385,7 @@ class Payout(models.Model):
     shop = models.ForeignKey(
         Shop, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("shop")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     status = models.CharField(
@@ -356,6 +426,7 @@ class LedgerEntry(models.Model):
         REINSTATED = "reinstated", _("Dispute won: funds reinstated")
         REINSTATED_COMMISSION = "reinstated_commission", _("Commission (dispute won)")
         DISPUTE_FEE = "dispute_fee", _("Dispute fee")
+        DISPUTE_FEE_RETURNED = "dispute_fee_back", _("Dispute fee returned")
         PLATFORM_DISCOUNT = "platform_discount", _("Discount paid by the platform")
         PLATFORM_DISCOUNT_RETURNED = "platform_discount_back", _("Platform discount returned")
         PAYOUT = "payout", _("Payout")
@@ -365,7 +436,7 @@ class LedgerEntry(models.Model):
         Shop, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("shop")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     order = models.ForeignKey(
         Order,
@@ -571,7 +642,7 @@ class LedgerPosting(models.Model):
     account = models.ForeignKey(
         LedgerAccount, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount = MoneyAmountField(_("amount"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -611,8 +682,8 @@ class ReconciliationAlert(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3)
     check_name = models.CharField(_("check"), max_length=40)
-    expected = models.DecimalField(_("expected"), max_digits=14, decimal_places=2)
-    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
+    expected = MoneyAmountField(_("expected"), max_digits=15, decimal_places=3)
+    actual = MoneyAmountField(_("actual"), max_digits=15, decimal_places=3)
     is_open = models.BooleanField(_("open"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

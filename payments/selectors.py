@@ -16,7 +16,15 @@ from marketmate.errors import NotFoundError
 from orders.models import Order
 from orders.selectors import order_get_for_viewer
 from payments.exceptions import InvoiceNotReadyError
-from payments.models import ConnectedAccount, Invoice, LedgerEntry, Payment, Payout, Refund
+from payments.models import (
+    ConnectedAccount,
+    Dispute,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Payout,
+    Refund,
+)
 from shops.models import Shop
 from shops.roles import ROLES_SETTINGS
 from shops.selectors import shop_get_for_member, shop_member_get
@@ -285,3 +293,37 @@ def commission_totals_by_period(
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class OrderDispute:
+    """A dispute as an order page shows it: the dispute, and what it took of this order."""
+
+    dispute: Dispute
+    on_order: Decimal  # what the dispute charged back from this order
+    fee: Decimal  # the fee charged to this order's shop for it (0 when another order took it)
+    fee_returned: Decimal
+
+
+def order_disputes(*, order: Order) -> list[OrderDispute]:
+    """The disputes of the payments of `order` (newest first), with this order's share. The
+    caller has checked that the viewer may see the order."""
+    disputes = list(
+        Dispute.objects.filter(payment__orders=order).order_by("-opened_at", "-pk").distinct()
+    )
+    if not disputes:
+        return []
+    entries = LedgerEntry.objects.filter(order=order).values_list("reference", "amount")
+    by_reference = dict(entries)
+    found = []
+    for dispute in disputes:
+        key = dispute.provider_dispute_id
+        found.append(
+            OrderDispute(
+                dispute=dispute,
+                on_order=-by_reference.get(f"chargeback:{key}:{order.pk}", Decimal(0)),
+                fee=-by_reference.get(f"dispute-fee:{key}", Decimal(0)),
+                fee_returned=by_reference.get(f"dispute-fee-back:{key}", Decimal(0)),
+            )
+        )
+    return found

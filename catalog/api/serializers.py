@@ -14,9 +14,14 @@ from catalog.models import (
     StockMovement,
 )
 from catalog.selectors import image_urls
+from marketmate.money import amount_field_mapping, money_text
 
 
 class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     unit_price = serializers.SerializerMethodField()
 
     class Meta:
@@ -34,9 +39,9 @@ class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    @extend_schema_field(serializers.DecimalField(max_digits=13, decimal_places=3))
     def get_unit_price(self, variant: ProductVariant) -> str:
-        return f"{variant.unit_price:.2f}"
+        return money_text(variant.unit_price)
 
 
 class ThumbnailFilesSerializer(serializers.Serializer[Any]):
@@ -85,6 +90,10 @@ class ProductShopSerializer(serializers.Serializer[Any]):
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     shop = ProductShopSerializer(read_only=True)
     categories = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
@@ -133,7 +142,7 @@ class VariantInputSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
     price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False, allow_null=True
     )
     inventory_count = serializers.IntegerField(
         min_value=0, max_value=INTEGER_COLUMN_MAX, required=False, default=0
@@ -148,7 +157,7 @@ class VariantUpdateSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, required=False)
     options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
     price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False, allow_null=True
     )
     weight_grams = serializers.IntegerField(
         min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
@@ -159,9 +168,9 @@ class VariantUpdateSerializer(serializers.Serializer[Any]):
 class ProductCreateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    price = serializers.DecimalField(max_digits=13, decimal_places=3, min_value=Decimal("0.01"))
     compare_at_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+        max_digits=13, decimal_places=3, required=False, allow_null=True, default=None
     )
     status = serializers.ChoiceField(choices=Product.Status.choices, default=Product.Status.DRAFT)
     track_inventory = serializers.BooleanField(required=False, default=True)
@@ -182,10 +191,10 @@ class ProductUpdateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False
     )
     compare_at_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+        max_digits=13, decimal_places=3, required=False, allow_null=True
     )
     status = serializers.ChoiceField(choices=Product.Status.choices, required=False)
     track_inventory = serializers.BooleanField(required=False)

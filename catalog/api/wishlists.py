@@ -15,6 +15,7 @@ from accounts.models import User
 from catalog.models import WishlistItem
 from catalog.selectors import WishlistEntry, wishlist_entries, wishlist_list_for_user
 from catalog.services.wishlists import wishlist_add, wishlist_remove
+from marketmate.money import AmountField
 
 
 class WishlistItemSerializer(serializers.Serializer[Any]):
@@ -23,12 +24,8 @@ class WishlistItemSerializer(serializers.Serializer[Any]):
     url = serializers.SerializerMethodField(help_text="The product's page.")
     shop_name = serializers.CharField(source="product.shop.name")
     currency = serializers.CharField(source="product.currency")
-    price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, help_text="The lowest price of the product now."
-    )
-    price_when_saved = serializers.DecimalField(
-        source="item.price_when_saved", max_digits=12, decimal_places=2
-    )
+    price = AmountField(help_text="The lowest price of the product now.")
+    price_when_saved = AmountField(source="item.price_when_saved")
     price_dropped = serializers.BooleanField(help_text="It costs less now than when saved.")
     in_stock = serializers.BooleanField()
     back_in_stock = serializers.BooleanField(

@@ -37,6 +37,7 @@ from catalog.services.products import (
     variant_update,
 )
 from catalog.services.stock import stock_adjust
+from marketmate.money import MoneyError, money_clean, money_input, money_is_whole
 from shops.models import Shop
 
 COLUMNS = [
@@ -117,20 +118,22 @@ def products_export_csv(*, shop: Shop, out: IO[str]) -> None:
                     product.title,
                     product.description,
                     product.status,
-                    product.price,
-                    product.compare_at_price if product.compare_at_price is not None else "",
+                    money_input(product.price, product.currency),
+                    money_input(product.compare_at_price, product.currency) or "",
                     "true" if product.track_inventory else "false",
                     categories,
                     tags,
                     variant.sku,
                     options_format(variant.options),
-                    variant.price if variant.price is not None else "",
+                    money_input(variant.price, product.currency) or "",
                     variant.inventory_count,
                 ]
             )
 
 
-def _decimal(value: str, *, name: str, errors: list[str], required: bool) -> Decimal | None:
+def _decimal(
+    value: str, *, name: str, errors: list[str], required: bool, currency: str
+) -> Decimal | None:
     value = value.strip()
     if not value:
         if required:
@@ -143,10 +146,15 @@ def _decimal(value: str, *, name: str, errors: list[str], required: bool) -> Dec
             _("%(column)s is not a number: %(value)s.") % {"column": name, "value": value}
         )
         return None
-    if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.01")):
-        errors.append(
-            _("%(column)s must be more than 0 with at most 2 decimals.") % {"column": name}
-        )
+    if not number.is_finite() or number <= 0:
+        errors.append(_("%(column)s must be more than 0.") % {"column": name})
+        return None
+    if not money_is_whole(number, currency):
+        # The shop's currency decides: no decimals in yen, three in dinars.
+        try:
+            money_clean(number, currency, field=name)
+        except MoneyError as exc:
+            errors.append(f"{name}: {exc.message}")
         return None
     if number >= Decimal("10000000000"):
         errors.append(_("%(column)s is too large.") % {"column": name})
@@ -163,7 +171,7 @@ def _options(value: str, errors: list[str]) -> dict[str, str]:
 
 
 def _parse_row(
-    *, line: int, row: dict[str, str], categories_by_slug: dict[str, int]
+    *, line: int, row: dict[str, str], categories_by_slug: dict[str, int], currency: str
 ) -> tuple[ParsedRow | None, list[str]]:
     errors: list[str] = []
     slug = row.get("product_slug", "").strip()
@@ -186,14 +194,24 @@ def _parse_row(
         errors.append(
             _("status must be one of %(choices)s.") % {"choices": ", ".join(Product.Status.values)}
         )
-    price = _decimal(row.get("price", ""), name="price", errors=errors, required=True)
+    price = _decimal(
+        row.get("price", ""), name="price", errors=errors, required=True, currency=currency
+    )
     compare_at = _decimal(
-        row.get("compare_at_price", ""), name="compare_at_price", errors=errors, required=False
+        row.get("compare_at_price", ""),
+        name="compare_at_price",
+        errors=errors,
+        required=False,
+        currency=currency,
     )
     if price is not None and compare_at is not None and compare_at <= price:
         errors.append(_("compare_at_price must be higher than price."))
     variant_price = _decimal(
-        row.get("variant_price", ""), name="variant_price", errors=errors, required=False
+        row.get("variant_price", ""),
+        name="variant_price",
+        errors=errors,
+        required=False,
+        currency=currency,
     )
     track = (row.get("track_inventory") or "true").strip().lower()
     if track not in TRUE_VALUES | FALSE_VALUES:
@@ -312,7 +330,9 @@ def products_import_csv(
             if not any(value.strip() for value in row.values()):
                 continue
             report.rows += 1
-            result, errors = _parse_row(line=index, row=row, categories_by_slug=categories_by_slug)
+            result, errors = _parse_row(
+                line=index, row=row, categories_by_slug=categories_by_slug, currency=shop.currency
+            )
             if errors:
                 report.errors.append(RowError(line=index, sku=row.get("sku", ""), messages=errors))
             elif result is not None:

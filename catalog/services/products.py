@@ -28,6 +28,7 @@ from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
 from marketmate.errors import ConflictError
 from marketmate.events import event_emit
+from marketmate.money import MoneyError, money_clean, money_round
 from shops.models import Shop
 
 # The fields whose change recomputes the product's search vector.
@@ -167,12 +168,39 @@ def _sku_check(*, shop: Shop, sku: str, exclude_pk: int | None = None) -> str:
     return sku
 
 
-def _prices_check(*, price: Decimal, compare_at_price: Decimal | None) -> None:
+def price_clean(value: Any, *, currency: str, field: str = "price") -> Any:
+    """A price in the shop's `currency`: refused (a field error, 400) when it has more decimals
+    than the currency has (10.55 in a yen shop), never rounded; None and "" pass through."""
+    if value is None or value == "":
+        return value
+    try:
+        return money_clean(value, currency, field=field)
+    except MoneyError as exc:
+        raise ProductInvalidError(str(exc.message), fields=exc.fields) from exc
+
+
+def _money_before(values: dict[str, Any], currency: str) -> dict[str, Any]:
+    """Stored prices (three decimals in the column) in the currency's own decimals, so an
+    audited change reads 10.00 -> 12.00, not 10.000 -> 12.00."""
+    return {
+        field: money_round(value, currency)
+        if field in {"price", "compare_at_price"} and isinstance(value, Decimal)
+        else value
+        for field, value in values.items()
+    }
+
+
+def _prices_check(
+    *, price: Decimal, compare_at_price: Decimal | None, currency: str
+) -> tuple[Decimal, Decimal | None]:
+    price = price_clean(price, currency=currency)
+    compare_at_price = price_clean(compare_at_price, currency=currency, field="compare_at_price")
     if compare_at_price is not None and compare_at_price <= price:
         raise ProductInvalidError(
             _("The compare-at price must be higher than the price."),
             fields={"compare_at_price": [_("Must be higher than the price.")]},
         )
+    return price, compare_at_price
 
 
 def _options_unique_check(
@@ -215,7 +243,7 @@ def _variant_build(
         shop=product.shop,
         sku=sku,
         options=options,
-        price=spec.get("price"),
+        price=price_clean(spec.get("price"), currency=product.currency),
         weight_grams=int(spec.get("weight_grams") or 0),
         is_default=is_default,
         position=position,
@@ -285,7 +313,9 @@ def product_create(
     Without `variants`, the product gets one default variant with `sku` (generated when empty)
     and `inventory_count` units in stock; with them, the first becomes the default.
     """
-    _prices_check(price=price, compare_at_price=compare_at_price)
+    price, compare_at_price = _prices_check(
+        price=price, compare_at_price=compare_at_price, currency=shop.currency
+    )
     if slug and Product.objects.filter(shop=shop, slug=slug).exists():
         raise ProductInvalidError(
             _("Another product of this shop has this slug."),
@@ -336,7 +366,7 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
             fields={field: [_("Cannot be changed.")] for field in sorted(unknown)},
         )
     scalar = [field for field in data if field not in {"categories", "tags"}]
-    before = {field: getattr(product, field) for field in scalar}
+    before = _money_before({field: getattr(product, field) for field in scalar}, product.currency)
     # Where the product is listed now (its categories may change below).
     catalog_changed(product_ids=[product.pk])
     lowest_before = _lowest_price(product.pk) if "price" in data else None
@@ -347,7 +377,9 @@ def product_update(*, product: Product, actor: User | None, data: Mapping[str, A
         if field == "title":
             value = value.strip()
         setattr(product, field, value)
-    _prices_check(price=product.price, compare_at_price=product.compare_at_price)
+    product.price, product.compare_at_price = _prices_check(
+        price=product.price, compare_at_price=product.compare_at_price, currency=product.currency
+    )
     try:
         product.full_clean(exclude=["slug"])
     except ValidationError as exc:
@@ -472,7 +504,9 @@ def variant_update(
             _("These fields cannot be changed here."),
             fields={field: [_("Cannot be changed here.")] for field in sorted(unknown)},
         )
-    before = {field: getattr(variant, field) for field in data}
+    before = _money_before(
+        {field: getattr(variant, field) for field in data}, variant.product.currency
+    )
     for field, value in data.items():
         if field == "sku":
             value = _sku_check(shop=variant.shop, sku=value, exclude_pk=variant.pk)
@@ -483,6 +517,8 @@ def variant_update(
         if field == "options":
             value = options_normalise(value)
             _options_unique_check(product=variant.product, options=value, exclude_pk=variant.pk)
+        if field == "price":
+            value = price_clean(value, currency=variant.product.currency)
         setattr(variant, field, value)
     try:
         variant.full_clean(exclude=["product", "shop"])

@@ -5,13 +5,15 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from marketmate.money import AmountField, amount_field_mapping
 from orders.models import Order, OrderLine, OrderStatusChange
 from orders.services.checkout import ADDRESS_MAX_LENGTH
 
 
 def money_field() -> serializers.DecimalField:
-    """An amount of money, rendered as a string with two decimals ("12.50")."""
-    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    """An amount of money, rendered as a string with its decimals, at least two ("12.50",
+    "1.125")."""
+    return AmountField()
 
 
 # --- Cart -----------------------------------------------------------------------------------------
@@ -129,6 +131,10 @@ class CheckoutSerializer(serializers.Serializer[Any]):
 
 # --- Orders ---------------------------------------------------------------------------------------
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = OrderLine
         fields = [
@@ -160,6 +166,10 @@ class OrderShopSerializer(serializers.Serializer[Any]):
 
 
 class OrderListSerializer(serializers.ModelSerializer[Order]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     shop = OrderShopSerializer()
 
     class Meta:
@@ -184,6 +194,7 @@ class OrderSerializer(OrderListSerializer):
     lines = OrderLineSerializer(many=True)
     history = OrderStatusChangeSerializer(source="status_changes", many=True)
     shipping_address = serializers.SerializerMethodField()
+    tax_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
 
     class Meta(OrderListSerializer.Meta):
         fields = [

@@ -301,7 +301,7 @@ def order_mark_refunded(
     For the payments app once the gateway has refunded `amount`; amounts add up, and the order
     is refunded when they reach its total. `restock` puts the goods back on sale (returns).
     """
-    amount = money(amount)
+    amount = money(amount, order.currency)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status not in REFUNDABLE:
@@ -345,7 +345,7 @@ def order_record_refund_of_cancelled(
     The order stays cancelled; its `refunded_amount` grows (never past its total), so a later
     refund reported by the provider is not booked against it again.
     """
-    amount = money(amount)
+    amount = money(amount, order.currency)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != Status.CANCELLED:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from marketmate.audit import audit_record, field_changes
+from marketmate.money import money_field_errors
 from orders.models import ShippingMethod, ShippingWeightBand
 from orders.pricing import ShippingKind
 from shops.models import Shop
@@ -68,6 +69,9 @@ def shipping_method_save(
         errors["delivery_days_max"] = [_("At most cannot be fewer days than at least.")]
     if len({up_to for up_to, _price in bands}) != len(bands):
         errors["kind"] = [_("Each weight band needs its own weight.")]
+    for _up_to, band_price in bands:
+        for messages in money_field_errors(shop.currency, {"bands": band_price}).values():
+            errors.setdefault("bands", [str(_("Weight band prices:")) + " " + messages[0]])
     if errors:
         raise ValidationError(errors)
     creating = method is None

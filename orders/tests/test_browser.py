@@ -138,6 +138,18 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     page.screenshot(path=str(shots / f"order-detail-{viewport}.png"), full_page=True)
     context.close()
 
+    # The buyer disputes the tea shop's payment with their bank: the vendor sees it on the order.
+    from payments.models import Payment
+    from payments.services.disputes import dispute_open
+
+    dispute_open(
+        payment=Payment.objects.get(orders=orders[0]),
+        dispute_id="dp_browser",
+        amount=Decimal("5.00"),
+        fee=Decimal("15.00"),
+        reason="product_not_received",
+    )
+
     # And the tea shop sees its order in the dashboard
     vendor = signed_in_context(browser, live_server, tea.owner, viewport)
     vendor_page = vendor.new_page()
@@ -146,5 +158,8 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     assert vendor_page.get_by_role("link", name=orders[1].number).count() == 0
     vendor_page.screenshot(path=str(shots / f"dashboard-orders-{viewport}.png"), full_page=True)
     vendor_page.get_by_role("link", name=orders[0].number).click()
+    disputes = vendor_page.locator("[data-order-disputes]")
+    assert disputes.is_visible()
+    assert "Product not received" in disputes.inner_text()
     vendor_page.screenshot(path=str(shots / f"dashboard-order-{viewport}.png"), full_page=True)
     vendor.close()

@@ -530,3 +530,30 @@ def test_the_address_step_starts_from_the_default_saved_address(shopper, buyer) 
     response = shopper.get("/checkout/")
 
     assert response.context["form"].initial["full_name"] == "Grace Hopper"
+
+
+def test_a_yen_shop_coupon_takes_whole_yen() -> None:
+    shop = ShopFactory(currency="JPY")
+    vendor = signed_in(shop.owner)
+    form = {
+        "name": "Spring sale",
+        "code": "yen100",
+        "kind": "fixed",
+        "value": "100.5",
+        "minimum_subtotal": "0",
+        "is_active": "on",
+    }
+
+    refused = vendor.post("/dashboard/orders/coupons/create/", form)
+    refused_minimum = vendor.post(
+        "/dashboard/orders/coupons/create/", {**form, "value": "100", "minimum_subtotal": "9.9"}
+    )
+    created = vendor.post("/dashboard/orders/coupons/create/", {**form, "value": "100"})
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors == {"value": ["JPY amounts have no decimals."]}
+    assert refused_minimum.context["form"].errors == {
+        "minimum_subtotal": ["JPY amounts have no decimals."]
+    }
+    assert created.status_code == 302
+    assert Promotion.objects.get(shop=shop).value == Decimal("100")

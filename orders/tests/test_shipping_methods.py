@@ -127,3 +127,39 @@ def test_another_shops_method_is_404() -> None:
     rival = signed_in(ShopFactory().owner)
 
     assert rival.get(f"/dashboard/orders/shipping/{method.pk}/update/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"kind": "flat", "price": D("5.50")}, "price"),
+        ({"kind": "free_above", "price": D("500"), "free_above": D("5000.5")}, "free_above"),
+        ({"kind": "weight", "bands": [(1000, D("450.5"))]}, "bands"),
+    ],
+)
+def test_a_yen_shop_cannot_price_shipping_in_fractions_of_a_yen(kwargs, field) -> None:
+    shop = ShopFactory(currency="JPY")
+
+    with pytest.raises(ValidationError) as refused:
+        shipping_method_save(actor=shop.owner, shop=shop, name="X", **kwargs)
+
+    assert "JPY amounts have no decimals." in refused.value.message_dict[field][0]
+    assert not ShippingMethod.objects.exists()
+
+
+def test_a_dinar_shop_prices_shipping_in_fils_and_the_form_says_what_is_wrong() -> None:
+    shop = ShopFactory(currency="BHD")
+    vendor = signed_in(shop.owner)
+    form = {"name": "Courier", "kind": "flat", "price": "1.250", "is_active": "on"}
+    form |= {"position": "0", "bands-TOTAL_FORMS": "0", "bands-INITIAL_FORMS": "0"}
+
+    created = vendor.post("/dashboard/orders/shipping/create/", form)
+    refused = vendor.post("/dashboard/orders/shipping/create/", {**form, "price": "1.2505"})
+    yen = signed_in(ShopFactory(currency="JPY").owner)
+    refused_yen = yen.post("/dashboard/orders/shipping/create/", {**form, "price": "1.25"})
+
+    assert created.status_code == 302
+    assert ShippingMethod.objects.get(shop=shop).price == D("1.250")
+    assert refused.status_code == 400
+    assert refused_yen.status_code == 400
+    assert refused_yen.context["form"].errors == {"price": ["JPY amounts have no decimals."]}

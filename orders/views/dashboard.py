@@ -179,7 +179,9 @@ class DashboardCouponEditView(ShopMemberRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         promotion = self._promotion(pk)
-        form = PromotionForm(request.POST, instance=promotion)
+        # A new coupon is the shop's, in its currency, already while the form checks it.
+        instance = promotion or Promotion(shop=self.shop, currency=self.shop.currency)
+        form = PromotionForm(request.POST, instance=instance)
         if form.is_valid():
             if not isinstance(request.user, User):
                 raise PermissionDenied

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from marketmate.money import AmountField, amount_field_mapping
 from payments.models import LedgerEntry, Payment, Payout, Refund
 
 
@@ -33,11 +34,15 @@ class PaymentOrderSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     shop = serializers.CharField(source="shop.name")
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = AmountField()
     status = serializers.CharField()
 
 
 class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     orders = serializers.SerializerMethodField()
     client_secret = serializers.SerializerMethodField(
         help_text="For Stripe.js (`stripe.confirmPayment`); empty for the test-mode card form."
@@ -93,15 +98,17 @@ class RefundLineSerializer(serializers.Serializer[Any]):
 
 
 class RefundCreateSerializer(serializers.Serializer[Any]):
-    amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
-    )
+    amount = AmountField(min_value=Decimal("0.001"), required=False)
     lines = RefundLineSerializer(many=True, required=False, allow_empty=False)
     restock = serializers.BooleanField(default=False)
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class RefundSerializer(serializers.ModelSerializer[Refund]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = Refund
         fields = [
@@ -121,9 +128,9 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
 
 class BalanceSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField()
-    pending = serializers.DecimalField(max_digits=12, decimal_places=2)
-    available = serializers.DecimalField(max_digits=12, decimal_places=2)
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    pending = AmountField()
+    available = AmountField()
+    total = AmountField()
 
 
 class ShopBalanceSerializer(serializers.Serializer[Any]):
@@ -133,6 +140,10 @@ class ShopBalanceSerializer(serializers.Serializer[Any]):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     order_number = serializers.CharField(source="order.number", default=None)
 
     class Meta:
@@ -151,6 +162,10 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
 
 
 class PayoutSerializer(serializers.ModelSerializer[Payout]):
+    serializer_field_mapping = amount_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = Payout
         fields = ["id", "amount", "currency", "method", "status", "created", "paid_at"]

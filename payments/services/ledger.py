@@ -9,6 +9,7 @@
     reinstated        + a won dispute's amount      available at once
     reinstated_commission - the commission on it again
     dispute_fee       - the provider's fee for a dispute, available at once
+    dispute_fee_back  + that fee, when the provider returned it on a won dispute
     platform_discount + the discount a platform-wide promotion paid for, with the sale
     platform_discount_back - its share of what went back to the buyer (refund, dispute)
     payout            - amount paid out           settled by that payout
@@ -393,6 +394,29 @@ def ledger_post_dispute_fee(*, order: Order, fee: Decimal, dispute_id: str) -> L
     )
     journal_record_entries(
         reference=f"dispute-fee:{dispute_id}", kind="dispute_fee", entries=[entry]
+    )
+    return entry
+
+
+def ledger_post_dispute_fee_returned(*, dispute_id: str, amount: Decimal) -> LedgerEntry | None:
+    """Credit back the fee of a won dispute that the provider returned, to the shop it was
+    charged to, at most what was charged (once per dispute). None when no fee was charged."""
+    charged = LedgerEntry.objects.filter(reference=f"dispute-fee:{dispute_id}").first()
+    if charged is None or charged.order is None:
+        return None
+    order = charged.order
+    entry = _post(
+        order=order,
+        shop_id=charged.shop_id,
+        kind=Kind.DISPUTE_FEE_RETURNED,
+        amount=min(amount, -charged.amount),
+        currency=charged.currency,
+        reference=f"dispute-fee-back:{dispute_id}",
+        description=_("Dispute fee returned on order %(number)s") % {"number": order.number},
+        available_at=timezone.now(),
+    )
+    journal_record_entries(
+        reference=f"dispute-fee-back:{dispute_id}", kind="dispute_fee_returned", entries=[entry]
     )
     return entry
 

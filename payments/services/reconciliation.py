@@ -4,6 +4,7 @@ For each shop and currency, what its journal account holds must equal
 
     sales - commission - refunds - chargebacks - dispute fees - payouts
 
+(dispute fees net of those the provider returned on won disputes)
 where sales are the totals of its orders that were credited plus the discounts the platform
 paid for (less their share of what went back to buyers), refunds the confirmed refunds of
 those orders, payouts those not failed (commission and chargebacks net of what came back), and
@@ -100,7 +101,7 @@ def ledger_reconcile_shop(*, shop: Shop, currency: str) -> list[ReconciliationAl
         Refund.objects.filter(order__in=sold.values("pk"), status=Refund.Status.SUCCEEDED)
     )
     chargebacks = -_sum(entries.filter(kind__in=[Kind.CHARGEBACK, Kind.REINSTATED]))
-    fees = -_sum(entries.filter(kind=Kind.DISPUTE_FEE))
+    fees = -_sum(entries.filter(kind__in=[Kind.DISPUTE_FEE, Kind.DISPUTE_FEE_RETURNED]))
     payouts = _sum(
         Payout.objects.filter(shop=shop, currency=currency).exclude(status=Payout.Status.FAILED)
     )
@@ -131,7 +132,12 @@ def ledger_reconcile_platform(*, currency: str) -> list[ReconciliationAlert]:
     charged_back = -_sum(
         LedgerEntry.objects.filter(
             currency=currency,
-            kind__in=[Kind.CHARGEBACK, Kind.REINSTATED, Kind.DISPUTE_FEE],
+            kind__in=[
+                Kind.CHARGEBACK,
+                Kind.REINSTATED,
+                Kind.DISPUTE_FEE,
+                Kind.DISPUTE_FEE_RETURNED,
+            ],
         )
     )
     payouts = Payout.objects.filter(currency=currency)

@@ -200,6 +200,7 @@ def _dispute_created(payload: Mapping[str, Any]) -> str:
         dispute_id=str(dispute.get("id", payload.get("id"))),
         amount=amount_from_stripe(dispute.get("amount", 0), payment.currency),
         fee=_dispute_fee(dispute, payment.currency),
+        reason=str(dispute.get("reason") or ""),
         raw=payload,
     )
     return ""
@@ -214,6 +215,16 @@ def _dispute_fee(dispute: Mapping[str, Any], currency: str) -> Decimal:
     return amount_from_stripe(total, currency)
 
 
+def _dispute_fee_returned(dispute: Mapping[str, Any], currency: str) -> Decimal:
+    """The part of the dispute fee the provider gave back: Stripe lists it on a won dispute as
+    a balance transaction with a negative fee (a fee reversal); without one, nothing came back."""
+    total = 0
+    for item in dispute.get("balance_transactions") or []:
+        if isinstance(item, Mapping) and int(str(item.get("fee", 0) or 0)) < 0:
+            total -= int(str(item["fee"]))
+    return amount_from_stripe(total, currency)
+
+
 def _dispute_closed(payload: Mapping[str, Any]) -> str:
     dispute, payment = _dispute_payment(payload)
     if payment is None:
@@ -221,7 +232,13 @@ def _dispute_closed(payload: Mapping[str, Any]) -> str:
     dispute_id = str(dispute.get("id", payload.get("id")))
     amount = amount_from_stripe(dispute.get("amount", 0), payment.currency)
     if dispute.get("status") == "won":
-        dispute_won(payment=payment, dispute_id=dispute_id, amount=amount, raw=payload)
+        dispute_won(
+            payment=payment,
+            dispute_id=dispute_id,
+            amount=amount,
+            fee_returned=_dispute_fee_returned(dispute, payment.currency),
+            raw=payload,
+        )
     elif dispute.get("status") == "lost":
         dispute_lost(payment=payment, dispute_id=dispute_id, raw=payload)
     else:
@@ -237,6 +254,7 @@ def _dispute_funds_reinstated(payload: Mapping[str, Any]) -> str:
         payment=payment,
         dispute_id=str(dispute.get("id", payload.get("id"))),
         amount=amount_from_stripe(dispute.get("amount", 0), payment.currency),
+        fee_returned=_dispute_fee_returned(dispute, payment.currency),
         raw=payload,
     )
     return ""

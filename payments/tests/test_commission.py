@@ -5,11 +5,13 @@ from decimal import Decimal
 import pytest
 
 from catalog.tests.factories import VariantFactory
+from orders.models import Promotion
 from orders.pricing import STANDARD_SHIPPING, PriceLine, price_order
-from orders.tests.factories import PromotionFactory
+from orders.tests.factories import PromotionFactory, ShippingMethodFactory
 from payments.models import LedgerAccount, LedgerEntry
 from payments.services.journal import account_balance
 from payments.services.payments import payment_confirm_card, payments_create
+from payments.services.payouts import payouts_run
 from payments.services.reconciliation import ledger_reconcile
 from payments.services.refunds import refund_request
 from shops.tests.factories import ShopFactory
@@ -112,4 +114,80 @@ def test_refunding_a_platform_discounted_order_takes_back_the_platform_discount(
     assert account_balance(kind=Kind.SHOP, shop=shop, currency="USD") == Decimal("0.00")
     assert account_balance(kind=Kind.PLATFORM_PROMOTIONS, currency="USD") == Decimal("0.00")
     assert account_balance(kind=Kind.PLATFORM_REVENUE, currency="USD") == Decimal("0.00")
+    assert ledger_reconcile() == []
+
+
+def _shipped_with_coupon(buyer, place, shop, code: str):
+    ShippingMethodFactory(shop=shop, price=Decimal("6.50"), is_default=True)
+    return _with_coupon(buyer, place, shop, code)
+
+
+def test_platform_free_shipping_is_paid_by_the_platform_not_the_shop(buyer, place, shop) -> None:
+    PromotionFactory(code="SHIPFREE", kind=Promotion.Kind.FREE_SHIPPING, value=Decimal("0"))
+
+    order = _shipped_with_coupon(buyer, place, shop, "SHIPFREE")
+
+    # The buyer pays no shipping; the shop is owed the full 6.50 by the platform.
+    assert (order.shipping, order.total, order.platform_discount) == (
+        Decimal("0.00"),
+        Decimal("80.00"),
+        Decimal("6.50"),
+    )
+    assert _kinds(order) == {
+        "sale": Decimal("80.00"),
+        "platform_discount": Decimal("6.50"),
+        "commission": Decimal("-8.95"),  # 10 % of 86.50 + 0.30: shipping included, as always
+    }
+    assert account_balance(kind=Kind.SHOP, shop=shop, currency="USD") == Decimal("77.55")
+    assert account_balance(kind=Kind.PLATFORM_PROMOTIONS, currency="USD") == Decimal("6.50")
+    assert account_balance(kind=Kind.PROVIDER_CLEARING, currency="USD") == Decimal("80.00")
+    assert ledger_reconcile() == []
+
+
+def test_a_shops_own_free_shipping_is_still_paid_by_the_shop(buyer, place, shop) -> None:
+    PromotionFactory(
+        code="OURSHIP", kind=Promotion.Kind.FREE_SHIPPING, value=Decimal("0"), shop=shop
+    )
+
+    order = _shipped_with_coupon(buyer, place, shop, "OURSHIP")
+
+    assert (order.shipping, order.total, order.platform_discount) == (
+        Decimal("0.00"),
+        Decimal("80.00"),
+        Decimal("0.00"),
+    )
+    assert _kinds(order) == {"sale": Decimal("80.00"), "commission": Decimal("-8.30")}
+    assert account_balance(kind=Kind.PLATFORM_PROMOTIONS, currency="USD") == Decimal("0.00")
+
+
+def test_refunding_a_platform_free_shipping_order_gives_the_shipping_back_to_the_platform(
+    buyer, place, shop
+) -> None:
+    PromotionFactory(kind=Promotion.Kind.FREE_SHIPPING, code="", value=Decimal("0"))
+
+    order = _shipped_with_coupon(buyer, place, shop, "")
+    refund_request(actor=shop.owner, order=order)
+
+    assert order.platform_discount == Decimal("6.50")  # the automatic promotion applied
+    assert account_balance(kind=Kind.SHOP, shop=shop, currency="USD") == Decimal("0.00")
+    assert account_balance(kind=Kind.PLATFORM_PROMOTIONS, currency="USD") == Decimal("0.00")
+    assert account_balance(kind=Kind.PLATFORM_REVENUE, currency="USD") == Decimal("0.00")
+    assert ledger_reconcile() == []
+
+
+def test_dinar_fees_and_payout_minimum_are_in_dinars(buyer, place, settings) -> None:
+    settings.PAYMENTS_HOLD_DAYS = 0
+    dinar_shop, small_shop = ShopFactory(currency="BHD"), ShopFactory(currency="BHD")
+
+    order = _paid(buyer, place, dinar_shop, "12.345")
+    _paid(buyer, place, small_shop, "10.000")
+    payouts = payouts_run()
+
+    # 10 % of 12.345 (1.2345, half up to 1.235) plus the dinar fee 0.110, in fils.
+    assert _kinds(order) == {"sale": Decimal("12.345"), "commission": Decimal("-1.345")}
+    # 11.000 reaches the 10.000 dinar minimum; 10.000 - 1.110 = 8.890 does not.
+    assert [(payout.shop, payout.amount, payout.currency) for payout in payouts] == [
+        (dinar_shop, Decimal("11.000"), "BHD")
+    ]
+    assert account_balance(kind=Kind.SHOP, shop=small_shop, currency="BHD") == Decimal("8.890")
     assert ledger_reconcile() == []

@@ -1,6 +1,8 @@
 """Property-based, stateful: random sequences of multi-shop checkouts (shop and platform
 coupons, shipping, tax), payments, partial, per-line and full refunds, disputes opened, won and
-lost, payouts run, paid and failed, in a zero-decimal (JPY) and a two-decimal (USD) currency.
+lost (with the provider's fee, returned or not on a win), payouts run, paid and failed, in a
+zero-decimal (JPY), a two-decimal (USD) and a three-decimal (BHD) currency, with a platform
+free-shipping coupon as well.
 
 After every step: every journal transaction balances; every shop's account equals the sum of
 its entries and sales - commission - refunds - chargebacks - payouts (the reconciliation finds
@@ -26,13 +28,13 @@ from hypothesis.stateful import (
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import VariantFactory
-from marketmate.money import money_is_whole
-from orders.models import Order
+from marketmate.money import money_is_whole, money_round, quantum
+from orders.models import Order, OrderLine, Promotion
 from orders.services.cart import cart_get_or_create, cart_item_add
 from orders.services.checkout import checkout_place
 from orders.tests.factories import PromotionFactory, ShippingMethodFactory, TaxRateFactory
 from payments.exceptions import RefundConflictError, RefundError
-from payments.models import LedgerEntry, LedgerPosting, Payment, Payout, Refund
+from payments.models import Dispute, LedgerEntry, LedgerPosting, Payment, Payout, Refund
 from payments.services.disputes import dispute_lost, dispute_open, dispute_won
 from payments.services.ledger import ledger_disputed_amount
 from payments.services.payments import payment_confirm_card, payments_create
@@ -42,7 +44,12 @@ from payments.services.refunds import refund_request
 from payments.tests.conftest import ADDRESS
 from shops.tests.factories import ShopFactory
 
-PRICES = {"USD": ["0.10", "2.17", "17.67", "53.00"], "JPY": ["1", "33", "999", "5300"]}
+PRICES = {
+    "USD": ["0.10", "2.17", "17.67", "53.00"],
+    "JPY": ["1", "33", "999", "5300"],
+    "BHD": ["0.005", "1.235", "17.671", "53.000"],
+}
+SHIPPING = {"USD": Decimal("4.99"), "JPY": Decimal("5"), "BHD": Decimal("1.125")}
 
 
 class MoneyMachine(RuleBasedStateMachine):
@@ -54,11 +61,9 @@ class MoneyMachine(RuleBasedStateMachine):
         TaxRateFactory(country="US", rate=Decimal("0.0725"))
         self.shops = []
         self.variants: dict[int, list] = {}
-        for currency in ("USD", "USD", "JPY"):
+        for currency in ("USD", "USD", "JPY", "BHD"):
             shop = ShopFactory(currency=currency)
-            ShippingMethodFactory(
-                shop=shop, price=Decimal("5") if currency == "JPY" else Decimal("4.99")
-            )
+            ShippingMethodFactory(shop=shop, price=SHIPPING[currency])
             self.shops.append(shop)
             self.variants[shop.pk] = [
                 VariantFactory(product__shop=shop, price=Decimal(price), inventory_count=10**6)
@@ -66,6 +71,7 @@ class MoneyMachine(RuleBasedStateMachine):
             ]
             PromotionFactory(shop=shop, code=f"SHOP{shop.pk}", currency=currency)
         PromotionFactory(code="PLATFORM15", value=Decimal("15"))
+        PromotionFactory(code="SHIPFREE", kind=Promotion.Kind.FREE_SHIPPING, currency="")
         self.disputes = 0
 
     def teardown(self) -> None:
@@ -75,11 +81,11 @@ class MoneyMachine(RuleBasedStateMachine):
     # --- steps ---------------------------------------------------------------------------------
     @rule(
         picks=st.lists(
-            st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(1, 4)),
+            st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 4)),
             min_size=1,
             max_size=4,
         ),
-        coupon=st.sampled_from(["", "PLATFORM15", "SHOP"]),
+        coupon=st.sampled_from(["", "PLATFORM15", "SHOP", "SHIPFREE"]),
     )
     def checkout_and_pay(self, picks, coupon) -> None:
         cart = cart_get_or_create(user=self.buyer, session={})  # type: ignore[arg-type]
@@ -88,8 +94,8 @@ class MoneyMachine(RuleBasedStateMachine):
             variant = self.variants[shop.pk][variant_index]
             cart_item_add(cart=cart, variant_id=variant.pk, quantity=quantity)
         code = f"SHOP{self.shops[picks[0][0]].pk}" if coupon == "SHOP" else coupon
-        if coupon == "PLATFORM15" and any(shop_index == 2 for shop_index, _v, _q in picks):
-            code = ""  # the platform coupon is in USD; the third shop sells in yen
+        if coupon == "PLATFORM15" and any(shop_index >= 2 for shop_index, _v, _q in picks):
+            code = ""  # the platform coupon is in USD; the last shops sell in yen and dinars
         result = checkout_place(
             buyer=self.buyer, cart=cart, address=dict(ADDRESS), coupon_code=code
         )
@@ -118,7 +124,7 @@ class MoneyMachine(RuleBasedStateMachine):
             return
         order = orders[index % len(orders)]
         amount = Decimal(share.numerator) * order.total / Decimal(share.denominator)
-        amount = amount.quantize(Decimal(1) if order.currency == "JPY" else Decimal("0.01"))
+        amount = money_round(amount, order.currency)
         with contextlib.suppress(RefundError, RefundConflictError):
             refund_request(actor=order.shop.owner, order=order, amount=amount)
 
@@ -148,31 +154,43 @@ class MoneyMachine(RuleBasedStateMachine):
             refund_request(actor=order.shop.owner, order=order)
 
     @precondition(lambda self: Payment.objects.exists())
-    @rule(index=st.integers(0, 50), share=st.fractions(min_value=0, max_value=1))
-    def dispute(self, index, share) -> None:
+    @rule(
+        index=st.integers(0, 50),
+        share=st.fractions(min_value=0, max_value=1),
+        fee_units=st.sampled_from([0, 1, 1500]),
+    )
+    def dispute(self, index, share, fee_units) -> None:
         payments = list(Payment.objects.exclude(dispute_status="open").order_by("pk"))
         if not payments:
             return
         payment = payments[index % len(payments)]
         amount = Decimal(share.numerator) * payment.amount / Decimal(share.denominator)
-        amount = amount.quantize(Decimal(1) if payment.currency == "JPY" else Decimal("0.01"))
+        amount = money_round(amount, payment.currency)
         self.disputes += 1
-        dispute_open(payment=payment, dispute_id=f"dp_{self.disputes}", amount=amount)
+        fee = fee_units * quantum(payment.currency)
+        dispute_open(payment=payment, dispute_id=f"dp_{self.disputes}", amount=amount, fee=fee)
 
     @precondition(lambda self: Payment.objects.filter(dispute_status="open").exists())
-    @rule(won=st.booleans())
-    def dispute_decided(self, won) -> None:
+    @rule(won=st.booleans(), fee_back=st.booleans())
+    def dispute_decided(self, won, fee_back) -> None:
         payment = Payment.objects.filter(dispute_status="open").order_by("pk").first()
         assert payment is not None
-        last = (
-            LedgerEntry.objects.filter(kind=LedgerEntry.Kind.CHARGEBACK, order__payments=payment)
+        open_dispute = (
+            Dispute.objects.filter(payment=payment, status=Dispute.Status.OPEN)
             .order_by("-pk")
-            .values_list("reference", flat=True)
             .first()
         )
-        dispute_id = last.split(":")[1] if last else "dp_none"
+        dispute_id = open_dispute.provider_dispute_id if open_dispute else "dp_none"
         if won:
-            dispute_won(payment=payment, dispute_id=dispute_id, amount=Decimal(0))
+            fee = Dispute.objects.filter(provider_dispute_id=dispute_id).values_list(
+                "fee", flat=True
+            ).first() or Decimal(0)
+            dispute_won(
+                payment=payment,
+                dispute_id=dispute_id,
+                amount=Decimal(0),
+                fee_returned=fee if fee_back else Decimal(0),
+            )
         else:
             dispute_lost(payment=payment, dispute_id=dispute_id)
 
@@ -222,6 +240,23 @@ class MoneyMachine(RuleBasedStateMachine):
             assert money_is_whole(amount, currency)
         for total, currency in Order.objects.values_list("total", "currency"):
             assert money_is_whole(total, currency)
+        for amount, currency in LedgerPosting.objects.values_list("amount", "currency"):
+            assert money_is_whole(amount, currency)
+        for amount, currency in Payment.objects.values_list("amount", "currency"):
+            assert money_is_whole(amount, currency)
+        for amount, currency in Payout.objects.values_list("amount", "currency"):
+            assert money_is_whole(amount, currency)
+        for line in OrderLine.objects.select_related("order"):
+            for amount in (line.unit_price, line.subtotal, line.discount, line.tax, line.total):
+                assert money_is_whole(amount, line.order.currency)
+        for order in Order.objects.all():
+            for amount in (order.shipping, order.discount, order.platform_discount, order.tax):
+                assert money_is_whole(amount, order.currency)
+
+    @invariant()
+    def a_dispute_fee_comes_back_at_most_once_and_never_more(self) -> None:
+        for dispute in Dispute.objects.all():
+            assert 0 <= dispute.fee_returned <= dispute.fee
 
 
 @pytest.mark.django_db
@@ -231,7 +266,7 @@ def test_money_stays_consistent_whatever_happens(settings) -> None:
     run_state_machine_as_test(
         MoneyMachine,
         settings=hypothesis_settings(
-            max_examples=5,
+            max_examples=8,
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
