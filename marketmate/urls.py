@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.signup import SignupView
+from accounts.views import DisplayCurrencyUpdateView
 from marketmate import health, views
-from marketmate.currency_views import DisplayCurrencyUpdateView
 from marketmate.i18n import JavaScriptCatalogView
 from marketmate.media import media_urlpatterns
 from marketmate.metrics import metrics_view
