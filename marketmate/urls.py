@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.signup import SignupView
 from accounts.views import DisplayCurrencyUpdateView
-from marketmate import health, views
+from catalog.storefront_views import HomeView
+from marketmate import health
 from marketmate.i18n import JavaScriptCatalogView
 from marketmate.media import media_urlpatterns
 from marketmate.metrics import metrics_view
@@ -20,7 +21,7 @@ admin.site.index_title = _("Run the marketplace")
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics_view, name="metrics"),

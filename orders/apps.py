@@ -9,7 +9,10 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.selectors import product_ordered_check_register
-        from orders import receivers  # noqa: F401 (connects the cart merge on sign-in)
+        from orders import (
+            receivers,  # noqa: F401 (connects the cart merge on sign-in)
+            subscribers,  # noqa: F401 (registers the event subscribers)
+        )
         from orders.selectors import product_has_order_lines
 
         product_ordered_check_register(product_has_order_lines)
