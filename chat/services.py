@@ -20,12 +20,12 @@ from chat.exceptions import (
     ConversationNotFoundError,
 )
 from chat.models import Conversation, Message, Side
-from chat.realtime import realtime_send, shop_room, user_room
 from chat.selectors import conversation_side_of, user_is_shop_member
 from marketmate.audit import audit_record
 from marketmate.errors import ApplicationError, NotFoundError
 from marketmate.events import event_emit
 from marketmate.ratelimits import rate_limit_hit
+from marketmate.realtime.rooms import realtime_send, shop_room, user_room
 from orders.models import Order
 from orders.selectors import order_get_for_shop, order_list_for_buyer
 from shops.models import Shop

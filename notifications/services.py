@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from chat.realtime import realtime_send, user_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
+from marketmate.realtime.rooms import realtime_send, user_room
 from notifications.exceptions import PushEndpointTakenError
 from notifications.models import (
     Channel,

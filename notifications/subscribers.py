@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from chat.models import Message, Side
-from chat.presence import user_is_online
 from marketmate.events import subscribe
+from marketmate.realtime.presence import user_is_online
 from notifications.models import Kind
 from notifications.services import notification_dispatch
 from shops.models import Shop, ShopMember
