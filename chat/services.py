@@ -192,8 +192,35 @@ def message_send(*, conversation: Conversation, sender: User, body: str) -> Mess
                 "message": message_payload(message),
             },
         )
-        event_emit("chat.message_sent", message_id=message.pk)
+        event_emit("chat.message_sent", **_message_sent_payload(message))
     return message
+
+
+def _message_sent_payload(message: Message) -> dict[str, Any]:
+    """What `chat.message_sent` tells its subscribers: enough for the notifications (who wrote
+    to whom, and whether the other side already has an unread message from this side)."""
+    conversation = message.conversation
+    earlier_unread = Message.objects.filter(
+        conversation_id=conversation.pk,
+        side=message.side,
+        read_at__isnull=True,
+        pk__lt=message.pk,
+    ).exists()
+    if message.side == Side.BUYER:
+        sender_name = conversation.buyer.get_full_name()
+    else:
+        sender_name = conversation.shop.name
+    return {
+        "message_id": message.pk,
+        "conversation_id": conversation.pk,
+        "shop_id": conversation.shop_id,
+        "buyer_id": conversation.buyer_id,
+        "sender_id": message.sender_id,
+        "sender_name": sender_name,
+        "side": str(message.side),
+        "body": message.body,
+        "has_earlier_unread": earlier_unread,
+    }
 
 
 def conversation_mark_read(*, conversation: Conversation, reader: User) -> int:
