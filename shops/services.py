@@ -26,10 +26,10 @@ from catalog.services.images import EXTENSIONS as IMAGE_EXTENSIONS
 from catalog.services.images import image_clean
 from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
+from marketmate.emails import email_send
 from marketmate.errors import ApplicationError
 from marketmate.events import event_emit
 from marketmate.flags import Switch, switch_is_on
-from notifications.services import email_send
 from shops.exceptions import (
     ShopApplicantNotVerifiedError,
     ShopInvitationInvalidError,
