@@ -22,14 +22,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import user_role_set
 from catalog.search import search_vector_update_for_shop
-from catalog.services.images import EXTENSIONS as IMAGE_EXTENSIONS
-from catalog.services.images import image_clean
 from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
 from marketmate.emails import email_send
 from marketmate.errors import ApplicationError
 from marketmate.events import event_emit
 from marketmate.flags import Switch, switch_is_on
+from marketmate.images import EXTENSIONS as IMAGE_EXTENSIONS
+from marketmate.images import image_clean
 from shops.exceptions import (
     ShopApplicantNotVerifiedError,
     ShopInvitationInvalidError,
