@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from catalog import search
+from catalog.hooks import product_viewed
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
 from catalog.selectors import (
@@ -41,7 +42,6 @@ from catalog.services.category_counts import (
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
 from marketmate.currency import money_format, price_approximate
-from orders.services.analytics import product_view_record
 from shops.models import Shop
 
 PAGE_SIZE = 24
@@ -347,7 +347,7 @@ def product_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         raise Http404(_("Product not found."))
     if slug != product.slug:
         return redirect(product_url(product), permanent=True)
-    product_view_record(product_id=product.pk)
+    product_viewed(product_id=product.pk)
     variants = list(product.variants.all())
     selected = next((v for v in variants if v.is_default), variants[0] if variants else None)
     # The URL holds the shopper's choice (?variant=<id>), so it can be shared and reloaded.

@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from catalog.hooks import product_view_hook_register
         from catalog.selectors import (
             product_ordered_check_register,
             product_received_check_register,
@@ -20,6 +21,11 @@ class OrdersConfig(AppConfig):
 
         product_ordered_check_register(product_has_order_lines)
         product_received_check_register(product_received_by)
+
+        from orders.services.analytics import product_view_record
+
+        # The product pages' views, counted for the shop's analytics.
+        product_view_hook_register(product_view_record)
 
         from orders.overview import orders_overview_figures
         from shops.overview import overview_provider_register
