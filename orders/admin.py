@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin
 from marketmate.errors import ApplicationError
 from orders.forms_analytics import SalesReportForm
 from orders.models import (
@@ -72,7 +72,8 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "buyer__email", "shop__name", "tracking_number"]
     date_hierarchy = "created"
     inlines = [OrderLineInline, OrderStatusChangeInline]
-    actions = ["cancel_orders", "refund_orders"]
+    # payments adds "refund_orders" (payments/admin.py registers this admin with it).
+    actions = ["cancel_orders"]
     readonly_fields = [field.name for field in Order._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -92,30 +93,6 @@ class OrderAdmin(admin.ModelAdmin):
             else:
                 cancelled += 1
         self.message_user(request, _("%(count)d orders cancelled.") % {"count": cancelled})
-
-    @admin.action(description=_("Refund the selected orders in full and restock"))
-    def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
-        from payments.services.refunds import refund_request
-
-        def refund(order: Order, actor: Any, reason: str) -> Any:
-            return refund_request(
-                actor=actor,
-                order=order,
-                restock=True,
-                reason=reason,
-                idempotency_key=f"admin-refund-{order.pk}",
-            )
-
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="refund_orders",
-            title=str(_("Refund orders in full")),
-            submit_label=str(_("Refund and restock")),
-            transition=refund,
-            reason_required=True,
-        )
 
 
 @admin.register(Promotion)
