@@ -11,7 +11,7 @@ from django_countries import countries
 
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
-from marketmate.currency_views import display_currency_choices
+from marketmate.currency import display_currency_choices
 
 
 class SignupForm(forms.Form):

@@ -196,6 +196,11 @@ def display_currency_codes() -> list[str]:
     return list(Currency.values)
 
 
+def display_currency_choices() -> list[tuple[str, str]]:
+    """The picker's choices: `("EUR", "EUR · Euro")`, ..."""
+    return [(code, f"{code} · {label}") for code, label in Currency.choices]
+
+
 def display_currency_for(request: HttpRequest) -> str | None:
     """The currency `request`'s shopper wants approximate prices in: the picker's cookie, else
     a signed-in user's preferred currency; None while the `display_currency` flag is off, or

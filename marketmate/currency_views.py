@@ -5,11 +5,7 @@ from functools import cached_property
 
 from django.http import HttpRequest
 
-from marketmate.currency import Currency, display_currency_for
-
-
-def display_currency_choices() -> list[tuple[str, str]]:
-    return [(code, f"{code} · {label}") for code, label in Currency.choices]
+from marketmate.currency import display_currency_choices, display_currency_for
 
 
 class CurrencyPicker:
