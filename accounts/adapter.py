@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.ratelimits import login_failure_record, login_lockout_check
 from accounts.selectors import email_is_taken
 from accounts.services import user_sign_ins_end, user_verified_record, user_welcome_send
-from notifications.services import email_send
+from marketmate.emails import email_send
 
 # allauth's mail template prefix -> MarketMate's e-mail template (templates/emails/<name>.*).
 EMAIL_TEMPLATES = {

@@ -11,6 +11,7 @@ from django_countries import countries
 
 from accounts.models import Address, User
 from accounts.ratelimits import login_failure_record, login_lockout_check
+from marketmate.currency import display_currency_choices
 
 
 class SignupForm(forms.Form):
@@ -103,3 +104,16 @@ class AddressForm(forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         }
+
+
+class DisplayCurrencyForm(forms.Form):
+    """The footer's display-currency picker."""
+
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
+    next = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Shop's currency only")), *display_currency_choices()]

@@ -12,24 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from marketmate.currency import Currency
+
 
 def language_choices() -> list[tuple[str, str]]:
     """The site's languages, read when a form or the admin asks, not at import time."""
     return [(code, str(name)) for code, name in settings.LANGUAGES]
-
-
-class Currency(models.TextChoices):
-    """The ISO 4217 currencies a shopper may prefer prices in."""
-
-    USD = "USD", _("US dollar")
-    EUR = "EUR", _("Euro")
-    GBP = "GBP", _("British pound")
-    CHF = "CHF", _("Swiss franc")
-    CAD = "CAD", _("Canadian dollar")
-    AUD = "AUD", _("Australian dollar")
-    JPY = "JPY", _("Japanese yen")
-    SEK = "SEK", _("Swedish krona")
-    MXN = "MXN", _("Mexican peso")
 
 
 class UserManager(BaseUserManager["User"]):

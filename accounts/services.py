@@ -41,8 +41,8 @@ from accounts.ratelimits import login_failure_record, login_lockout_check
 from accounts.selectors import email_is_taken, user_has_second_factor
 from accounts.token_denylist import SESSION_CLAIM, session_deny, token_deny
 from marketmate.audit import audit_record, field_changes
+from marketmate.emails import email_send
 from marketmate.events import event_emit
-from notifications.services import email_send
 
 logger = logging.getLogger(__name__)
 

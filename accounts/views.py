@@ -7,16 +7,22 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 
 from accounts.exceptions import RateLimitedError
-from accounts.forms import AddressForm, ProfileForm
+from accounts.forms import AddressForm, DisplayCurrencyForm, ProfileForm
 from accounts.models import Address, User
 from accounts.selectors import address_get_for_user, address_list_for_user
 from accounts.services import address_create, address_delete, address_update, user_profile_update
+from marketmate.currency import DISPLAY_CURRENCY_COOKIE
 from marketmate.errors import NotFoundError
+from marketmate.flags import Flag, flag_is_on
+
+# How long the display-currency cookie lasts: a year.
+DISPLAY_CURRENCY_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 
 
 def rate_limited(request: HttpRequest, error: RateLimitedError | None = None) -> HttpResponse:
@@ -176,3 +182,35 @@ class NotificationPreferencesView(LoginRequiredMixin, RedirectView):
 class AccountIndexView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("accounts:profile"))
+
+
+class DisplayCurrencyUpdateView(View):
+    """Remember the shopper's display currency in a cookie and, when signed in, as their
+    preferred currency; then go back where they were. A plain POST form in the footer (works
+    without JavaScript)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not flag_is_on(request, Flag.DISPLAY_CURRENCY):
+            raise Http404(_("This page is not available."))
+        form = DisplayCurrencyForm(request.POST)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "/"
+        response = HttpResponseRedirect(target)
+        if not form.is_valid():
+            return response
+        code = form.cleaned_data["currency"]
+        response.set_cookie(
+            DISPLAY_CURRENCY_COOKIE,
+            code,
+            max_age=DISPLAY_CURRENCY_COOKIE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure(),
+        )
+        user = request.user
+        if code and user.is_authenticated and getattr(user, "currency", code) != code:
+            user_profile_update(user=user, data={"currency": code})
+        return response

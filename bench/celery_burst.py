@@ -48,9 +48,9 @@ def run(options, running, mail_dir: Path) -> dict:  # type: ignore[no-untyped-de
 
     from django.db import transaction
 
+    from marketmate.emails import email_send
     from marketmate.models import JobRecord
     from marketmate.tests.fault_services import Processes, app_env, celery_worker
-    from notifications.services import email_send
 
     env = app_env(
         database_url=running.database_url,

@@ -9,7 +9,7 @@ tried in one run to find where delivery degrades.
 Every client is a shop member (staff) signed in with a JWT; it joins `shop:{id}` and the room of
 the shop's order `order:{id}` (the access rules of chat.selectors.room_may_join apply). Each
 round sends one event to every shop room and every order room through the channel layer (what
-`chat.realtime.realtime_send` does after a commit), so every client expects 2 per round.
+`marketmate.realtime.rooms.realtime_send` does after a commit), so every client expects 2 per round.
 Runs on its own throwaway PostgreSQL and Redis; the clients and the sender share this process.
 """
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from marketmate.errors import ApplicationError, ConflictError, NotFoundError
+from marketmate.images import ImageRejectedError as ImageRejectedError  # checked in the core
 
 
 class CatalogErrorCode(models.TextChoices):
@@ -50,10 +51,6 @@ class ProductInvalidError(ApplicationError):
     """Bad product, variant or image input; `fields` says which field and why."""
 
     default_code: ClassVar[str] = CatalogErrorCode.INVALID_PRODUCT
-
-
-class ImageRejectedError(ApplicationError):
-    default_code: ClassVar[str] = CatalogErrorCode.INVALID_IMAGE
 
 
 class VariantConflictError(ConflictError):

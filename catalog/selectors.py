@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -76,6 +77,27 @@ def product_ordered_check_register(check: ProductOrderedCheck) -> ProductOrdered
     if check not in _product_ordered_checks:
         _product_ordered_checks.append(check)
     return check
+
+
+class ProductReceivedCheck(Protocol):
+    def __call__(self, *, buyer: User | AnonymousUser, product_id: int) -> bool: ...
+
+
+# The app that keeps orders tells the catalog who received a product (a verified purchase, the
+# condition for reviewing it). Until it registers, nobody has.
+_product_received_checks: list[ProductReceivedCheck] = []
+
+
+def product_received_check_register(check: ProductReceivedCheck) -> ProductReceivedCheck:
+    """Register `check(buyer=..., product_id=...) -> bool` (call it from an AppConfig.ready())."""
+    if check not in _product_received_checks:
+        _product_received_checks.append(check)
+    return check
+
+
+def product_received_by(*, buyer: User | AnonymousUser, product_id: int) -> bool:
+    """Whether `buyer` received the product in a completed order (asks the registered checks)."""
+    return any(check(buyer=buyer, product_id=product_id) for check in _product_received_checks)
 
 
 def product_has_orders(*, product: Product) -> bool:

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 
 from catalog import search
 from catalog.hooks import product_viewed
@@ -150,6 +151,13 @@ def home_context() -> dict[str, Any]:
     """What the home page shows: featured categories, new arrivals, popular products, shops
     (cached until the catalog changes)."""
     return cached("home", scopes=["global"], parts=[], compute=_home_context)
+
+
+class HomeView(TemplateView):
+    template_name = "storefront/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **home_context()}
 
 
 def _home_context() -> dict[str, Any]:

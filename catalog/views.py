@@ -1,4 +1,5 @@
-"""The vendor dashboard's catalog pages: products with variants and images, inventory, CSV.
+"""The vendor dashboard's catalog pages: the overview (the dashboard's home, with the figures
+every app registers in `shops.overview`), products with variants and images, inventory, CSV.
 
 Each view finds the current shop (ShopMemberRequiredMixin), checks the form and calls a
 service; a product of another shop is a 404.
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,6 +40,7 @@ from catalog.selectors import (
     product_get_for_member,
     product_queryset_with_details,
     products_list_for_shop,
+    shop_catalog_summary,
     variants_list_for_shop,
 )
 from catalog.services import images as image_services
@@ -48,7 +51,8 @@ from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
 from marketmate.money import money_input
 from marketmate.ratelimits import rate_limit_hit
-from shops.permissions import ShopMemberRequiredMixin
+from shops.overview import OverviewFigure, overview_figures
+from shops.permissions import ShopMemberRequiredMixin, current_membership_get
 from shops.roles import ROLES_CATALOG
 from shops.views import form_errors_apply
 
@@ -64,6 +68,35 @@ def _actor(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+class DashboardOverviewView(LoginRequiredMixin, TemplateView):
+    template_name = "dashboard/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        membership = current_membership_get(self.request)
+        context["membership"] = membership
+        if membership is not None:
+            summary = shop_catalog_summary(shop=membership.shop)
+            context["shop"] = membership.shop
+            context["summary"] = summary
+            context["figures"] = [
+                *overview_figures(membership=membership),
+                OverviewFigure(
+                    key="low_stock",
+                    label=_("Low on stock"),
+                    value=str(summary["low_stock"]),
+                    url=f"{reverse('dashboard:inventory')}?low=1",
+                    position=50,
+                    needs_attention=summary["low_stock"] > 0,
+                ),
+            ]
+            context["figures"].sort(key=lambda figure: (figure.position, figure.key))
+            context["low_stock"] = variants_list_for_shop(
+                shop=membership.shop, low_stock_only=True
+            )[:8]
+        return context
 
 
 class CatalogMixin(ShopMemberRequiredMixin):

@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import user_get_signed_in
 from accounts.token_denylist import token_is_denied
-from chat import presence, selectors, services
+from chat import selectors, services
 from chat.events import client_schemas, event_errors
 from chat.exceptions import ChatRateLimitedError, ConversationClosedError
-from chat.realtime import room_group, user_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
 from marketmate.json_input import JsonInputError, json_input_loads
 from marketmate.ratelimits import rate_limit_hit
+from marketmate.realtime import presence
+from marketmate.realtime.rooms import room_group, user_room
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +260,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("Presence update failed for user %s", self.user_id)
 
     async def realtime_revoke(self, event: dict[str, Any]) -> None:
-        """Leave a room this user may no longer hear (sent by `chat.realtime.room_revoke`)."""
+        """Leave a room this user may no longer hear (sent by
+        `marketmate.realtime.rooms.room_revoke`)."""
         room = event["room"]
         if room in self.rooms and room != user_room(self.user_id):
             await self.channel_layer.group_discard(room_group(room), self.channel_name)
@@ -268,7 +270,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def realtime_close(self, event: dict[str, Any]) -> None:
         """The user's sign-ins ended (ban, deactivation, password reset): close at once (sent
-        by `chat.realtime.user_sockets_close` to the user's room, so every process hears it)."""
+        by `marketmate.realtime.rooms.user_sockets_close` to the user's room, so every process
+        hears it)."""
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def realtime_recheck(self, event: dict[str, Any]) -> None:

@@ -20,12 +20,12 @@ from chat.exceptions import (
     ConversationNotFoundError,
 )
 from chat.models import Conversation, Message, Side
-from chat.realtime import realtime_send, shop_room, user_room
 from chat.selectors import conversation_side_of, user_is_shop_member
 from marketmate.audit import audit_record
 from marketmate.errors import ApplicationError, NotFoundError
 from marketmate.events import event_emit
 from marketmate.ratelimits import rate_limit_hit
+from marketmate.realtime.rooms import realtime_send, shop_room, user_room
 from orders.models import Order
 from orders.selectors import order_get_for_shop, order_list_for_buyer
 from shops.models import Shop
@@ -192,8 +192,35 @@ def message_send(*, conversation: Conversation, sender: User, body: str) -> Mess
                 "message": message_payload(message),
             },
         )
-        event_emit("chat.message_sent", message_id=message.pk)
+        event_emit("chat.message_sent", **_message_sent_payload(message))
     return message
+
+
+def _message_sent_payload(message: Message) -> dict[str, Any]:
+    """What `chat.message_sent` tells its subscribers: enough for the notifications (who wrote
+    to whom, and whether the other side already has an unread message from this side)."""
+    conversation = message.conversation
+    earlier_unread = Message.objects.filter(
+        conversation_id=conversation.pk,
+        side=message.side,
+        read_at__isnull=True,
+        pk__lt=message.pk,
+    ).exists()
+    if message.side == Side.BUYER:
+        sender_name = conversation.buyer.get_full_name()
+    else:
+        sender_name = conversation.shop.name
+    return {
+        "message_id": message.pk,
+        "conversation_id": conversation.pk,
+        "shop_id": conversation.shop_id,
+        "buyer_id": conversation.buyer_id,
+        "sender_id": message.sender_id,
+        "sender_name": sender_name,
+        "side": str(message.side),
+        "body": message.body,
+        "has_earlier_unread": earlier_unread,
+    }
 
 
 def conversation_mark_read(*, conversation: Conversation, reader: User) -> int:

@@ -5,13 +5,13 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from chat.realtime import (
+from marketmate.events import subscribe
+from marketmate.realtime.rooms import (
     order_room,
     realtime_send,
     user_rooms_recheck,
     user_sockets_close,
 )
-from marketmate.events import subscribe
 
 ORDER_EVENTS = (
     "order.placed",

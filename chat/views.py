@@ -18,9 +18,9 @@ from chat import selectors, services
 from chat.exceptions import ConversationNotFoundError
 from chat.forms import MessageForm, ReportForm
 from chat.models import Conversation, Side
-from chat.realtime import shop_room
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, SwitchRequiredMixin
+from marketmate.realtime.rooms import shop_room
 from shops.models import Shop, ShopMember
 
 THREAD_PAGE_SIZE = 30

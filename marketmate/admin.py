@@ -3,12 +3,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
 from marketmate.admin_actions import ReadOnlyModelAdmin
 from marketmate.jobs import job_retry
 from marketmate.models import AuditLog, BlockedNetwork, ExchangeRate, JobEffect, JobRecord
@@ -125,13 +125,13 @@ class BlockedNetworkAdmin(admin.ModelAdmin):
             network=obj.network,
             reason=obj.reason,
             expires_at=obj.expires_at,
-            actor=request.user if isinstance(request.user, User) else None,
+            actor=request.user if isinstance(request.user, AbstractBaseUser) else None,
         )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: BlockedNetwork) -> None:
         blocked_network_remove(
-            blocked=obj, actor=request.user if isinstance(request.user, User) else None
+            blocked=obj, actor=request.user if isinstance(request.user, AbstractBaseUser) else None
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BlockedNetwork]) -> None:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from marketmate.errors import ApplicationError
 
 Transition = Callable[..., Any]
@@ -32,7 +32,7 @@ def moderation_action(
     reason = request.POST.get("reason", "").strip()
     if "apply" in request.POST and (reason or not reason_required):
         user = request.user
-        assert isinstance(user, User)
+        assert isinstance(user, get_user_model())
         done = 0
         for item in queryset:
             try:

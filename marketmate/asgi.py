@@ -11,14 +11,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from sentry_sdk.integrations.asgi import SentryAsgiMiddleware  # noqa: E402
 
-from chat.auth import websocket_application  # noqa: E402
 from marketmate.metrics import WebSocketConnectionGauge  # noqa: E402
+from marketmate.realtime.auth import websocket_application  # noqa: E402
 from marketmate.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origin check (cookie connections), session cookie, then a `?token=` JWT: chat/auth.py.
+        # Origin check (cookie connections), session cookie, then a `?token=` JWT:
+        # marketmate/realtime/auth.py.
         "websocket": WebSocketConnectionGauge(
             websocket_application(URLRouter(websocket_urlpatterns))
         ),

@@ -2,17 +2,15 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from marketmate.models import AuditLog
 from marketmate.request_context import credential_get, request_id_get
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 Changes = Mapping[str, tuple[Any, Any]]
 
@@ -46,7 +44,7 @@ def field_changes(
 
 def audit_record(
     *,
-    actor: "User | AnonymousUser | None",
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     entity: models.Model,
     changes: Changes | None = None,
@@ -58,7 +56,7 @@ def audit_record(
     Call it inside the transaction of the change it records, so both commit or neither does.
     """
     return AuditLog.objects.create(
-        actor=actor if actor is not None and not actor.is_anonymous else None,
+        actor_id=actor.pk if actor is not None and not actor.is_anonymous else None,
         action=action,
         entity_type=ContentType.objects.get_for_model(entity, for_concrete_model=False),
         entity_id=str(entity.pk),

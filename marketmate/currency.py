@@ -2,8 +2,8 @@
 currency (approximate prices converted at the rates of `ExchangeRate`).
 
 Orders are always priced and charged in the shop's currency; a converted price is only shown
-beside the real one ("≈ €12.34"). Conversion is Decimal all the way and rounds once, with
-`orders.pricing.money`, the one rounding rule of MarketMate.
+beside the real one ("≈ €12.34"). Conversion is Decimal all the way and rounds once, to the
+cent (`marketmate.money.money_round_cent`).
 
 Rates come from the source at `EXCHANGE_RATES_URL` (refreshed by a beat job) or from a file
 (`manage.py load_exchange_rates`), both in the shape
@@ -24,16 +24,16 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext_lazy, to_locale
 from django.utils.translation import gettext as _
 
 from marketmate.errors import ApplicationError
 from marketmate.flags import Flag, flag_is_on
 from marketmate.models import ExchangeRate
-from orders.pricing import money
+from marketmate.money import money_round_cent
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,20 @@ RATE_MIN = Decimal("0.000001")
 RATE_MAX = Decimal("1000000000")
 
 Rates = dict[tuple[str, str], Decimal]
+
+
+class Currency(models.TextChoices):
+    """The ISO 4217 currencies a shopper may prefer prices in."""
+
+    USD = "USD", gettext_lazy("US dollar")
+    EUR = "EUR", gettext_lazy("Euro")
+    GBP = "GBP", gettext_lazy("British pound")
+    CHF = "CHF", gettext_lazy("Swiss franc")
+    CAD = "CAD", gettext_lazy("Canadian dollar")
+    AUD = "AUD", gettext_lazy("Australian dollar")
+    JPY = "JPY", gettext_lazy("Japanese yen")
+    SEK = "SEK", gettext_lazy("Swedish krona")
+    MXN = "MXN", gettext_lazy("Mexican peso")
 
 
 # --- Formatting -----------------------------------------------------------------------------------
@@ -106,7 +120,7 @@ def price_convert(
     )
     if rate is None:
         return None
-    return money(amount * rate)
+    return money_round_cent(amount * rate)
 
 
 class ExchangeRatesError(ApplicationError):
@@ -179,9 +193,12 @@ def exchange_rates_refresh() -> int:
 # --- The shopper's display currency ---------------------------------------------------------------
 def display_currency_codes() -> list[str]:
     """The currencies a shopper may pick (those of the profile's preferred currency)."""
-    from accounts.models import Currency
-
     return list(Currency.values)
+
+
+def display_currency_choices() -> list[tuple[str, str]]:
+    """The picker's choices: `("EUR", "EUR · Euro")`, ..."""
+    return [(code, f"{code} · {label}") for code, label in Currency.choices]
 
 
 def display_currency_for(request: HttpRequest) -> str | None:

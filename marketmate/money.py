@@ -51,6 +51,11 @@ def money_round(amount: Decimal | int, currency: str) -> Decimal:
     return Decimal(amount).quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def money_round_cent(amount: Decimal | int) -> Decimal:
+    """`amount` rounded half up to the cent, whatever the currency (approximate prices)."""
+    return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def money_is_whole(amount: Decimal, currency: str) -> bool:
     """True when `amount` is a whole number of `currency`'s minor units."""
     return Decimal(amount) == Decimal(amount).quantize(quantum(currency), rounding=ROUND_DOWN)

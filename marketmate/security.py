@@ -3,11 +3,11 @@
 import ipaddress
 from datetime import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from marketmate.audit import audit_record
 from marketmate.errors import ApplicationError
 from marketmate.models import BlockedNetwork
@@ -20,7 +20,7 @@ def _blocklist_changed() -> None:
 
 @transaction.atomic
 def blocked_network_add(
-    *, network: str, reason: str, actor: User | None, expires_at: datetime | None = None
+    *, network: str, reason: str, actor: AbstractBaseUser | None, expires_at: datetime | None = None
 ) -> BlockedNetwork:
     """Block an address or network (normalised, e.g. `203.0.113.7/32`); audited."""
     try:
@@ -32,7 +32,11 @@ def blocked_network_add(
         ) from error
     blocked, _created = BlockedNetwork.objects.update_or_create(
         network=normalised,
-        defaults={"reason": reason, "expires_at": expires_at, "created_by": actor},
+        defaults={
+            "reason": reason,
+            "expires_at": expires_at,
+            "created_by_id": actor.pk if actor else None,
+        },
     )
     audit_record(actor=actor, action="security.block", entity=blocked, reason=reason)
     _blocklist_changed()
@@ -41,7 +45,7 @@ def blocked_network_add(
 
 @transaction.atomic
 def blocked_network_remove(
-    *, blocked: BlockedNetwork, actor: User | None, reason: str = ""
+    *, blocked: BlockedNetwork, actor: AbstractBaseUser | None, reason: str = ""
 ) -> None:
     audit_record(actor=actor, action="security.unblock", entity=blocked, reason=reason)
     blocked.delete()

@@ -1,21 +1,13 @@
-"""Business counters for `/metrics`, fed by the domain events."""
+"""Business counters for `/metrics`, fed by the domain events (the gross merchandise value is
+counted by `orders.subscribers`, which can read the order)."""
 
 from marketmate.events import subscribe
-from marketmate.metrics import gmv_record, order_placed_record, payment_record
+from marketmate.metrics import order_placed_record, payment_record
 
 
 @subscribe("order.placed")
 def count_order_placed(**payload: object) -> None:
     order_placed_record()
-
-
-@subscribe("order.paid")
-def count_gross_merchandise_value(*, order_id: int, **payload: object) -> None:
-    from orders.selectors import order_queryset
-
-    order = order_queryset().filter(pk=order_id).first()
-    if order is not None:
-        gmv_record(amount=order.total, currency=order.currency)
 
 
 @subscribe("payment.succeeded")

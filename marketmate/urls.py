@@ -6,14 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.signup import SignupView
+from accounts.views import DisplayCurrencyUpdateView
 from analytics import urls as analytics_urls
-from marketmate import health, views
-from marketmate.currency_views import DisplayCurrencyUpdateView
+from catalog import dashboard_urls as catalog_dashboard_urls
+from catalog.storefront_views import HomeView
+from marketmate import health
 from marketmate.i18n import JavaScriptCatalogView
 from marketmate.media import media_urlpatterns
 from marketmate.metrics import metrics_view
 from notifications.views import service_worker
-from shops import urls as shops_urls
+from shops import urls as shops_dashboard_urls
 
 admin.site.site_header = _("MarketMate administration")
 admin.site.site_title = _("MarketMate admin")
@@ -22,8 +24,32 @@ admin.site.index_title = _("Run the marketplace")
 # after failed passwords, and the second factor (accounts.middleware.StaffSecondFactorMiddleware).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# The vendor dashboard, one include: each area keeps its namespace (`dashboard_messages`,
+# `dashboard_payouts`, `dashboard_orders`, `dashboard_reviews`, `dashboard_integrations`); the
+# shop's pages, the catalog's pages (with the overview) and the analytics page share `dashboard`.
+dashboard_urlpatterns = [
+    path("messages/", include("chat.dashboard_urls")),
+    path("payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
+    path("orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
+    path("reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
+    path("integrations/", include("integrations.dashboard_urls")),
+    path(
+        "",
+        include(
+            (
+                [
+                    *shops_dashboard_urls.urlpatterns,
+                    *catalog_dashboard_urls.urlpatterns,
+                    *analytics_urls.dashboard_urlpatterns,
+                ],
+                "dashboard",
+            )
+        ),
+    ),
+]
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics_view, name="metrics"),
@@ -31,22 +57,11 @@ urlpatterns = [
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path("dashboard/messages/", include("chat.dashboard_urls")),
-    path("dashboard/payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
+    path("dashboard/", include(dashboard_urlpatterns)),
     path("payments/", include("payments.urls")),
     path("cart/", include("orders.cart_urls")),
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
-    path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
-    path("dashboard/reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
-    path("dashboard/integrations/", include("integrations.dashboard_urls")),
-    # One `dashboard` namespace: the shops app's pages and those of apps above it.
-    path(
-        "dashboard/",
-        include(
-            ([*shops_urls.urlpatterns, *analytics_urls.dashboard_urlpatterns], shops_urls.app_name)
-        ),
-    ),
     path("chat/", include("chat.urls")),
     path("report/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,5 +1,5 @@
-"""Notifications for every app: e-mail through background jobs, and the one dispatch service
-that fans a notification out to the channels each user chose (in-app, e-mail, web push)."""
+"""Notifications for every app: the one dispatch service that fans a notification out to the
+channels each user chose (in-app, e-mail through `marketmate.emails.email_send`, web push)."""
 
 import logging
 import uuid
@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from chat.realtime import realtime_send, user_room
+from marketmate.emails import email_send
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, switch_is_on
+from marketmate.realtime.rooms import realtime_send, user_room
 from notifications.exceptions import PushEndpointTakenError
 from notifications.models import (
     Channel,
@@ -25,35 +26,9 @@ from notifications.models import (
     PushSubscription,
 )
 from notifications.selectors import channels_enabled_for, notification_unread_count
-from notifications.tasks import send_email_task, send_push_task
+from notifications.tasks import send_push_task
 
 logger = logging.getLogger(__name__)
-
-
-def email_send(
-    *,
-    to: str,
-    template: str,
-    context: Mapping[str, Any],
-    language: str | None = None,
-    key: str | None = None,
-) -> str:
-    """Send the e-mail `emails/<template>` to `to` after the current transaction commits.
-
-    `context` holds JSON values only (the job renders the templates). `language` is the
-    recipient's language; `key` makes the send happen once however often it is asked for
-    (e.g. `f"order-paid:{order.pk}"`); without one, each call sends one e-mail. Returns the key.
-    """
-    effect_key = f"email:{template}:{key}" if key else f"email:{template}:{uuid.uuid4().hex}"
-    payload = {
-        "to": to,
-        "template": template,
-        "context": dict(context),
-        "language": language,
-        "key": effect_key,
-    }
-    transaction.on_commit(lambda: send_email_task.delay(**payload))
-    return effect_key
 
 
 def notification_payload(notification: Notification) -> dict[str, Any]:

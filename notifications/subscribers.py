@@ -15,14 +15,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from chat.models import Message, Side
-from chat.presence import user_is_online
 from marketmate.events import subscribe
+from marketmate.realtime.presence import user_is_online
 from notifications.models import Kind
 from notifications.services import notification_dispatch
 from shops.models import Shop, ShopMember
 
 logger = logging.getLogger(__name__)
+
+# `side` of a `chat.message_sent` event written by the buyer (`chat.models.Side.BUYER`).
+CHAT_SIDE_BUYER = "buyer"
 
 
 def _language(user: User) -> str:
@@ -133,39 +135,31 @@ def order_placed_notify_shop(*, order_id: int, **_payload: object) -> None:
 
 # --- Chat -------------------------------------------------------------------------------------
 @subscribe("chat.message_sent")
-def chat_message_notify(*, message_id: int, **_payload: object) -> None:
+def chat_message_notify(
+    *,
+    message_id: int,
+    conversation_id: int,
+    shop_id: int,
+    buyer_id: int,
+    sender_id: int | None,
+    sender_name: str,
+    side: str,
+    body: str,
+    has_earlier_unread: bool,
+    **_payload: object,
+) -> None:
     """Tell the other side of a conversation about a new message, unless they are online
     (the message reached their open pages live) or already have an unread one from this
     conversation (one notification per unread streak, not one per message)."""
-    message = (
-        Message.objects.select_related("conversation__shop", "conversation__buyer", "sender")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None:
+    if has_earlier_unread:
         return
-    conversation = message.conversation
-    earlier_unread = Message.objects.filter(
-        conversation_id=conversation.pk,
-        side=message.side,
-        read_at__isnull=True,
-        pk__lt=message.pk,
-    ).exists()
-    if earlier_unread:
-        return
-    if message.side == Side.BUYER:
-        recipients = [
-            member
-            for member in _shop_members(conversation.shop_id)
-            if member.pk != message.sender_id
-        ]
-        sender_name = conversation.buyer.get_full_name()
-        link = _reverse("dashboard_messages:detail", pk=conversation.pk)
+    if side == CHAT_SIDE_BUYER:
+        recipients = [member for member in _shop_members(shop_id) if member.pk != sender_id]
+        link = _reverse("dashboard_messages:detail", pk=conversation_id)
     else:
-        recipients = [conversation.buyer]
-        sender_name = conversation.shop.name
-        link = _reverse("chat:detail", pk=conversation.pk)
-    preview = message.body if len(message.body) <= 140 else message.body[:139] + "…"
+        recipients = list(User.objects.filter(pk=buyer_id))
+        link = _reverse("chat:detail", pk=conversation_id)
+    preview = body if len(body) <= 140 else body[:139] + "…"
     for recipient in recipients:
         if user_is_online(user_id=recipient.pk):
             continue
@@ -176,8 +170,8 @@ def chat_message_notify(*, message_id: int, **_payload: object) -> None:
                 title=_("New message from %(sender)s") % {"sender": sender_name},
                 body=preview,
                 link=link,
-                data={"conversation_id": conversation.pk, "message_id": message.pk},
-                key=f"chat:{message.pk}",
+                data={"conversation_id": conversation_id, "message_id": message_id},
+                key=f"chat:{message_id}",
             )
 
 

@@ -2,12 +2,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin
 from marketmate.errors import ApplicationError
 from orders.models import (
     Cart,
@@ -64,22 +62,15 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "buyer__email", "shop__name", "tracking_number"]
     date_hierarchy = "created"
     inlines = [OrderLineInline, OrderStatusChangeInline]
-    actions = ["cancel_orders", "refund_orders"]
-    readonly_fields = [*(field.name for field in Order._meta.fields), "disputes"]
+    # payments adds "refund_orders" and the disputes (payments/admin.py registers this admin).
+    actions = ["cancel_orders"]
+    readonly_fields = [field.name for field in Order._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    @admin.display(description=_("Disputes"))
-    def disputes(self, obj: Order) -> str:
-        """The disputes of the order's payments (status, amounts, reason, dates, fee)."""
-        from payments.templatetags.payments_tags import order_disputes_panel
-
-        panel = render_to_string("payments/includes/order_disputes.html", order_disputes_panel(obj))
-        return mark_safe(panel) if panel.strip() else "—"  # noqa: S308 (our template, escaped)
 
     @admin.action(description=_("Cancel the selected orders and restock"))
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
@@ -92,30 +83,6 @@ class OrderAdmin(admin.ModelAdmin):
             else:
                 cancelled += 1
         self.message_user(request, _("%(count)d orders cancelled.") % {"count": cancelled})
-
-    @admin.action(description=_("Refund the selected orders in full and restock"))
-    def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
-        from payments.services.refunds import refund_request
-
-        def refund(order: Order, actor: Any, reason: str) -> Any:
-            return refund_request(
-                actor=actor,
-                order=order,
-                restock=True,
-                reason=reason,
-                idempotency_key=f"admin-refund-{order.pk}",
-            )
-
-        return moderation_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="refund_orders",
-            title=str(_("Refund orders in full")),
-            submit_label=str(_("Refund and restock")),
-            transition=refund,
-            reason_required=True,
-        )
 
 
 @admin.register(Promotion)

@@ -8,8 +8,15 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog.selectors import product_ordered_check_register
-        from orders import receivers  # noqa: F401 (connects the cart merge on sign-in)
-        from orders.selectors import product_has_order_lines
+        from catalog.selectors import (
+            product_ordered_check_register,
+            product_received_check_register,
+        )
+        from orders import (
+            receivers,  # noqa: F401 (connects the cart merge on sign-in)
+            subscribers,  # noqa: F401 (registers the event subscribers)
+        )
+        from orders.selectors import product_has_order_lines, product_received_by
 
         product_ordered_check_register(product_has_order_lines)
+        product_received_check_register(product_received_by)

@@ -4,10 +4,15 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from marketmate.admin_actions import moderation_action
+from orders.admin import OrderAdmin
+from orders.models import Order
 from payments.models import (
     CommissionRate,
     ConnectedAccount,
@@ -23,10 +28,53 @@ from payments.models import (
     Refund,
     WebhookEvent,
 )
+from payments.selectors import order_disputes
 from payments.services.payouts import payout_mark_paid
 from payments.services.reconciliation import ledger_reconcile, reconciliation_alert_close
-from payments.services.refunds import refunds_settle_pending, refunds_stale
+from payments.services.refunds import refund_request, refunds_settle_pending, refunds_stale
 from payments.services.webhooks import webhook_event_process
+
+
+class OrderRefundAdmin(OrderAdmin):
+    """The orders' admin with what belongs to payments: the refund action and the disputes."""
+
+    actions = [*OrderAdmin.actions, "refund_orders"]
+    readonly_fields = [*OrderAdmin.readonly_fields, "disputes"]
+
+    @admin.display(description=_("Disputes"))
+    def disputes(self, obj: Order) -> str:
+        """The disputes of the order's payments (status, amounts, reason, dates, fee)."""
+        panel = render_to_string(
+            "payments/includes/order_disputes.html",
+            {"order": obj, "disputes": order_disputes(order=obj)},
+        )
+        return mark_safe(panel) if panel.strip() else "—"  # noqa: S308 (our template, escaped)
+
+    @admin.action(description=_("Refund the selected orders in full and restock"))
+    def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
+        def refund(order: Order, actor: Any, reason: str) -> Any:
+            return refund_request(
+                actor=actor,
+                order=order,
+                restock=True,
+                reason=reason,
+                idempotency_key=f"admin-refund-{order.pk}",
+            )
+
+        return moderation_action(
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+            action="refund_orders",
+            title=str(_("Refund orders in full")),
+            submit_label=str(_("Refund and restock")),
+            transition=refund,
+            reason_required=True,
+        )
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderRefundAdmin)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

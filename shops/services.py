@@ -21,15 +21,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_role_set
-from catalog.search import search_vector_update_for_shop
-from catalog.services.images import EXTENSIONS as IMAGE_EXTENSIONS
-from catalog.services.images import image_clean
-from catalog.storefront_cache import catalog_changed
 from marketmate.audit import audit_record, field_changes
+from marketmate.emails import email_send
 from marketmate.errors import ApplicationError
 from marketmate.events import event_emit
 from marketmate.flags import Switch, switch_is_on
-from notifications.services import email_send
+from marketmate.images import EXTENSIONS as IMAGE_EXTENSIONS
+from marketmate.images import image_clean
+from shops.changes import shop_changed
 from shops.exceptions import (
     ShopApplicantNotVerifiedError,
     ShopInvitationInvalidError,
@@ -157,10 +156,7 @@ def shop_update(*, shop: Shop, actor: User, data: Mapping[str, Any]) -> Shop:
             changed.append(field)
     if changed:
         shop.save(update_fields=[*changed, "updated"])
-        if "language" in changed:
-            # The shop's language picks its products' text search configuration.
-            search_vector_update_for_shop(shop_id=shop.pk)
-        catalog_changed(shop_ids=[shop.pk], shops=True)
+        shop_changed(shop_id=shop.pk, fields=changed)
         audit_record(
             actor=actor,
             action="shop.update",
@@ -202,7 +198,7 @@ def _transition(
     audit_record(
         actor=actor, action=action, entity=locked, changes={"status": (old, to)}, reason=reason
     )
-    catalog_changed(shop_ids=[shop.pk], shops=True)
+    shop_changed(shop_id=shop.pk, fields=["status"])
     event_emit("shop.status_changed", shop_id=shop.pk, status=to)
     return shop
 

@@ -1,16 +1,11 @@
-"""The vendor dashboard (`/dashboard/`, namespace `dashboard`): shop pages and catalog pages.
-
-`marketmate/urls.py` adds the pages of the apps above shops to the same namespace (analytics)."""
+"""The vendor dashboard's shop pages, under `/dashboard/` in the namespace `dashboard`, which
+`marketmate/urls.py` assembles with the catalog's pages and the analytics page."""
 
 from django.urls import path
 
-from catalog import views as catalog_views
 from shops import views
 
-app_name = "dashboard"
-
 urlpatterns = [
-    path("", views.DashboardOverviewView.as_view(), name="overview"),
     path("shops/create/", views.ShopCreateView.as_view(), name="shop_create"),
     path("shops/switch/", views.ShopSwitchView.as_view(), name="shop_switch"),
     path("settings/", views.ShopUpdateView.as_view(), name="shop_update"),
@@ -29,45 +24,5 @@ urlpatterns = [
         "invitations/<str:token>/",
         views.InvitationAcceptView.as_view(),
         name="invitation_accept",
-    ),
-    path("products/", catalog_views.ProductListView.as_view(), name="product_list"),
-    path("products/create/", catalog_views.ProductCreateView.as_view(), name="product_create"),
-    path("products/export/", catalog_views.ProductExportView.as_view(), name="product_export"),
-    path("products/import/", catalog_views.ProductImportView.as_view(), name="product_import"),
-    path(
-        "products/<int:pk>/update/",
-        catalog_views.ProductUpdateView.as_view(),
-        name="product_update",
-    ),
-    path(
-        "products/<int:pk>/delete/",
-        catalog_views.ProductDeleteView.as_view(),
-        name="product_delete",
-    ),
-    path(
-        "products/<int:pk>/images/",
-        catalog_views.ProductImagesView.as_view(),
-        name="product_images",
-    ),
-    path(
-        "products/<int:pk>/images/order/",
-        catalog_views.ProductImageOrderView.as_view(),
-        name="product_image_order",
-    ),
-    path(
-        "products/<int:pk>/images/<int:image_pk>/update/",
-        catalog_views.ProductImageActionView.as_view(action="update"),
-        name="product_image_update",
-    ),
-    path(
-        "products/<int:pk>/images/<int:image_pk>/delete/",
-        catalog_views.ProductImageActionView.as_view(action="delete"),
-        name="product_image_delete",
-    ),
-    path("inventory/", catalog_views.InventoryListView.as_view(), name="inventory"),
-    path(
-        "inventory/<int:pk>/adjust/",
-        catalog_views.InventoryAdjustView.as_view(),
-        name="inventory_adjust",
     ),
 ]

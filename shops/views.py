@@ -1,4 +1,5 @@
-"""The vendor dashboard's shop pages: overview, opening a shop, switching, settings, members."""
+"""The vendor dashboard's shop pages: opening a shop, switching, settings, members (the
+overview, which shows the catalog's figures, is `catalog.views.DashboardOverviewView`)."""
 
 from typing import Any
 
@@ -14,16 +15,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import User
-from catalog.selectors import shop_catalog_summary, variants_list_for_shop
 from marketmate.errors import ApplicationError
 from shops import services
 from shops.forms import MemberInviteForm, MemberRoleForm, ShopApplyForm, ShopSettingsForm
 from shops.models import Shop, ShopMember
-from shops.overview import OverviewFigure, overview_figures
 from shops.permissions import (
     SESSION_SHOP_KEY,
     ShopMemberRequiredMixin,
-    current_membership_get,
     current_shop_set,
 )
 from shops.roles import ASSIGNABLE_ROLE_CHOICES, ROLES_MEMBERS, ROLES_SETTINGS
@@ -40,35 +38,6 @@ def form_errors_apply(form: Any, exc: ApplicationError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
-
-
-class DashboardOverviewView(LoginRequiredMixin, TemplateView):
-    template_name = "dashboard/overview.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        membership = current_membership_get(self.request)
-        context["membership"] = membership
-        if membership is not None:
-            summary = shop_catalog_summary(shop=membership.shop)
-            context["shop"] = membership.shop
-            context["summary"] = summary
-            context["figures"] = [
-                *overview_figures(membership=membership),
-                OverviewFigure(
-                    key="low_stock",
-                    label=_("Low on stock"),
-                    value=str(summary["low_stock"]),
-                    url=f"{reverse('dashboard:inventory')}?low=1",
-                    position=50,
-                    needs_attention=summary["low_stock"] > 0,
-                ),
-            ]
-            context["figures"].sort(key=lambda figure: (figure.position, figure.key))
-            context["low_stock"] = variants_list_for_shop(
-                shop=membership.shop, low_stock_only=True
-            )[:8]
-        return context
 
 
 class ShopCreateView(LoginRequiredMixin, FormView):

@@ -7,7 +7,8 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Address, Currency, User
+from accounts.models import Address, User
+from marketmate.currency import Currency
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 
 from accounts.adapter import EMAIL_TEMPLATES
+from marketmate.emails import email_message_build
 from marketmate.models import JobRecord
-from notifications.emails import email_message_build
 
 pytestmark = pytest.mark.django_db
 

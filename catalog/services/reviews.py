@@ -24,9 +24,9 @@ from catalog.exceptions import (
     ReviewStateError,
 )
 from catalog.models import Product, Review
+from catalog.selectors import product_received_by
 from marketmate.audit import audit_record
 from marketmate.events import event_emit
-from orders.selectors import product_received_by
 
 RATING_PLACES = Decimal("0.01")
 

@@ -20,10 +20,10 @@ from accounts.tests.factories import UserFactory
 from chat.consumers import CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED, user_group
 from chat.events import SERVER_SCHEMAS, event_errors
 from chat.models import Conversation, Message, Side
-from chat.presence import user_is_online
 from chat.tests.conftest import connected, joined
 from chat.tests.factories import ConversationFactory, MessageFactory
 from marketmate.asgi import application
+from marketmate.realtime.presence import user_is_online
 from marketmate.routing import websocket_urlpatterns
 from notifications.models import Kind, Notification
 from notifications.services import notification_dispatch

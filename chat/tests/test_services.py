@@ -8,11 +8,11 @@ from django.utils import timezone
 from accounts.models import User
 from chat import selectors, services
 from chat.models import Conversation
-from chat.presence import presence_leave, presence_touch, user_is_online
 from chat.tests.factories import ConversationFactory, MessageFactory
 from marketmate.errors import ApplicationError
 from marketmate.models import AuditLog
 from marketmate.ratelimits import rate_limit_hit, rate_parse
+from marketmate.realtime.presence import presence_leave, presence_touch, user_is_online
 from shops.models import Shop
 
 pytestmark = pytest.mark.django_db

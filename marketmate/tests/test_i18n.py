@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
-from notifications.emails import email_message_build
+from marketmate.emails import email_message_build
 from shops.tests.factories import ShopFactory
 
 PAGE_TEXTS = {

@@ -5,8 +5,8 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 
+from marketmate.emails import email_send
 from marketmate.models import JobRecord
-from notifications.services import email_send
 
 TEMPLATES = {
     "emails/hello_subject.txt": "{% load i18n %}{% translate 'Hello' %}, {{ name }}\n",

@@ -7,9 +7,9 @@ from django.core import mail
 
 from accounts.models import User
 from chat.models import Conversation
-from chat.presence import presence_touch
 from chat.services import conversation_mark_read, message_send
 from chat.tests.factories import order_placed
+from marketmate.realtime.presence import presence_touch
 from notifications.models import Kind, Notification
 from orders.models import Order
 from orders.services.lifecycle import (
