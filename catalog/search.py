@@ -834,8 +834,11 @@ def price_band_condition(key: str, *, bands: ConvertedBands | None = None) -> Q 
 
 def _band_currency(bands: ConvertedBands | None, currencies: list[str]) -> str:
     """The display currency the bands are named in: only when every matched product's price
-    converts to it (otherwise the bands are named as the products' own prices are)."""
+    converts to it (otherwise the bands are named as the products' own prices are), and some
+    is in another currency (in its own, the bands are the products' own prices anyway)."""
     if bands is None or not set(currencies) <= set(bands.per_currency):
+        return ""
+    if set(currencies) <= {bands.currency}:
         return ""
     return bands.currency
 

@@ -149,6 +149,18 @@ def test_mixed_currencies_share_the_display_currencys_bands(client: Client) -> N
     assert "Menos de 25,00\xa0€" in under.content.decode()
 
 
+def test_a_display_currency_the_shops_already_use_adds_no_note(client: Client) -> None:
+    exchange_rates_store(data=EUR_TABLE)
+    _mugs()
+    client.cookies[DISPLAY_CURRENCY_COOKIE] = "USD"
+
+    html = client.get("/search/", {"q": "mug"}).content.decode()
+
+    assert _bands(html) == ["Under $25.00", "$25.00\u2013$50.00"]
+    assert "Bands compare the approximate prices" not in html
+    assert "data-price-band-approx" not in html
+
+
 def test_mixed_currencies_get_bare_numbers_and_say_so(client: Client) -> None:
     exchange_rates_store(data=EUR_TABLE)
     _mugs(other="EUR")
