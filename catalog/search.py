@@ -15,7 +15,7 @@ table of the catalog's distinct words.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -38,6 +38,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductVariant, SearchWord
+from marketmate.currency import Rates, display_currency_codes, exchange_rate_find, price_convert
 
 QUERY_MIN_LENGTH = 2
 QUERY_MAX_LENGTH = 200
@@ -59,7 +60,9 @@ LANGUAGE_CONFIGS = {
     "tr": "turkish",
 }
 
-PRICE_BANDS: list[tuple[str, Decimal | None, Decimal | None]] = [
+# (key, lower bound included, upper bound excluded)
+PriceBand = tuple[str, Decimal | None, Decimal | None]
+PRICE_BANDS: list[PriceBand] = [
     ("0-25", None, Decimal("25")),
     ("25-50", Decimal("25"), Decimal("50")),
     ("50-100", Decimal("50"), Decimal("100")),
@@ -447,6 +450,9 @@ class Facets:
     # The currencies the matched products are priced in (sorted): the price bands compare each
     # product's own price, so they name a currency only when there is one.
     currencies: list[str] = field(default_factory=list)
+    # The display currency the bands' bounds are in (`price_bands_in`), compared with each
+    # product's approximate price in it; "" when they compare each product's own price.
+    band_currency: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -464,7 +470,10 @@ FACET_LIMIT = 12
 
 
 def facets_count(
-    *, products: QuerySet[Product], matches: tuple[list[int], bool] | None = None
+    *,
+    products: QuerySet[Product],
+    matches: tuple[list[int], bool] | None = None,
+    bands: "ConvertedBands | None" = None,
 ) -> Facets:
     """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
     in stock and variant option, over the ids of at most MATCH_LIMIT products (`matches`, from
@@ -475,7 +484,7 @@ def facets_count(
     if not ids:
         return Facets(capped=capped)
     if connection.vendor == "postgresql":
-        return _facets_count_in_one_pass(ids, capped=capped)
+        return _facets_count_in_one_pass(ids, capped=capped, bands=bands)
     matched = Product.objects.filter(pk__in=ids)
     categories = list(
         Category.objects.filter(products__in=ids)
@@ -497,12 +506,8 @@ def facets_count(
         .order_by("-count", "tags__name")[:FACET_LIMIT]
     ]
     band_counts: dict[str, Any] = {}
-    for key, low, high in PRICE_BANDS:
-        condition = Q()
-        if low is not None:
-            condition &= Q(price__gte=low)
-        if high is not None:
-            condition &= Q(price__lt=high)
+    for key, _low, _high in PRICE_BANDS:
+        condition = price_band_condition(key, bands=bands) or Q()
         band_counts[key.replace("-", "_") or "all"] = Count("pk", filter=condition)
     stocked = Q(track_inventory=False) | Q(
         Exists(ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0))
@@ -522,22 +527,43 @@ def facets_count(
         options=option_facets_count(product_ids=ids),
         capped=capped,
         currencies=currencies,
+        band_currency=_band_currency(bands, currencies),
     )
 
 
-def _price_band_case() -> tuple[str, list[Any]]:
+def _price_band_case(bands: "ConvertedBands | None" = None) -> tuple[str, list[Any]]:
     whens: list[str] = []
     params: list[Any] = []
-    for key, low, high in PRICE_BANDS:
-        conditions: list[str] = []
-        if low is not None:
-            conditions.append("price >= %s")
-            params.append(low)
-        if high is not None:
-            conditions.append("price < %s")
-            params.append(high)
-        whens.append(f"WHEN {' AND '.join(conditions) or 'TRUE'} THEN %s")
-        params.append(key)
+    per_currency: list[tuple[str | None, list[PriceBand]]] = (
+        [(None, PRICE_BANDS)] if bands is None else list(bands.per_currency.items())
+    )
+    for currency, currency_bands in per_currency:
+        for key, low, high in currency_bands:
+            conditions: list[str] = []
+            if currency is not None:
+                conditions.append("currency = %s")
+                params.append(currency)
+            if low is not None:
+                conditions.append("price >= %s")
+                params.append(low)
+            if high is not None:
+                conditions.append("price < %s")
+                params.append(high)
+            whens.append(f"WHEN {' AND '.join(conditions) or 'TRUE'} THEN %s")
+            params.append(key)
+    if bands is not None:
+        # Currencies without a rate to the display currency: their own prices (see ConvertedBands).
+        for key, low, high in PRICE_BANDS:
+            conditions = ["NOT (currency = ANY(%s))"]
+            params.append(list(bands.per_currency))
+            if low is not None:
+                conditions.append("price >= %s")
+                params.append(low)
+            if high is not None:
+                conditions.append("price < %s")
+                params.append(high)
+            whens.append(f"WHEN {' AND '.join(conditions)} THEN %s")
+            params.append(key)
     return f"CASE {' '.join(whens)} END", params
 
 
@@ -580,8 +606,10 @@ SELECT 'option', pair.key, pair.value, count(DISTINCT v.product_id)
 """
 
 
-def _facets_count_in_one_pass(ids: list[int], *, capped: bool) -> Facets:
-    band_sql, band_params = _price_band_case()
+def _facets_count_in_one_pass(
+    ids: list[int], *, capped: bool, bands: "ConvertedBands | None" = None
+) -> Facets:
+    band_sql, band_params = _price_band_case(bands)
     names = {f"band_{index}": value for index, value in enumerate(band_params)}
     band_sql = band_sql.replace("%s", "{}").format(*(f"%({name})s" for name in names))
     with connection.cursor() as cursor:
@@ -603,6 +631,7 @@ def _facets_count_in_one_pass(ids: list[int], *, capped: bool) -> Facets:
         return sorted(items, key=lambda item: (-item["count"], item["name"]))[:FACET_LIMIT]
 
     band_counts = {item["slug"]: item["count"] for item in found.get("price", [])}
+    currencies = sorted(str(item["slug"]) for item in found.get("currency", []))
     return Facets(
         categories=top("category"),
         shops=top("shop"),
@@ -615,7 +644,8 @@ def _facets_count_in_one_pass(ids: list[int], *, capped: bool) -> Facets:
         in_stock=in_stock,
         options=_options_ranked(by_option),
         capped=capped,
-        currencies=sorted(str(item["slug"]) for item in found.get("currency", [])),
+        currencies=currencies,
+        band_currency=_band_currency(bands, currencies),
     )
 
 
@@ -719,6 +749,98 @@ def price_band(key: str) -> tuple[Decimal | None, Decimal | None] | None:
         if band_key == key:
             return low, high
     return None
+
+
+@dataclass(frozen=True)
+class ConvertedBands:
+    """PRICE_BANDS read in a shopper's display currency: for every currency with a rate to it,
+    each band's bounds as prices in that currency, so that a product is in the band exactly
+    when its approximate price (`marketmate.currency.price_convert`, what the cards show after
+    "≈") is. Products in a currency without a rate keep their own price (they show no
+    approximate price either)."""
+
+    currency: str
+    per_currency: dict[str, list[PriceBand]]
+
+
+def price_bound_in(*, bound: Decimal, currency: str, display: str, rates: Rates) -> Decimal:
+    """The smallest price in `currency` (to the cent) whose approximate price in `display`
+    (`price_convert`, as the cards show it) is `bound` or more."""
+    rate = exchange_rate_find(base=currency, quote=display, rates=rates)
+    assert rate is not None and rate > 0
+
+    def shown(price: Decimal) -> Decimal:
+        converted = price_convert(amount=price, base=currency, quote=display, rates=rates)
+        assert converted is not None
+        return converted
+
+    cent = Decimal("0.01")
+    price = ((bound - cent / 2) / rate).quantize(cent, rounding=ROUND_FLOOR)
+    while price > 0 and shown(price - cent) >= bound:
+        price -= cent
+    while shown(price) < bound:
+        price += cent
+    return price
+
+
+def price_bands_in(*, display: str, rates: Rates) -> ConvertedBands:
+    """PRICE_BANDS as bounds in `display` (see ConvertedBands), for `display` itself and every
+    currency a shopper may pick or a rate names that converts to it."""
+    currencies = {display, *display_currency_codes()}
+    currencies |= {code for pair in rates for code in pair}
+    per_currency: dict[str, list[PriceBand]] = {}
+    for currency in sorted(currencies):
+        rate = exchange_rate_find(base=currency, quote=display, rates=rates)
+        if rate is None or rate <= 0:
+            continue
+
+        def bound_in(bound: Decimal, currency: str = currency) -> Decimal:
+            return price_bound_in(bound=bound, currency=currency, display=display, rates=rates)
+
+        per_currency[currency] = [
+            (
+                key,
+                None if low is None else bound_in(low),
+                None if high is None else bound_in(high),
+            )
+            for key, low, high in PRICE_BANDS
+        ]
+    return ConvertedBands(currency=display, per_currency=per_currency)
+
+
+def _bounds_condition(low: Decimal | None, high: Decimal | None) -> Q:
+    condition = Q()
+    if low is not None:
+        condition &= Q(price__gte=low)
+    if high is not None:
+        condition &= Q(price__lt=high)
+    return condition
+
+
+def price_band_condition(key: str, *, bands: ConvertedBands | None = None) -> Q | None:
+    """The products in the price band `key`: by their own price, or with `bands` by their
+    approximate price in the display currency. None for a band that does not exist."""
+    own = price_band(key)
+    if own is None:
+        return None
+    if bands is None:
+        return _bounds_condition(*own)
+    condition = Q(_bounds_condition(*own), ~Q(currency__in=list(bands.per_currency)))
+    for currency, currency_bands in bands.per_currency.items():
+        low, high = next((lo, hi) for band_key, lo, hi in currency_bands if band_key == key)
+        condition |= Q(_bounds_condition(low, high), currency=currency)
+    return condition
+
+
+def _band_currency(bands: ConvertedBands | None, currencies: list[str]) -> str:
+    """The display currency the bands are named in: only when every matched product's price
+    converts to it (otherwise the bands are named as the products' own prices are), and some
+    is in another currency (in its own, the bands are the products' own prices anyway)."""
+    if bands is None or not set(currencies) <= set(bands.per_currency):
+        return ""
+    if set(currencies) <= {bands.currency}:
+        return ""
+    return bands.currency
 
 
 # --- Suggestions ------------------------------------------------------------------------------

@@ -41,7 +41,12 @@ from catalog.services.category_counts import (
 )
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
-from marketmate.currency import money_format, price_approximate
+from marketmate.currency import (
+    display_currency_for,
+    exchange_rates,
+    money_format,
+    price_approximate,
+)
 from shops.models import Shop
 
 PAGE_SIZE = 24
@@ -464,6 +469,9 @@ class SearchParams:
     options: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     error: str = ""
+    # The shopper's display currency (from the request, not the query string): the price bands
+    # are then in it, compared with the approximate prices the cards show.
+    display_currency: str = ""
 
     @classmethod
     def parse(cls, data: QueryDict) -> "SearchParams":
@@ -489,7 +497,22 @@ class SearchParams:
 
     def cache_parts(self) -> list[object]:
         options = sorted((name, sorted(values)) for name, values in self.options.items())
-        return [self.text, self.category, self.shop, self.tag, self.price, self.in_stock, options]
+        return [
+            self.text,
+            self.category,
+            self.shop,
+            self.tag,
+            self.price,
+            self.in_stock,
+            options,
+            self.display_currency,
+        ]
+
+    def price_bands(self) -> search.ConvertedBands | None:
+        """The price bands in the display currency, or None for the shops' own prices."""
+        if not self.display_currency:
+            return None
+        return search.price_bands_in(display=self.display_currency, rates=exchange_rates())
 
 
 def search_products(params: SearchParams) -> QuerySet[Product]:
@@ -509,14 +532,10 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
             pk__in=Product.objects.filter(tags__slug=params.tag).values("pk")
         )
     if params.price:
-        band = search.price_band(params.price)
-        if band is None:
+        condition = search.price_band_condition(params.price, bands=params.price_bands())
+        if condition is None:
             return Product.objects.none()
-        low, high = band
-        if low is not None:
-            products = products.filter(price__gte=low)
-        if high is not None:
-            products = products.filter(price__lt=high)
+        products = products.filter(condition)
     if params.in_stock:
         products = products.filter(pk__in=product_list_public(in_stock=True).values("pk"))
     products = search.products_with_options(products, options=params.options)
@@ -578,13 +597,16 @@ def _without_option(data: QueryDict, raw: str) -> str:
 
 
 def _price_band_labels(request: HttpRequest, facets: search.Facets) -> None:
-    """Name each price band in the currency of the matched products ("Under $25.00") and, when
-    the shopper chose another display currency, its bounds converted at the rates of the
-    approximate prices ("≈ €20.00"): the band still filters on the shop's price, so both name
-    the same products. Products in several currencies get bare numbers (each compared in its
-    own shop's currency), and the page says so."""
+    """Name each price band in the currency its bounds are in. With a display currency every
+    matched price converts to, that currency ("Under €25.00"): the bands then compare the
+    approximate prices the cards show, so a band names exactly the products whose "≈" price is
+    in it. Otherwise the matched products' own currency ("Under $25.00"), and when the shopper
+    chose a display currency some price cannot be converted to, its bounds converted beside
+    ("≈ €20.00"); products in several currencies get bare numbers (each compared in its own
+    shop's currency), and the page says so."""
+    band_currency = getattr(facets, "band_currency", "")
     currencies = getattr(facets, "currencies", [])
-    currency = currencies[0] if len(currencies) == 1 else ""
+    currency = band_currency or (currencies[0] if len(currencies) == 1 else "")
 
     def shown(low: str, high: str, *, under: bool, more: bool) -> str:
         if under:
@@ -603,7 +625,7 @@ def _price_band_labels(request: HttpRequest, facets: search.Facets) -> None:
             more=more,
         )
         band["approx"] = ""
-        if not currency:
+        if not currency or band_currency:
             continue
         bounds = [
             price_approximate(request=request, amount=bound, currency=currency)
@@ -695,7 +717,9 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
         product_cards(ordered), PAGE_SIZE, known_count=(len(matches[0]), matches[1])
     )
     results = CachedPage.of(paginator.get_page(request.GET.get("page")))
-    return results, search.facets_count(products=products, matches=matches)
+    return results, search.facets_count(
+        products=products, matches=matches, bands=params.price_bands()
+    )
 
 
 def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
@@ -716,6 +740,7 @@ def search_outcome(request: HttpRequest, params: SearchParams) -> SearchOutcome:
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.parse(request.GET)
+    params.display_currency = display_currency_for(request) or ""
     outcome = cached(
         "search",
         scopes=["global"],
@@ -734,7 +759,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "page": outcome.results.page(),
         "facets": facets,
         "chips": _chips(request.GET, facets, params),
-        "price_currencies_mixed": ", ".join(price_currencies) if len(price_currencies) > 1 else "",
+        "price_currencies_mixed": ", ".join(price_currencies)
+        if len(price_currencies) > 1 and not getattr(facets, "band_currency", "")
+        else "",
+        "price_band_currency": getattr(facets, "band_currency", ""),
         "suggestion": suggestion,
         "suggestion_url": _with(request.GET, "q", suggestion) if suggestion else "",
         "in_stock_url": _with(request.GET, "in_stock", "1"),

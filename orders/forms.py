@@ -95,7 +95,7 @@ class ShippingForm(forms.Form):
             name = shipping_field_name(group.shop.pk)
             self.fields[name] = forms.ChoiceField(
                 label=group.shop.name,
-                choices=[(choice_value(option.choice), option.choice.name) for option in options],
+                choices=[(choice_value(option.choice), option.choice.label) for option in options],
                 widget=forms.RadioSelect,
                 initial=choice_value(options[0].choice) if options else None,
                 required=False,  # left out: the shop's default method

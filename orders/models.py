@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django_countries.fields import CountryField
 
 from catalog.models import Category, ProductVariant
 from marketmate.money import MoneyAmountField, money_field_errors
-from orders.pricing import PromotionKind, ShippingKind
+from orders.pricing import STANDARD_SHIPPING_NAME, PromotionKind, ShippingKind
 from shops.models import Shop
 
 
@@ -451,6 +452,21 @@ class Order(models.Model):
         from django.urls import reverse
 
         return reverse("orders:detail", kwargs={"number": self.number})
+
+    @property
+    def shipping_method_label(self) -> str:
+        """The shipping method as the reader sees it (`shipping_method_name` is the stored key)."""
+        return shipping_method_label(
+            name=self.shipping_method_name, is_builtin=self.shipping_method_id is None
+        )
+
+
+def shipping_method_label(*, name: str, is_builtin: bool) -> str:
+    """A shipping method's name as shown to a reader: the built-in method's stored key in the
+    active language, a shop's own method as the shop named it."""
+    if is_builtin and name == STANDARD_SHIPPING_NAME:
+        return pgettext("shipping method", "Standard")
+    return name
 
 
 class OrderLine(models.Model):

@@ -112,7 +112,10 @@ class ShippingRate:
     bands: tuple[WeightBand, ...] = ()
 
 
-STANDARD_SHIPPING = ShippingRate(id=None, name="Standard")
+# The built-in method's name is stored on orders as this English key and translated where it is
+# shown (`Order.shipping_method_label`), so an order reads right in every reader's language.
+STANDARD_SHIPPING_NAME = "Standard"
+STANDARD_SHIPPING = ShippingRate(id=None, name=STANDARD_SHIPPING_NAME)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from orders.models import (
     PromotionUsage,
     ShippingMethod,
     TaxRate,
+    shipping_method_label,
 )
 from orders.pricing import (
     STANDARD_SHIPPING,
@@ -336,7 +337,13 @@ class ShippingChoice:
 
     @property
     def name(self) -> str:
+        """The name stored on the order (the built-in method's is a key, see `label`)."""
         return self.rate.name
+
+    @property
+    def label(self) -> str:
+        """The name as the shopper reads it, in the active language."""
+        return shipping_method_label(name=self.rate.name, is_builtin=self.method is None)
 
 
 def shipping_methods_for_shop(*, shop: Shop) -> QuerySet[ShippingMethod]:

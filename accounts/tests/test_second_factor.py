@@ -317,3 +317,13 @@ def test_staff_without_a_second_factor_are_stopped_at_a_moved_admin(
     client.force_login(StaffFactory(second_factor=False))
 
     assert client.get("/backstage/")["Location"] == "/accounts/2fa/"
+
+
+def test_the_second_factor_pages_say_tu_in_spanish(client: Client, staff: User) -> None:
+    # allauth's own Spanish says "usted"; MarketMate's catalogue takes precedence.
+    _password_step(client, staff.email)
+
+    html = client.get("/accounts/2fa/authenticate/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Tu cuenta está protegida con la autenticación de dos factores." in html
+    assert "Su cuenta" not in html

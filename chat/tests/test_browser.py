@@ -1,7 +1,9 @@
 """Live pages in a real chromium: a buyer and a vendor in two browser contexts, each with its
 own session, against a real ASGI server process (HTTP and WebSockets) on the test database."""
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 LIVE_TIMEOUT = 10_000
+TIME = re.compile(r'<time datetime="[^"]+">([^<]+)</time>')
+SPANISH_TIME = re.compile(r"\d{1,2} [a-z]{3,4}, \d{2}:\d{2}")
 
 
 @pytest.fixture
@@ -146,3 +150,39 @@ def test_the_chat_and_notification_pages_at_phone_and_desktop_width(
                 " {month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit'}))"
             )
             assert len(shown) == 3 and shown == live_format
+
+
+def test_spanish_chat_times_read_the_same_rendered_and_live(
+    browser: Any, server: str, conversation: Conversation, buyer: User, owner: User
+) -> None:
+    sent = datetime(2026, 12, 4, 19, 52, tzinfo=UTC)
+    message = MessageFactory(conversation=conversation, side="shop", sender=owner, body="Hola")
+    Message.objects.filter(pk=message.pk).update(created=sent)
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    client.force_login(buyer)
+    rendered = TIME.findall(client.get(f"/chat/{conversation.pk}/").content.decode())
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="es-ES", timezone_id="UTC")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server}]
+    )
+    shopper = context.new_page()
+    shopper.goto(f"{server}/chat/{conversation.pk}/")
+    shopper.wait_for_selector("html[data-realtime=connected]")
+    shown = shopper.locator(".chat-message time").all_inner_texts()
+
+    shopper.fill("#id_body", "¿Tenéis té verde?")
+    shopper.click("form[data-chat-form] button[type=submit]")
+    live = shopper.locator(".chat-message--mine", has_text="¿Tenéis té verde?").locator("time")
+    live.wait_for(timeout=LIVE_TIMEOUT)
+    live_time = live.inner_text()
+    shopper.reload()
+    shopper.wait_for_selector("html[data-realtime=connected]")
+    reloaded = shopper.locator(".chat-message time").all_inner_texts()
+
+    # The server writes the language's format; the page writes it again, identically.
+    assert shopper.locator("html").get_attribute("lang") == "es"
+    assert rendered == shown == ["4 dic, 19:52"]
+    # A live message's time is written as the page writes it after a reload: day month, 24 h.
+    assert reloaded == ["4 dic, 19:52", live_time]
+    assert SPANISH_TIME.fullmatch(live_time), live_time
+    context.close()

@@ -1,6 +1,8 @@
 """The chat pages: the buyer's conversations and threads, contacting a shop, the vendor's
 inbox, and the admin's reported conversations."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 
@@ -69,6 +71,28 @@ def test_the_thread_shows_messages_escaped_and_marks_the_shops_read(
     assert 'data-viewer-side="buyer"' in html
     assert Message.objects.get(side="shop").read_at is not None
     assert Message.objects.get(side="buyer").read_at is None
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "Dec 4, 07:52 PM"), ("es", "4 dic, 19:52"), ("de", "4. Dez., 19:52")],
+)
+def test_chat_times_are_written_in_the_languages_own_format(
+    conversation: Conversation, buyer: User, language: str, written: str
+) -> None:
+    # The format the browser's Intl writes for the language, so live times read the same.
+    sent = datetime(2026, 12, 4, 19, 52, tzinfo=UTC)
+    message = MessageFactory(conversation=conversation)
+    Message.objects.filter(pk=message.pk).update(created=sent)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=sent)
+    client = client_for(buyer)
+
+    thread = client.get(f"/chat/{conversation.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    listing = client.get("/chat/", HTTP_ACCEPT_LANGUAGE=language)
+
+    time = f'<time datetime="2026-12-04T19:52:00+00:00">{written}</time>'
+    assert time in thread.content.decode()
+    assert time in listing.content.decode()
 
 
 def test_older_messages_are_a_page_back(conversation: Conversation, buyer: User) -> None:

@@ -33,9 +33,24 @@ T = TypeVar("T")
 CONFIRM_LINK = re.compile(r"http://\S+/accounts/confirm-email/\S+/")
 
 
+# Every step is photographed at both sizes of issue 19's "Done when": a phone and a desktop.
+SHOT_VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+# Resolves once the page is still: web fonts loaded, no htmx request or swap under way, and two
+# frames painted after the last resize (a full-page shot taken mid-layout shows a strip of the
+# old layout at the top).
+SETTLED = """() => document.fonts.ready.then(() => new Promise((resolve) => {
+  const still = () => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
+  const check = () => still()
+    ? requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))
+    : setTimeout(check, 50);
+  check();
+}))"""
+
+
 @dataclass
 class Shots:
-    """Numbered full-page screenshots of one journey: `<artifacts>/journeys/<name>/NN-step.png`."""
+    """Numbered full-page screenshots of one journey, each step at a phone's and a desktop's
+    size: `<artifacts>/journeys/<name>/NN-step-phone.png` and `NN-step-desktop.png`."""
 
     directory: Path
     taken: list[Path] = field(default_factory=list)
@@ -49,8 +64,20 @@ class Shots:
         return cls(directory=directory)
 
     def take(self, page: Any, step: str) -> Path:
-        path = self.directory / f"{len(self.taken) + 1:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        """Photograph `page` at each size in turn (the same page, resized: the journey runs
+        once), then give it back its own size. Returns the desktop shot; `taken` holds one
+        entry per step."""
+        own_size = page.viewport_size
+        number = len(self.taken) + 1
+        path = self.directory
+        for size_name, size in SHOT_VIEWPORTS.items():
+            page.set_viewport_size(size)
+            page.evaluate("window.scrollTo(0, 0)")
+            page.evaluate(SETTLED)
+            path = self.directory / f"{number:02d}-{step}-{size_name}.png"
+            page.screenshot(path=str(path), full_page=True)
+        if own_size is not None and own_size != page.viewport_size:
+            page.set_viewport_size(own_size)
         self.taken.append(path)
         return path
 

@@ -5,6 +5,8 @@ notification count beside the bell, not over it."""
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from demo.services import catalog_demo_seed
@@ -75,4 +77,49 @@ def test_the_account_menu_leads_to_orders_and_messages_and_the_count_leaves_the_
     assert menu.locator("a[href='/orders/']").is_visible()
     assert menu.locator("a[href='/chat/']").is_visible()
     page.screenshot(path=str(artifacts_dir / f"header-account-menu-{viewport}.png"))
+    context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "es-ES"])
+def test_the_signed_in_phone_header_takes_two_rows(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None, locale: str
+) -> None:
+    shopper = UserFactory()
+    NotificationFactory.create_batch(12, user=shopper)  # a two-digit count, the wider badge
+    client = Client(HTTP_ACCEPT_LANGUAGE=locale[:2])
+    client.force_login(shopper)
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale=locale)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+
+    def middle(selector: str) -> float:
+        box = page.locator(selector).bounding_box()
+        return float(box["y"] + box["height"] / 2)
+
+    page.screenshot(path=str(artifacts_dir / f"header-signed-in-{locale[:2]}-phone.png"))
+    header = page.locator(".site-header").bounding_box()
+    # logo, categories, bell, account and cart in the first row; search in the second
+    first_row = {
+        middle(selector)
+        for selector in (
+            ".site-header .brand",
+            ".categories-menu__toggle",
+            ".bell",
+            ".account-menu__toggle",
+        )
+    }
+    assert max(first_row) - min(first_row) < 8
+    assert abs(middle("#mini-cart") - min(first_row)) < 8
+    assert middle("#site-search") > max(first_row) + 20
+    assert header["height"] <= 130
+    assert page.locator(".account-menu__label").inner_text() in {"Account", "Cuenta"}
     context.close()

@@ -1,6 +1,7 @@
-"""The end-to-end journeys of issue 11 in a real chromium, one numbered screenshot per step
-under test-artifacts/journeys/<journey>/: a new shopper (in English and in Spanish), a vendor
-with a buyer on the live WebSocket server, and staff banning a user."""
+"""The end-to-end journeys of issue 11 in a real chromium, numbered screenshots of every step
+at a phone's and a desktop's size under test-artifacts/journeys/<journey>/: a new shopper (in
+English and in Spanish), the vendor's dashboard (in English and in Spanish), a vendor with a
+buyer on the live WebSocket server, and staff banning a user."""
 
 from collections.abc import Iterator
 from decimal import Decimal
@@ -102,6 +103,10 @@ def shopper_journey(
     user.refresh_from_db()
     assert user.verified is True
 
+    # The home page, signed in.
+    page.goto(f"{base_url}/")
+    shots.take(page, "home")
+
     # Search, then narrow the results to one category with its facet.
     page.fill("#site-search", "ceramic")
     with page.expect_navigation():
@@ -138,6 +143,7 @@ def shopper_journey(
     page.fill("#id_city", "Springfield")
     page.fill("#id_postal_code", "62701")
     page.select_option("#id_country", "US")
+    shots.take(page, "checkout-address")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     page.fill("#id_coupon", COUPON_CODE.lower())
@@ -193,7 +199,9 @@ def test_a_new_shopper_signs_up_and_buys_from_two_shops_with_a_coupon(
 
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(".order-status").inner_text() == "Paid"
-    assert len(shots.taken) == 12
+    assert len(shots.taken) == 14
+    assert len(list(shots.directory.glob("*-phone.png"))) == 14
+    assert len(list(shots.directory.glob("*-desktop.png"))) == 14
 
 
 def test_the_same_shopper_journey_in_spanish(
@@ -221,6 +229,32 @@ def place_and_pay(*, buyer: User, variant: ProductVariant, quantity: int) -> Ord
         card_number=CARD_NUMBER,
     )
     return order
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "es-ES"])
+def test_the_vendors_dashboard_in_english_and_spanish(
+    new_context: Any, live_server: Any, artifacts_dir: Path, store: Store, locale: str
+) -> None:
+    language = locale[:2]
+    shots = Shots.of(artifacts_dir, f"vendor-dashboard-{language}")
+    buyer: User = UserFactory(name="Bea Buyer", verified=True)  # type: ignore[assignment]
+    variant = ProductVariant.objects.filter(product__shop__owner=store.vendor).order_by("pk")[0]
+    order = outside_the_browser_loop(place_and_pay, buyer=buyer, variant=variant, quantity=1)
+    vendor = signed_in(new_context, live_server.url, store.vendor, locale=locale).new_page()
+
+    for path, step in [
+        ("/dashboard/", "overview"),
+        ("/dashboard/products/", "products"),
+        ("/dashboard/orders/", "orders"),
+        (f"/dashboard/orders/{order.number}/", "order"),
+    ]:
+        vendor.goto(f"{live_server.url}{path}")
+        assert vendor.locator("h1").count() == 1
+        shots.take(vendor, step)
+
+    assert vendor.locator("html").get_attribute("lang") == language
+    assert len(list(shots.directory.glob("*-phone.png"))) == 4
+    assert len(list(shots.directory.glob("*-desktop.png"))) == 4
 
 
 @pytest.fixture

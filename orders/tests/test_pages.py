@@ -5,14 +5,14 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import VariantFactory
 from orders.models import CartItem, Order, Promotion
 from orders.services.lifecycle import order_mark_paid
-from orders.tests.factories import PromotionFactory, ShippingMethodFactory
+from orders.tests.factories import OrderFactory, PromotionFactory, ShippingMethodFactory
 from shops.models import ShopMember
 from shops.tests.factories import ShopFactory, ShopMemberFactory
 
@@ -258,6 +258,51 @@ def test_the_shipping_step_shows_each_options_price_and_delivery_estimate(
     assert f"Estimated delivery: {start} \u2013 {end}" in html
     assert "$6.50" in html and "Free" in html
     assert "Delivery time not given by the shop" in html
+
+
+def test_the_built_in_standard_method_reads_in_spanish_at_every_step(
+    shopper, buyer, address
+) -> None:
+    mugs = VariantFactory(product__shop__name="Mugs", price=D("12.00"))
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    shopper.post("/cart/add/", {"variant_id": mugs.pk})
+    shopper.post("/checkout/", address)
+
+    shipping_page = shopper.get("/checkout/shipping/", **spanish).content.decode()
+    shopper.post("/checkout/shipping/", {f"shipping_{mugs.shop_id}": "standard"})
+    review = shopper.get("/checkout/review/", **spanish)
+    shopper.post("/checkout/place/", {"idempotency_key": review.context["idempotency_key"]})
+    order = Order.objects.get(buyer=buyer)
+    order_page = shopper.get(f"/orders/{order.number}/", **spanish).content.decode()
+    vendor = signed_in(order.shop.owner)
+    vendor_es = vendor.get(f"/dashboard/orders/{order.number}/", **spanish).content.decode()
+    vendor_en = vendor.get(f"/dashboard/orders/{order.number}/").content.decode()
+
+    # Stored as the stable key, shown in the reader's language.
+    assert (order.shipping_method_id, order.shipping_method_name) == (None, "Standard")
+    assert 'class="shipping-option__name">Estándar</span>' in shipping_page
+    assert '<span class="muted">Estándar</span>' in review.content.decode()
+    assert '<p class="muted small">Estándar</p>' in order_page
+    assert '<p class="muted small">Estándar</p>' in vendor_es
+    assert '<p class="muted small">Standard</p>' in vendor_en
+
+
+def test_an_existing_standard_order_and_a_shops_own_method_read_right_in_spanish(
+    shopper, buyer
+) -> None:
+    # An order placed before the name was translated at display time stored the same key.
+    builtin = OrderFactory(buyer=buyer, shipping_method=None, shipping_method_name="Standard")
+    own = ShippingMethodFactory(name="Standard")
+    shop_named = OrderFactory(
+        buyer=buyer, shop=own.shop, shipping_method=own, shipping_method_name="Standard"
+    )
+
+    with translation.override("es"):
+        labels = (builtin.shipping_method_label, shop_named.shipping_method_label)
+    page = shopper.get(f"/orders/{builtin.number}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert labels == ("Estándar", "Standard")
+    assert '<p class="muted small">Estándar</p>' in page
 
 
 def test_an_address_typed_at_checkout_can_be_saved_to_the_address_book_once(

@@ -61,6 +61,20 @@ def test_the_invoice_is_in_the_buyers_language(buyer, paid_order) -> None:
     assert paid_order.number in text
 
 
+def test_a_spanish_invoice_names_the_built_in_shipping_method_in_spanish(buyer, paid_order) -> None:
+    Invoice.objects.filter(order=paid_order).delete()
+    buyer.language = "es"
+    buyer.save(update_fields=["language"])
+
+    invoice = invoice_render(order=paid_order)
+
+    with invoice.file.open("rb") as stored:
+        text = _text(stored.read())
+    assert paid_order.shipping_method_name == "Standard"
+    assert "Envío (Estándar)" in text
+    assert "(Standard)" not in text
+
+
 def test_rendering_again_keeps_the_first_invoice(paid_order) -> None:
     first = Invoice.objects.get(order=paid_order)
 

@@ -412,8 +412,9 @@
     join: function (room) { window.MarketMateRealtime.send({ type: "room:join", room: room }); }
   };
 
-  // Chat times in one format per language: the server-rendered ones are written again the way
-  // live messages are (timeLabel), so a thread never mixes "Dec 4, 19:52" and "Dec 4, 07:52 PM".
+  // Chat times in one format per language: the server writes them in the language's format
+  // ("chat time format" in locale/, matching timeLabel's) in the site's time zone; they are written
+  // again by timeLabel, in the browser's zone, so server-rendered and live times never differ.
   document.querySelectorAll(".chat-message time[datetime], .conversation-row__when time[datetime]")
     .forEach(function (time) { time.textContent = timeLabel(time.getAttribute("datetime")); });
 
