@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog import search
 from catalog.exceptions import NotPurchasableError, ProductNotFoundError, ReviewNotFoundError
 from catalog.models import (
     Attribute,
@@ -115,12 +116,18 @@ def product_list_public(
     *,
     category: Category | None = None,
     shop_id: int | None = None,
+    shop_slug: str | None = None,
     tag: str | None = None,
-    min_price: Decimal | None = None,
-    max_price: Decimal | None = None,
+    price_from: Decimal | None = None,
+    price_under: Decimal | None = None,
     in_stock: bool | None = None,
 ) -> QuerySet[Product]:
-    """Public products, filtered; ordering is the caller's (the API's sort allow-list)."""
+    """Public products, filtered; ordering is the caller's (the API's sort allow-list).
+
+    A price range includes its lower bound and excludes its upper one (`price_from <= price <
+    price_under`), like the search page's price bands ("Under $25.00", "$25.00 to $50.00"): a
+    product at exactly 25 is in the second band only, and a band's `min`/`max` given as the
+    API's `min_price`/`max_price` list exactly the products the band counts."""
     products = product_queryset_public()
     if category is not None:
         products = products.filter(
@@ -130,17 +137,52 @@ def product_list_public(
         )
     if shop_id is not None:
         products = products.filter(shop_id=shop_id)
+    if shop_slug:
+        products = products.filter(shop__slug=shop_slug)
     if tag:
-        products = products.filter(tags__slug=tag)
-    if min_price is not None:
-        products = products.filter(price__gte=min_price)
-    if max_price is not None:
-        products = products.filter(price__lte=max_price)
+        # A subquery, not a join: a join on tags would also narrow the tag facets counted on
+        # the same queryset to this one tag.
+        products = products.filter(pk__in=Product.objects.filter(tags__slug=tag).values("pk"))
+    if price_from is not None:
+        products = products.filter(price__gte=price_from)
+    if price_under is not None:
+        products = products.filter(price__lt=price_under)
     if in_stock is not None:
         stocked = Q(track_inventory=False) | Exists(
             ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
         )
         products = products.filter(stocked if in_stock else ~stocked)
+    return products
+
+
+def product_search_public(
+    *,
+    text: str = "",
+    options: dict[str, list[str]] | None = None,
+    category: Category | None = None,
+    shop_id: int | None = None,
+    shop_slug: str | None = None,
+    tag: str | None = None,
+    price_from: Decimal | None = None,
+    price_under: Decimal | None = None,
+    in_stock: bool | None = None,
+) -> QuerySet[Product]:
+    """The storefront search, for the search page and the product list API alike: public
+    products passing the filters of `product_list_public` (the same price rule), with a
+    variant matching `options` and, when `text` (already cleaned) is given, matching it and
+    annotated for `search.products_order`. Unordered; pages and the API order and narrow."""
+    products = product_list_public(
+        category=category,
+        shop_id=shop_id,
+        shop_slug=shop_slug,
+        tag=tag,
+        price_from=price_from,
+        price_under=price_under,
+        in_stock=in_stock,
+    )
+    products = search.products_with_options(products, options=options or {})
+    if text:
+        products = search.products_search(products=products, text=text)
     return products
 
 

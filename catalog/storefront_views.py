@@ -28,9 +28,9 @@ from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
 from catalog.selectors import (
     image_urls,
-    product_list_public,
     product_queryset_public,
     product_queryset_with_details,
+    product_search_public,
     wishlist_has_product,
 )
 from catalog.services.category_counts import (
@@ -488,33 +488,27 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
     """Public products matching the parsed search and filters (unordered)."""
     if params.error:
         return Product.objects.none()
-    products = product_queryset_public()
+    category = None
     if params.category:
         category = Category.objects.filter(slug=params.category).first()
         if category is None:
             return Product.objects.none()
-        products = product_list_public(category=category).filter(pk__in=products.values("pk"))
-    if params.shop:
-        products = products.filter(shop__slug=params.shop)
-    if params.tag:
-        products = products.filter(
-            pk__in=Product.objects.filter(tags__slug=params.tag).values("pk")
-        )
+    low = high = None
     if params.price:
         band = search.price_band(params.price)
         if band is None:
             return Product.objects.none()
         low, high = band
-        if low is not None:
-            products = products.filter(price__gte=low)
-        if high is not None:
-            products = products.filter(price__lt=high)
-    if params.in_stock:
-        products = products.filter(pk__in=product_list_public(in_stock=True).values("pk"))
-    products = search.products_with_options(products, options=params.options)
-    if params.text:
-        products = search.products_search(products=products, text=params.text)
-    return products
+    return product_search_public(
+        text=params.text,
+        options=params.options,
+        category=category,
+        shop_slug=params.shop or None,
+        tag=params.tag or None,
+        price_from=low,
+        price_under=high,
+        in_stock=True if params.in_stock else None,
+    )
 
 
 FILTER_LABELS = {

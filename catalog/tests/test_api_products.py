@@ -323,7 +323,7 @@ def test_filters_by_shop_tag_price_and_stock() -> None:
 
     assert _titles(client.get(f"/api/v1/products?shop={shop.pk}")) == ["Cheap"]
     assert _titles(client.get("/api/v1/products?tag=gift")) == ["Cheap"]
-    assert sorted(_titles(client.get("/api/v1/products?min_price=10&max_price=20"))) == [
+    assert sorted(_titles(client.get("/api/v1/products?min_price=10&max_price=20.01"))) == [
         "Sold out",
         "Untracked",
     ]
@@ -333,6 +333,28 @@ def test_filters_by_shop_tag_price_and_stock() -> None:
         "Untracked",
     ]
     assert _titles(client.get("/api/v1/products?in_stock=false")) == ["Sold out"]
+
+
+def test_the_price_range_includes_min_price_and_excludes_max_price() -> None:
+    # Given products priced exactly at the bounds of the facets' 25-50 band
+    ProductFactory(title="At 25", price=Decimal("25.00"))
+    ProductFactory(title="At 49.99", price=Decimal("49.99"))
+    ProductFactory(title="At 50", price=Decimal("50.00"))
+    client = APIClient()
+
+    # When the API lists the band's min and max, then it lists what the band counts
+    assert sorted(_titles(client.get("/api/v1/products?min_price=25&max_price=50"))) == [
+        "At 25",
+        "At 49.99",
+    ]
+    assert _titles(client.get("/api/v1/products?max_price=25")) == []
+    assert _titles(client.get("/api/v1/products?min_price=50")) == ["At 50"]
+    band = next(
+        band
+        for band in client.get("/api/v1/products/facets").json()["price_bands"]
+        if band["key"] == "25-50"
+    )
+    assert band["count"] == 2
 
 
 @pytest.mark.parametrize(

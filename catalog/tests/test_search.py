@@ -147,6 +147,20 @@ def test_filters_combine_with_search(catalog_shops: object) -> None:
     assert _titles(price="bogus") == []
 
 
+def test_a_price_band_includes_its_lower_bound_and_excludes_its_upper_one() -> None:
+    # Given products priced exactly at the bounds of the 25-50 band
+    shop = ShopFactory()
+    for title, price in [("At 25", "25.00"), ("At 49.99", "49.99"), ("At 50", "50.00")]:
+        product_create(
+            shop=shop, actor=None, title=title, price=Decimal(price), status=Product.Status.ACTIVE
+        )
+
+    # Then "under 25" has none of them, and a product at 50 is in "50 to 100" only
+    assert _titles(price="0-25") == []
+    assert sorted(_titles(price="25-50")) == ["At 25", "At 49.99"]
+    assert _titles(price="50-100") == ["At 50"]
+
+
 def test_sorting_without_a_query(catalog_shops: object) -> None:
     assert _titles(sort="price_desc")[:2] == ["Mug", "Teekanne aus Ton"]
     assert _titles(sort="price_asc")[0] == "Knitting needles"
