@@ -3,7 +3,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.exceptions import ProductInvalidError
 from catalog.models import Product, ProductVariant, StockMovement
+from catalog.services.products import VariantSpec, product_create
 from catalog.services.stock import stock_reserve
 from catalog.tests.factories import CategoryFactory, ProductFactory, TagFactory, VariantFactory
 from marketmate.models import AuditLog
@@ -70,6 +72,27 @@ def test_creating_a_product_with_variants_and_a_given_sku(team: Team) -> None:
         ("SOCK-L", {"size": "L"}, "14.00", False),
     ]
     assert response.json()["status"] == "draft"
+
+
+def test_a_bad_second_variant_creates_nothing_and_says_which_variant(team: Team) -> None:
+    # Given two variants with the same options
+    variants: list[VariantSpec] = [{"options": {"size": "S"}}, {"options": {"Size": "S"}}]
+
+    # When the product is created, then the error names the second one and nothing is saved
+    with pytest.raises(ProductInvalidError) as raised:
+        product_create(
+            shop=team.shop, actor=team.owner, title="Socks", price=Decimal("5"), variants=variants
+        )
+    assert raised.value.variant_index == 1
+    assert raised.value.fields == {"options": ["Another variant has these options."]}
+    assert not Product.objects.filter(shop=team.shop).exists()
+    response = team.client("owner").post(
+        f"/api/v1/shops/{team.shop.pk}/products",
+        {"title": "Socks", "price": "5.00", "variants": variants},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Product.objects.filter(shop=team.shop).exists()
 
 
 @pytest.mark.parametrize(
