@@ -42,31 +42,13 @@ from orders.pricing import (
     shipping_price,
 )
 from shops.models import Shop, ShopMember
+from shops.selectors import shop_ids_for_member
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 CART_SESSION_KEY = "orders_cart_id"
-FULFILMENT_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER, ShopMember.Role.STAFF)
 CANCEL_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER)
-
-
-# --- Shops ----------------------------------------------------------------------------------------
-def shop_ids_for_member(
-    *, user: "User | AnonymousUser", roles: Iterable[str] = FULFILMENT_ROLES
-) -> set[int]:
-    """The shops `user` works for with one of `roles`."""
-    if not user.is_authenticated:
-        return set()
-    return set(
-        ShopMember.objects.filter(user=user, role__in=list(roles)).values_list("shop_id", flat=True)
-    )
-
-
-def shop_get_for_member(*, user: "User | AnonymousUser", shop_id: int) -> Shop | None:
-    if not user.is_authenticated:
-        return None
-    return Shop.objects.filter(pk=shop_id, members__user=user).first()
 
 
 # --- Cart -----------------------------------------------------------------------------------------
