@@ -1,5 +1,6 @@
 """Reads of the catalog for other apps and for the pages and API."""
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,6 +45,12 @@ def variant_get_purchasable(*, variant_id: int) -> ProductVariant:
             _("This item is not available."), fields={"variant_id": [_("Not available.")]}
         )
     return variant
+
+
+def variant_sku(*, variant_id: int) -> str:
+    """The SKU of variant `variant_id`, or "" when it is gone."""
+    variant = ProductVariant.objects.filter(pk=variant_id).only("sku").first()
+    return variant.sku if variant is not None else ""
 
 
 def variants_by_id(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
@@ -102,9 +109,38 @@ def product_queryset_with_details(queryset: QuerySet[Product]) -> QuerySet[Produ
     )
 
 
+def product_get_with_details(*, product_id: int) -> Product | None:
+    """Product `product_id` with everything a product response shows, whatever its status, or
+    None: for jobs and webhooks, never for a lookup a user asked for."""
+    return product_queryset_with_details(Product.objects.filter(pk=product_id)).first()
+
+
 def product_queryset_public() -> QuerySet[Product]:
     """The one place that decides what shoppers see: active products of active shops."""
     return Product.objects.filter(status=Product.Status.ACTIVE, shop__status=Shop.Status.ACTIVE)
+
+
+def category_queryset_paths() -> QuerySet[Category]:
+    """Categories with only what a subtree test needs (id and path), e.g. for a prefetch."""
+    return Category.objects.only("id", "path")
+
+
+def category_ids_with_descendants(*, category: Category) -> list[int]:
+    """The ids of `category` and every category below it (treebeard path prefix)."""
+    return list(
+        Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True)
+    )
+
+
+def product_category_ids(*, product_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The categories of each product."""
+    links = Product.categories.through.objects.filter(product_id__in=set(product_ids)).values_list(
+        "product_id", "category_id"
+    )
+    categories: dict[int, set[int]] = defaultdict(set)
+    for product_id, category_id in links:
+        categories[product_id].add(category_id)
+    return {product_id: frozenset(ids) for product_id, ids in categories.items()}
 
 
 def category_with_descendants_filter(*, category: Category) -> Q:
@@ -305,6 +341,12 @@ def review_list_visible(*, product_id: int) -> QuerySet[Review]:
         .select_related("buyer")
         .order_by("-created", "-id")
     )
+
+
+def review_get(*, review_id: int) -> Review | None:
+    """Review `review_id` with its product and shop, whatever its state, or None: for jobs and
+    subscribers, never for a lookup a user asked for."""
+    return Review.objects.select_related("product__shop").filter(pk=review_id).first()
 
 
 def review_get_for_buyer(*, buyer: User | AnonymousUser, product_id: int) -> Review | None:

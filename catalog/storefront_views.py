@@ -41,7 +41,7 @@ from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
 from marketmate.currency import money_format, price_approximate
 from orders.services.analytics import product_view_record
-from shops.models import Shop
+from shops.selectors import shop_queryset_public
 
 PAGE_SIZE = 24
 HOME_NEW_ARRIVALS = 8
@@ -159,7 +159,7 @@ def _home_context() -> dict[str, Any]:
         Category.objects.get_root_nodes().order_by("name")[:HOME_FEATURED_CATEGORIES]
     )
     shops = list(
-        Shop.objects.filter(status=Shop.Status.ACTIVE)
+        shop_queryset_public()
         .annotate(
             public_products=Count("products", filter=Q(products__status=Product.Status.ACTIVE))
         )
@@ -226,7 +226,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    shop = get_object_or_404(Shop, slug=slug, status=Shop.Status.ACTIVE)
+    shop = get_object_or_404(shop_queryset_public(), slug=slug)
 
     def products() -> QuerySet[Product]:
         return product_cards(
@@ -406,9 +406,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     ]
     urls += [
         request.build_absolute_uri(reverse("storefront:shop", args=[slug]))
-        for slug in Shop.objects.filter(status=Shop.Status.ACTIVE)
-        .order_by("slug")
-        .values_list("slug", flat=True)
+        for slug in shop_queryset_public().order_by("slug").values_list("slug", flat=True)
     ]
     products = product_queryset_public().order_by("-id").values_list("pk", "slug", "updated")
     entries = [(url, None) for url in urls] + [

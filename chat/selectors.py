@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from chat.exceptions import ConversationNotFoundError
 from chat.models import Conversation, Message, Side
-from orders.models import Order
+from orders.selectors import order_is_visible_to
 from shops.models import Shop
 from shops.selectors import shop_ids_for_member, user_is_shop_member
 
@@ -151,10 +151,21 @@ def room_may_join(*, user: User | AnonymousUser, room: str) -> bool:
     return False
 
 
-def order_is_visible_to(*, user: User | AnonymousUser, order_id: int) -> bool:
-    """The order's buyer and the members of its shop see it (and its room)."""
-    if not user.is_authenticated:
-        return False
-    return Order.objects.filter(
-        Q(buyer_id=user.pk) | Q(shop__members__user_id=user.pk), pk=order_id
+def message_get(*, message_id: int) -> Message | None:
+    """Message `message_id` with its conversation, shop, buyer and sender, or None: for jobs and
+    subscribers, never for a lookup a user asked for."""
+    return (
+        Message.objects.select_related("conversation__shop", "conversation__buyer", "sender")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
+def message_follows_unread(*, message: Message) -> bool:
+    """Whether an earlier message from the same side of the conversation is still unread."""
+    return Message.objects.filter(
+        conversation_id=message.conversation_id,
+        side=message.side,
+        read_at__isnull=True,
+        pk__lt=message.pk,
     ).exists()

@@ -285,3 +285,8 @@ def commission_totals_by_period(
         )
         for row in rows
     ]
+
+
+def payout_get(*, payout_id: int) -> Payout | None:
+    """Payout `payout_id`, or None: for jobs and webhooks, never for a lookup a user asked for."""
+    return Payout.objects.filter(pk=payout_id).first()
