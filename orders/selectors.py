@@ -390,6 +390,27 @@ def order_queryset() -> QuerySet[Order]:
     return Order.objects.select_related("shop", "buyer")
 
 
+def order_get(*, order_id: int) -> Order:
+    """Order `order_id` (`Order.DoesNotExist` when gone): for jobs and other apps' services,
+    never for a lookup a user asked for (use `order_get_for_viewer`)."""
+    return Order.objects.get(pk=order_id)
+
+
+def order_get_with_lines(*, order_id: int) -> Order:
+    """Order `order_id` with its shop, buyer and lines, for a document such as its invoice."""
+    return Order.objects.select_related("shop", "buyer").prefetch_related("lines").get(pk=order_id)
+
+
+def order_lock(*, order_id: int) -> Order:
+    """Order `order_id`, its row locked (FOR UPDATE) until the caller's transaction ends."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def orders_lock(*, order_ids: Iterable[int]) -> list[Order]:
+    """The orders, their rows locked (FOR UPDATE) in id order, the documented lock order."""
+    return list(Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"))
+
+
 def order_list_for_buyer(*, buyer: "User") -> QuerySet[Order]:
     return order_queryset().filter(buyer=buyer)
 

@@ -112,6 +112,17 @@ def shop_get(*, shop_id: int) -> Shop | None:
     return Shop.objects.filter(pk=shop_id).first()
 
 
+def shops_by_id(*, shop_ids: Iterable[int]) -> dict[int, Shop]:
+    """The shops with these ids, by id, whatever their status: for jobs and services."""
+    return Shop.objects.in_bulk(set(shop_ids))
+
+
+def shop_lock(*, shop_id: int) -> Shop:
+    """Shop `shop_id` read again, its row locked (FOR UPDATE) until the caller's transaction
+    ends: what staff set on it (payouts on hold, status) cannot change meanwhile."""
+    return Shop.objects.select_for_update().get(pk=shop_id)
+
+
 def shop_get_public(*, shop_id: int, user: User | AnonymousUser) -> Shop:
     """An active shop for anyone; a pending or suspended one only for its members."""
     shop = Shop.objects.filter(pk=shop_id).first()
