@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin, reason_action
 from marketmate.errors import ApplicationError
 from orders.forms_analytics import SalesReportForm
 from orders.models import (
@@ -106,7 +106,7 @@ class OrderAdmin(admin.ModelAdmin):
                 idempotency_key=f"admin-refund-{order.pk}",
             )
 
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset,
