@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from accounts.models import Address, User
 from accounts.selectors import address_get_for_user, address_list_for_user
 from accounts.services import address_create, address_delete, address_update, user_profile_update
 from marketmate.errors import NotFoundError
+from marketmate.forms import form_validation_errors_apply
 
 
 def rate_limited(request: HttpRequest, error: RateLimitedError | None = None) -> HttpResponse:
@@ -33,14 +33,6 @@ def rate_limited(request: HttpRequest, error: RateLimitedError | None = None) ->
     )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def _form_errors_add(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _address_or_404(user: User, address_id: int) -> Address:
@@ -85,7 +77,7 @@ class UserUpdateView(AccountPageMixin, TemplateView):
             try:
                 user_profile_update(user=self.account_user(), data=form.changed_values())
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("Your profile has been saved."))
                 return redirect("accounts:profile")
@@ -117,7 +109,7 @@ class AddressCreateView(AccountPageMixin, TemplateView):
             try:
                 address_create(user=self.account_user(), data=form.cleaned_data)
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The address has been added."))
                 return redirect("accounts:address_list")
@@ -145,7 +137,7 @@ class AddressUpdateView(AccountPageMixin, TemplateView):
             try:
                 address_update(address=address, data=form.cleaned_data)
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The address has been saved."))
                 return redirect("accounts:address_list")

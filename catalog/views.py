@@ -46,10 +46,10 @@ from catalog.services.imports import products_export_csv, products_import_csv
 from catalog.services.products import VariantSpec
 from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
+from marketmate.forms import form_errors_apply
 from marketmate.ratelimits import rate_limit_hit
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_CATALOG
-from shops.views import form_errors_apply
 
 PRODUCTS_PER_PAGE = 20
 
