@@ -8,8 +8,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from catalog.services.demo import catalog_demo_seed
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from notifications.tests.factories import NotificationFactory
-from orders.tests.test_browser import VIEWPORTS, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
