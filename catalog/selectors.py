@@ -150,6 +150,8 @@ def category_with_descendants_filter(*, category: Category) -> Q:
 
 def product_list_public(
     *,
+    text: str = "",
+    options: dict[str, list[str]] | None = None,
     category: Category | None = None,
     shop_id: int | None = None,
     shop_slug: str | None = None,
@@ -158,7 +160,10 @@ def product_list_public(
     price_under: Decimal | None = None,
     in_stock: bool | None = None,
 ) -> QuerySet[Product]:
-    """Public products, filtered; ordering is the caller's (the API's sort allow-list).
+    """The storefront search, for the search page and the product list API alike: public
+    products passing the filters, with a variant matching `options` and, when `text` (already
+    cleaned) is given, matching it and annotated for `search.products_order`. Unordered: pages
+    and the API order, narrow and paginate.
 
     A price range includes its lower bound and excludes its upper one (`price_from <= price <
     price_under`), like the search page's price bands ("Under $25.00", "$25.00 to $50.00"): a
@@ -188,34 +193,6 @@ def product_list_public(
             ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
         )
         products = products.filter(stocked if in_stock else ~stocked)
-    return products
-
-
-def product_search_public(
-    *,
-    text: str = "",
-    options: dict[str, list[str]] | None = None,
-    category: Category | None = None,
-    shop_id: int | None = None,
-    shop_slug: str | None = None,
-    tag: str | None = None,
-    price_from: Decimal | None = None,
-    price_under: Decimal | None = None,
-    in_stock: bool | None = None,
-) -> QuerySet[Product]:
-    """The storefront search, for the search page and the product list API alike: public
-    products passing the filters of `product_list_public` (the same price rule), with a
-    variant matching `options` and, when `text` (already cleaned) is given, matching it and
-    annotated for `search.products_order`. Unordered; pages and the API order and narrow."""
-    products = product_list_public(
-        category=category,
-        shop_id=shop_id,
-        shop_slug=shop_slug,
-        tag=tag,
-        price_from=price_from,
-        price_under=price_under,
-        in_stock=in_stock,
-    )
     products = search.products_with_options(products, options=options or {})
     if text:
         products = search.products_search(products=products, text=text)

@@ -28,9 +28,9 @@ from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.review_views import product_reviews_context
 from catalog.selectors import (
     image_urls,
+    product_list_public,
     product_queryset_public,
     product_queryset_with_details,
-    product_search_public,
     wishlist_has_product,
 )
 from catalog.services.category_counts import (
@@ -497,7 +497,7 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
         if band is None:
             return Product.objects.none()
         low, high = band
-    return product_search_public(
+    return product_list_public(
         text=params.text,
         options=params.options,
         category=category,

@@ -40,7 +40,6 @@ from catalog.selectors import (
     product_get_visible,
     product_list_public,
     product_queryset_with_details,
-    product_search_public,
     products_list_for_shop,
     variant_get_for_member,
 )
@@ -161,7 +160,7 @@ class ProductListView(ListAPIView[Product]):
             and params["min_price"] > params["max_price"]
         ):
             raise ValidationError({"min_price": [_("Must not be more than max_price.")]})
-        products = product_search_public(
+        products = product_list_public(
             text=params.get("q") or "",
             options=params.get("option") or {},
             category=params.get("category"),
