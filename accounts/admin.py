@@ -5,13 +5,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Address, User
 from accounts.services import user_ban, user_deactivate, user_unban
-from marketmate.admin_actions import reason_action
+from marketmate.admin_actions import service_action
 
 
 class AddressInline(admin.StackedInline):
@@ -129,33 +129,24 @@ class UserAdmin(DjangoUserAdmin):
         """From allauth's e-mail addresses: tick "verified" on the address to change it."""
         return user.verified
 
-    @admin.action(description=gettext_lazy("Ban the selected users (ends their sessions)"))
-    def ban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
-        return reason_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="ban_users",
-            title=_("Ban users"),
-            submit_label=_("Ban users"),
-            transition=lambda user, actor, reason: user_ban(user=user, actor=actor, reason=reason),
-            reason_required=True,
-        )
-
-    @admin.action(description=gettext_lazy("Unban the selected users"))
-    def unban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
-        return reason_action(
-            modeladmin=self,
-            request=request,
-            queryset=queryset,
-            action="unban_users",
-            title=_("Unban users"),
-            submit_label=_("Unban users"),
-            transition=lambda user, actor, reason: user_unban(
-                user=user, actor=actor, reason=reason
-            ),
-            reason_required=True,
-        )
+    ban_users = service_action(
+        name="ban_users",
+        description=gettext_lazy("Ban the selected users (ends their sessions)"),
+        title=gettext_lazy("Ban users"),
+        submit_label=gettext_lazy("Ban users"),
+        service=user_ban,
+        reason_required=True,
+        target="user",
+    )
+    unban_users = service_action(
+        name="unban_users",
+        description=gettext_lazy("Unban the selected users"),
+        title=gettext_lazy("Unban users"),
+        submit_label=gettext_lazy("Unban users"),
+        service=user_unban,
+        reason_required=True,
+        target="user",
+    )
 
 
 # allauth registers its e-mail addresses under a second "Accounts" section of the admin home;
