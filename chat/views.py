@@ -23,11 +23,10 @@ from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, SwitchRequiredMixin
 from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
-from shops.selectors import memberships_for_user, shop_get_public, user_is_shop_member
+from shops.permissions import current_membership_get
+from shops.selectors import shop_get_public, user_is_shop_member
 
 THREAD_PAGE_SIZE = 30
-# The dashboard's current shop, as the shops app keeps it in the session.
-SESSION_SHOP_KEY = "dashboard_shop_id"
 
 
 class ChatEnabledMixin(SwitchRequiredMixin):
@@ -217,11 +216,9 @@ class ShopInboxMixin(ChatEnabledMixin, LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return cast(HttpResponse, self.handle_no_permission())
-        memberships = list(memberships_for_user(user=_user(request)))
-        if not memberships:
+        current = current_membership_get(request)
+        if current is None:
             return redirect("dashboard:overview")
-        wanted = request.session.get(SESSION_SHOP_KEY)
-        current = next((m for m in memberships if m.shop_id == wanted), memberships[0])
         self.shop = current.shop
         return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
 
