@@ -6,7 +6,7 @@ from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from catalog.storefront_views import home_context
+from catalog.views.storefront import home_context
 
 
 class HomeView(TemplateView):

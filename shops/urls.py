@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog import views as catalog_views
+from catalog.views import dashboard as catalog_views
 from orders.views import analytics as analytics_views
 from shops import views
 

@@ -14,7 +14,7 @@ from catalog import search
 from catalog.models import Category, Product
 from catalog.search import SearchQueryInvalid, query_clean, search_config, search_vector_update
 from catalog.services.products import product_create, product_update
-from catalog.storefront_views import SearchParams, search_products
+from catalog.views.storefront import SearchParams, search_products
 from shops.tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

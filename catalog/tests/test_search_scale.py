@@ -21,7 +21,7 @@ from catalog.storefront_cache import (
     computing_key,
     entry_key,
 )
-from catalog.storefront_views import SearchParams, search_products
+from catalog.views.storefront import SearchParams, search_products
 from shops.models import Shop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_shops")]

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET
 
 from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.review_views import product_reviews_context
 from catalog.selectors import (
     image_urls,
     product_list_public,
@@ -39,6 +38,7 @@ from catalog.services.category_counts import (
 )
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
+from catalog.views.reviews import product_reviews_context
 from marketmate.currency import money_format, price_approximate
 from orders.services.analytics import product_view_record
 from shops.selectors import shop_queryset_public

@@ -68,7 +68,7 @@ class ReviewsFlagRequiredMixin:
 
 
 def _product_url(product: Product) -> str:
-    from catalog.storefront_views import product_url
+    from catalog.views.storefront import product_url
 
     return product_url(product)
 
