@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from catalog.exceptions import ProductInvalidError, ProductNotFoundError
-from catalog.forms import (
+from catalog.forms.products import (
     FirstPhotoForm,
     ImageUploadForm,
     OptionNameFormSet,

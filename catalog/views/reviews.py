@@ -14,8 +14,8 @@ from django.views import View
 
 from accounts.models import User
 from catalog.exceptions import ReviewExistsError, ReviewNotAllowedError
+from catalog.forms.reviews import ReviewForm, ReviewReplyForm
 from catalog.models import Product, Review
-from catalog.review_forms import ReviewForm, ReviewReplyForm
 from catalog.selectors import (
     product_queryset_public,
     review_get_for_buyer,
