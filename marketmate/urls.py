@@ -35,7 +35,7 @@ urlpatterns = [
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
     path("dashboard/orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
-    path("dashboard/reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
+    path("dashboard/reviews/", include(("catalog.urls.dashboard_reviews", "dashboard_reviews"))),
     path("dashboard/integrations/", include("integrations.dashboard_urls")),
     path("dashboard/", include("shops.urls")),
     path("chat/", include("chat.urls")),
@@ -54,7 +54,7 @@ urlpatterns = [
     # Uploads on the local disk (no S3): public images only, checked, cached (docs/deployment.md).
     *media_urlpatterns(),
     # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
-    path("", include("catalog.storefront_urls")),
+    path("", include("catalog.urls.storefront")),
 ]
 
 handler400 = "marketmate.errors.bad_request"
