@@ -2,26 +2,16 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Address, User
 from accounts.services import user_ban, user_deactivate, user_unban
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=gettext_lazy("Kept in the audit log."),
-    )
+from marketmate.admin_actions import service_action
 
 
 class AddressInline(admin.StackedInline):
@@ -55,45 +45,6 @@ class EmailAddressInline(admin.TabularInline):
     model = EmailAddress
     extra = 0
     fields = ["email", "primary", "verified"]
-
-
-def _with_reason(
-    modeladmin: "UserAdmin",
-    request: HttpRequest,
-    queryset: QuerySet[User],
-    *,
-    action: str,
-    title: str,
-) -> TemplateResponse | None:
-    """Ask for a reason, then run the ban or unban service for each selected user."""
-    form = ReasonForm(request.POST if "apply" in request.POST else None)
-    if form.is_valid():
-        actor = request.user if isinstance(request.user, User) else None
-        reason = form.cleaned_data["reason"]
-        for user in queryset:
-            if action == "ban_users":
-                user_ban(user=user, actor=actor, reason=reason)
-            else:
-                user_unban(user=user, actor=actor, reason=reason)
-        modeladmin.message_user(
-            request,
-            _("%(count)d user(s) updated.") % {"count": queryset.count()},
-            messages.SUCCESS,
-        )
-        return None
-    return TemplateResponse(
-        request,
-        "accounts/admin_user_reason.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "users": queryset,
-            "action": action,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "opts": modeladmin.model._meta,
-        },
-    )
 
 
 class EmailVerifiedFilter(admin.SimpleListFilter):
@@ -178,15 +129,24 @@ class UserAdmin(DjangoUserAdmin):
         """From allauth's e-mail addresses: tick "verified" on the address to change it."""
         return user.verified
 
-    @admin.action(description=gettext_lazy("Ban the selected users (ends their sessions)"))
-    def ban_users(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
-        return _with_reason(self, request, queryset, action="ban_users", title=_("Ban users"))
-
-    @admin.action(description=gettext_lazy("Unban the selected users"))
-    def unban_users(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> TemplateResponse | None:
-        return _with_reason(self, request, queryset, action="unban_users", title=_("Unban users"))
+    ban_users = service_action(
+        name="ban_users",
+        description=gettext_lazy("Ban the selected users (ends their sessions)"),
+        title=gettext_lazy("Ban users"),
+        submit_label=gettext_lazy("Ban users"),
+        service=user_ban,
+        reason_required=True,
+        target="user",
+    )
+    unban_users = service_action(
+        name="unban_users",
+        description=gettext_lazy("Unban the selected users"),
+        title=gettext_lazy("Unban users"),
+        submit_label=gettext_lazy("Unban users"),
+        service=user_unban,
+        reason_required=True,
+        target="user",
+    )
 
 
 # allauth registers its e-mail addresses under a second "Accounts" section of the admin home;

@@ -108,3 +108,8 @@ def email_is_taken(*, email: str, exclude_user_id: int | None = None) -> bool:
         users = users.exclude(pk=exclude_user_id)
         addresses = addresses.exclude(user_id=exclude_user_id)
     return users.exists() or addresses.exists()
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The user whose e-mail address is `email` (compared case-insensitively), or None."""
+    return User.objects.filter(email__iexact=email).first()

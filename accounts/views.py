@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from accounts.services import address_create, address_delete, address_update, us
 from marketmate.currency import DISPLAY_CURRENCY_COOKIE
 from marketmate.errors import NotFoundError
 from marketmate.flags import Flag, flag_is_on
+from marketmate.forms import form_validation_errors_apply
 
 # How long the display-currency cookie lasts: a year.
 DISPLAY_CURRENCY_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
@@ -39,14 +39,6 @@ def rate_limited(request: HttpRequest, error: RateLimitedError | None = None) ->
     )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def _form_errors_add(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _address_or_404(user: User, address_id: int) -> Address:
@@ -91,7 +83,7 @@ class UserUpdateView(AccountPageMixin, TemplateView):
             try:
                 user_profile_update(user=self.account_user(), data=form.changed_values())
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("Your profile has been saved."))
                 return redirect("accounts:profile")
@@ -123,7 +115,7 @@ class AddressCreateView(AccountPageMixin, TemplateView):
             try:
                 address_create(user=self.account_user(), data=form.cleaned_data)
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The address has been added."))
                 return redirect("accounts:address_list")
@@ -151,7 +143,7 @@ class AddressUpdateView(AccountPageMixin, TemplateView):
             try:
                 address_update(address=address, data=form.cleaned_data)
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The address has been saved."))
                 return redirect("accounts:address_list")

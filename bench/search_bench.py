@@ -154,7 +154,7 @@ def explain(database_url: str) -> str:
     from django.http import QueryDict
 
     from catalog import search
-    from catalog.storefront_views import SearchParams, product_cards, search_products
+    from catalog.views.storefront import SearchParams, product_cards, search_products
 
     params = SearchParams.parse(QueryDict("q=wool+socks"))
     ordered = search.products_order(search_products(params), sort="relevance", searching=True)
@@ -301,7 +301,7 @@ def explain_url(database_url: str, url: str) -> str:
     from django.utils import translation
 
     from catalog import search
-    from catalog.storefront_views import SearchParams, product_cards, search_products
+    from catalog.views.storefront import SearchParams, product_cards, search_products
 
     translation.activate("en")
     data = QueryDict(urllib.parse.urlsplit(url).query)

@@ -30,7 +30,7 @@ from catalog.services.categories import category_changed
 from catalog.services.products import product_unpublish
 from catalog.services.reviews import review_hide, review_unhide
 from catalog.services.tags import tag_changed
-from marketmate.admin_actions import ReadOnlyModelAdmin, moderation_action
+from marketmate.admin_actions import ReadOnlyModelAdmin, reason_action
 
 NAME_FIELDS = [f"name_{code}" for code in ("en", "es", "de")]
 
@@ -155,7 +155,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Unpublish the selected products"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Product]) -> HttpResponse | None:
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset,
@@ -225,7 +225,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Hide the selected reviews"))
     def hide(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset,
@@ -240,7 +240,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Show the selected hidden reviews again"))
     def unhide(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset,

@@ -48,9 +48,11 @@ class ProductNotFoundError(NotFoundError):
 
 
 class ProductInvalidError(ApplicationError):
-    """Bad product, variant or image input; `fields` says which field and why."""
+    """Bad product, variant or image input; `fields` says which field and why, and
+    `variant_index` which of the variants given to `product_create` (from 0), when one is bad."""
 
     default_code: ClassVar[str] = CatalogErrorCode.INVALID_PRODUCT
+    variant_index: int | None = None
 
 
 class VariantConflictError(ConflictError):

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductVariant, SearchWord
 from marketmate.currency import Rates, display_currency_codes, exchange_rate_find, price_convert
+from shops.selectors import shop_queryset_public
 
 QUERY_MIN_LENGTH = 2
 QUERY_MAX_LENGTH = 200
@@ -881,7 +882,6 @@ def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[
     """Products, categories and shops whose names start with or resemble `text` (autocomplete):
     titles starting with the text first, then titles with a word starting with it; when that
     finds nothing (a typo), the same for the text corrected against the catalog's words."""
-    from shops.models import Shop
 
     found = _suggest_products(products, text)
     if not found:
@@ -898,7 +898,8 @@ def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[
     ]
     shops = [
         {"slug": slug, "name": name}
-        for slug, name in Shop.objects.filter(status=Shop.Status.ACTIVE, name__icontains=text)
+        for slug, name in shop_queryset_public()
+        .filter(name__icontains=text)
         .order_by("name")
         .values_list("slug", "name")[:SUGGEST_LIMIT]
     ]

@@ -1,5 +1,6 @@
 """Reads of the catalog for other apps and for the pages and API."""
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog import search
 from catalog.exceptions import NotPurchasableError, ProductNotFoundError, ReviewNotFoundError
 from catalog.models import (
     Attribute,
@@ -44,6 +46,12 @@ def variant_get_purchasable(*, variant_id: int) -> ProductVariant:
             _("This item is not available."), fields={"variant_id": [_("Not available.")]}
         )
     return variant
+
+
+def variant_sku(*, variant_id: int) -> str:
+    """The SKU of variant `variant_id`, or "" when it is gone."""
+    variant = ProductVariant.objects.filter(pk=variant_id).only("sku").first()
+    return variant.sku if variant is not None else ""
 
 
 def variants_by_id(*, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
@@ -123,9 +131,38 @@ def product_queryset_with_details(queryset: QuerySet[Product]) -> QuerySet[Produ
     )
 
 
+def product_get_with_details(*, product_id: int) -> Product | None:
+    """Product `product_id` with everything a product response shows, whatever its status, or
+    None: for jobs and webhooks, never for a lookup a user asked for."""
+    return product_queryset_with_details(Product.objects.filter(pk=product_id)).first()
+
+
 def product_queryset_public() -> QuerySet[Product]:
     """The one place that decides what shoppers see: active products of active shops."""
     return Product.objects.filter(status=Product.Status.ACTIVE, shop__status=Shop.Status.ACTIVE)
+
+
+def category_queryset_paths() -> QuerySet[Category]:
+    """Categories with only what a subtree test needs (id and path), e.g. for a prefetch."""
+    return Category.objects.only("id", "path")
+
+
+def category_ids_with_descendants(*, category: Category) -> list[int]:
+    """The ids of `category` and every category below it (treebeard path prefix)."""
+    return list(
+        Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True)
+    )
+
+
+def product_category_ids(*, product_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The categories of each product."""
+    links = Product.categories.through.objects.filter(product_id__in=set(product_ids)).values_list(
+        "product_id", "category_id"
+    )
+    categories: dict[int, set[int]] = defaultdict(set)
+    for product_id, category_id in links:
+        categories[product_id].add(category_id)
+    return {product_id: frozenset(ids) for product_id, ids in categories.items()}
 
 
 def category_with_descendants_filter(*, category: Category) -> Q:
@@ -135,14 +172,28 @@ def category_with_descendants_filter(*, category: Category) -> Q:
 
 def product_list_public(
     *,
+    text: str = "",
+    options: dict[str, list[str]] | None = None,
     category: Category | None = None,
     shop_id: int | None = None,
+    shop_slug: str | None = None,
     tag: str | None = None,
-    min_price: Decimal | None = None,
-    max_price: Decimal | None = None,
+    price_from: Decimal | None = None,
+    price_under: Decimal | None = None,
+    price_condition: Q | None = None,
     in_stock: bool | None = None,
 ) -> QuerySet[Product]:
-    """Public products, filtered; ordering is the caller's (the API's sort allow-list)."""
+    """The storefront search, for the search page and the product list API alike: public
+    products passing the filters, with a variant matching `options` and, when `text` (already
+    cleaned) is given, matching it and annotated for `search.products_order`. Unordered: pages
+    and the API order, narrow and paginate.
+
+    A price range includes its lower bound and excludes its upper one (`price_from <= price <
+    price_under`), like the search page's price bands ("Under $25.00", "$25.00 to $50.00"): a
+    product at exactly 25 is in the second band only, and a band's `min`/`max` given as the
+    API's `min_price`/`max_price` list exactly the products the band counts. `price_condition`
+    is a band already turned into a condition (`search.price_band_condition`, which compares
+    prices in a display currency when the shopper chose one), under the same rule."""
     products = product_queryset_public()
     if category is not None:
         products = products.filter(
@@ -152,17 +203,26 @@ def product_list_public(
         )
     if shop_id is not None:
         products = products.filter(shop_id=shop_id)
+    if shop_slug:
+        products = products.filter(shop__slug=shop_slug)
     if tag:
-        products = products.filter(tags__slug=tag)
-    if min_price is not None:
-        products = products.filter(price__gte=min_price)
-    if max_price is not None:
-        products = products.filter(price__lte=max_price)
+        # A subquery, not a join: a join on tags would also narrow the tag facets counted on
+        # the same queryset to this one tag.
+        products = products.filter(pk__in=Product.objects.filter(tags__slug=tag).values("pk"))
+    if price_from is not None:
+        products = products.filter(price__gte=price_from)
+    if price_under is not None:
+        products = products.filter(price__lt=price_under)
+    if price_condition is not None:
+        products = products.filter(price_condition)
     if in_stock is not None:
         stocked = Q(track_inventory=False) | Exists(
             ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
         )
         products = products.filter(stocked if in_stock else ~stocked)
+    products = search.products_with_options(products, options=options or {})
+    if text:
+        products = search.products_search(products=products, text=text)
     return products
 
 
@@ -285,6 +345,12 @@ def review_list_visible(*, product_id: int) -> QuerySet[Review]:
         .select_related("buyer")
         .order_by("-created", "-id")
     )
+
+
+def review_get(*, review_id: int) -> Review | None:
+    """Review `review_id` with its product and shop, whatever its state, or None: for jobs and
+    subscribers, never for a lookup a user asked for."""
+    return Review.objects.select_related("product__shop").filter(pk=review_id).first()
 
 
 def review_get_for_buyer(*, buyer: User | AnonymousUser, product_id: int) -> Review | None:

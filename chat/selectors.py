@@ -7,21 +7,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from chat.exceptions import ConversationNotFoundError
 from chat.models import Conversation, Message, Side
-from orders.models import Order
-from shops.models import Shop, ShopMember
-
-
-def shop_ids_of_member(*, user: User | AnonymousUser) -> list[int]:
-    """The ids of the shops the user works for."""
-    if not user.is_authenticated:
-        return []
-    return list(ShopMember.objects.filter(user_id=user.pk).values_list("shop_id", flat=True))
-
-
-def user_is_shop_member(*, user: User | AnonymousUser, shop_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return ShopMember.objects.filter(user_id=user.pk, shop_id=shop_id).exists()
+from orders.selectors import order_is_visible_to
+from shops.models import Shop
+from shops.selectors import shop_ids_for_member, user_is_shop_member
 
 
 def conversation_side_of(*, conversation: Conversation, user: User | AnonymousUser) -> str | None:
@@ -76,7 +64,7 @@ def conversation_list_for_shop(*, user: User, shop: Shop) -> QuerySet[Conversati
 def conversation_list_for_user(*, user: User) -> QuerySet[Conversation]:
     """Every conversation the user is part of, as a buyer or for one of their shops, with
     `unread_count` counted for the side they are on."""
-    shop_ids = shop_ids_of_member(user=user)
+    shop_ids = shop_ids_for_member(user=user)
     return (
         _with_last_body(Conversation.objects.filter(Q(buyer_id=user.pk) | Q(shop_id__in=shop_ids)))
         .select_related("buyer", "shop", "product", "order")
@@ -121,7 +109,7 @@ def unread_message_count_for_user(*, user: User | AnonymousUser) -> int:
     """How many messages wait for the user, as a buyer and for their shops."""
     if not user.is_authenticated:
         return 0
-    shop_ids = shop_ids_of_member(user=user)
+    shop_ids = shop_ids_for_member(user=user)
     return Message.objects.filter(
         Q(conversation__buyer_id=user.pk, side=Side.SHOP)
         | (
@@ -163,10 +151,21 @@ def room_may_join(*, user: User | AnonymousUser, room: str) -> bool:
     return False
 
 
-def order_is_visible_to(*, user: User | AnonymousUser, order_id: int) -> bool:
-    """The order's buyer and the members of its shop see it (and its room)."""
-    if not user.is_authenticated:
-        return False
-    return Order.objects.filter(
-        Q(buyer_id=user.pk) | Q(shop__members__user_id=user.pk), pk=order_id
+def message_get(*, message_id: int) -> Message | None:
+    """Message `message_id` with its conversation, shop, buyer and sender, or None: for jobs and
+    subscribers, never for a lookup a user asked for."""
+    return (
+        Message.objects.select_related("conversation__shop", "conversation__buyer", "sender")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
+def message_follows_unread(*, message: Message) -> bool:
+    """Whether an earlier message from the same side of the conversation is still unread."""
+    return Message.objects.filter(
+        conversation_id=message.conversation_id,
+        side=message.side,
+        read_at__isnull=True,
+        pk__lt=message.pk,
     ).exists()

@@ -20,7 +20,7 @@ from chat.exceptions import (
     ConversationNotFoundError,
 )
 from chat.models import Conversation, Message, Side
-from chat.selectors import conversation_side_of, user_is_shop_member
+from chat.selectors import conversation_side_of
 from marketmate.audit import audit_record
 from marketmate.errors import ApplicationError, NotFoundError
 from marketmate.events import event_emit
@@ -28,7 +28,9 @@ from marketmate.ratelimits import rate_limit_hit
 from marketmate.realtime.rooms import realtime_send, shop_room, user_room
 from orders.models import Order
 from orders.selectors import order_get_for_shop, order_list_for_buyer
+from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
+from shops.selectors import shop_get_public, user_is_shop_member
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -68,9 +70,10 @@ def conversation_start(
     and other people's orders are not found; shop members cannot open a conversation with their
     own shop.
     """
-    shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
-    if shop is None:
-        raise NotFoundError(_("Shop not found."))
+    try:
+        shop = shop_get_public(shop_id=shop_id, user=buyer)
+    except ShopNotFoundError as exc:
+        raise NotFoundError(exc.message) from exc
     if user_is_shop_member(user=buyer, shop_id=shop.pk):
         raise ApplicationError(
             _("You cannot start a conversation with your own shop."), code=ChatErrorCode.OWN_SHOP

@@ -21,11 +21,12 @@ from chat.models import Conversation, Side
 from marketmate.errors import ApplicationError
 from marketmate.flags import Switch, SwitchRequiredMixin
 from marketmate.realtime.rooms import shop_room
-from shops.models import Shop, ShopMember
+from shops.exceptions import ShopNotFoundError
+from shops.models import Shop
+from shops.permissions import current_membership_get
+from shops.selectors import shop_get_public, user_is_shop_member
 
 THREAD_PAGE_SIZE = 30
-# The dashboard's current shop, as the shops app keeps it in the session.
-SESSION_SHOP_KEY = "dashboard_shop_id"
 
 
 class ChatEnabledMixin(SwitchRequiredMixin):
@@ -116,6 +117,13 @@ class ConversationDetailView(ChatEnabledMixin, LoginRequiredMixin, TemplateView)
         return redirect(request.path)
 
 
+def _shop_public_or_404(request: HttpRequest, shop_id: int) -> Shop:
+    try:
+        return shop_get_public(shop_id=shop_id, user=request.user)
+    except ShopNotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
 class ConversationStartView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
     """ "Contact the shop": `?product=<id>` or `?order=<id>` say what it is about. An existing
     thread about the same thing opens again; otherwise the first message starts one."""
@@ -130,10 +138,8 @@ class ConversationStartView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
         return {"product_id": number("product"), "order_id": number("order")}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        shop = Shop.objects.filter(pk=kwargs["shop_id"], status=Shop.Status.ACTIVE).first()
-        if shop is None:
-            raise Http404(_("Shop not found."))
-        if ShopMember.objects.filter(shop=shop, user_id=_user(request).pk).exists():
+        shop = _shop_public_or_404(request, kwargs["shop_id"])
+        if user_is_shop_member(user=_user(request), shop_id=shop.pk):
             messages.info(request, _("This is your own shop: its messages are in your dashboard."))
             return redirect("dashboard_messages:list")
         product_id = self._subject(request)["product_id"]
@@ -162,9 +168,7 @@ class ConversationStartView(ChatEnabledMixin, LoginRequiredMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = MessageForm(request.POST)
         subject = self._subject(request)
-        shop = Shop.objects.filter(pk=kwargs["shop_id"], status=Shop.Status.ACTIVE).first()
-        if shop is None:
-            raise Http404(_("Shop not found."))
+        shop = _shop_public_or_404(request, kwargs["shop_id"])
         if form.is_valid():
             try:
                 conversation = services.conversation_start(
@@ -212,15 +216,9 @@ class ShopInboxMixin(ChatEnabledMixin, LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return cast(HttpResponse, self.handle_no_permission())
-        memberships = list(
-            ShopMember.objects.filter(user_id=_user(request).pk)
-            .select_related("shop")
-            .order_by("shop__name")
-        )
-        if not memberships:
+        current = current_membership_get(request)
+        if current is None:
             return redirect("dashboard:overview")
-        wanted = request.session.get(SESSION_SHOP_KEY)
-        current = next((m for m in memberships if m.shop_id == wanted), memberships[0])
         self.shop = current.shop
         return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
 

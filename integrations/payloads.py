@@ -7,11 +7,11 @@ integers. docs/integrations.md documents each shape; `tests/test_payloads.py` pi
 from decimal import Decimal
 from typing import Any
 
-from catalog.models import Product, ProductVariant, Review
-from catalog.selectors import product_queryset_with_details
+from catalog.models import Product
+from catalog.selectors import product_get_with_details, review_get, variant_sku
 from orders.models import Order
 from orders.selectors import order_queryset
-from payments.models import Payout
+from payments.selectors import payout_get
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -87,19 +87,18 @@ def product_data(product: Product) -> dict[str, Any]:
 
 
 def product_data_for(product_id: int) -> dict[str, Any] | None:
-    product = product_queryset_with_details(Product.objects.filter(pk=product_id)).first()
+    product = product_get_with_details(product_id=product_id)
     return None if product is None else product_data(product)
 
 
 def variant_low_data(
     *, variant_id: int, product_id: int, inventory_count: int, threshold: int
 ) -> dict[str, Any]:
-    variant = ProductVariant.objects.filter(pk=variant_id).only("sku").first()
     return {
         "variant": {
             "id": variant_id,
             "product_id": product_id,
-            "sku": variant.sku if variant is not None else "",
+            "sku": variant_sku(variant_id=variant_id),
             "inventory_count": inventory_count,
             "threshold": threshold,
         }
@@ -107,7 +106,7 @@ def variant_low_data(
 
 
 def review_data_for(review_id: int) -> tuple[int, dict[str, Any]] | None:
-    review = Review.objects.select_related("product").filter(pk=review_id).first()
+    review = review_get(review_id=review_id)
     if review is None:
         return None
     return review.product.shop_id, {
@@ -123,7 +122,7 @@ def review_data_for(review_id: int) -> tuple[int, dict[str, Any]] | None:
 
 
 def payout_data_for(payout_id: int) -> tuple[int, dict[str, Any]] | None:
-    payout = Payout.objects.filter(pk=payout_id).first()
+    payout = payout_get(payout_id=payout_id)
     if payout is None:
         return None
     return payout.shop_id, {

@@ -24,9 +24,9 @@ from integrations.selectors import (
     endpoints_list_for_shop,
 )
 from marketmate.errors import ApplicationError
+from marketmate.forms import form_errors_apply
 from shops.permissions import ShopMemberRequiredMixin
 from shops.roles import ROLES_SETTINGS
-from shops.views import form_errors_apply
 
 
 def _user(request: HttpRequest) -> User:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from marketmate.errors import ApplicationError
 Transition = Callable[..., Any]
 
 
-def moderation_action(
+def reason_action(
     *,
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -28,11 +29,14 @@ def moderation_action(
     transition: Transition,
     reason_required: bool,
 ) -> HttpResponse | None:
-    """An admin action that first asks for a reason, then applies `transition` to each row."""
+    """The one admin action that asks for a reason: it shows the selected rows and a reason
+    field (`templates/admin/action_reason.html`), then calls `transition(row, actor, reason)`
+    for each row; a row whose service refuses is named in an error message, the others change.
+    """
     reason = request.POST.get("reason", "").strip()
     if "apply" in request.POST and (reason or not reason_required):
         user = request.user
-        assert isinstance(user, get_user_model())
+        assert isinstance(user, AbstractBaseUser)
         done = 0
         for item in queryset:
             try:
@@ -51,12 +55,14 @@ def moderation_action(
         "title": title,
         "queryset": queryset,
         "action": action,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
         "submit_label": submit_label,
+        "reason": reason,
         "reason_required": reason_required,
         "error": _("Give a reason.") if "apply" in request.POST else "",
         "opts": modeladmin.model._meta,
     }
-    return TemplateResponse(request, "admin/moderation_reason.html", context)
+    return TemplateResponse(request, "admin/action_reason.html", context)
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -89,7 +95,7 @@ def service_action(
     def action(
         modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
     ) -> HttpResponse | None:
-        return moderation_action(
+        return reason_action(
             modeladmin=modeladmin,
             request=request,
             queryset=queryset,

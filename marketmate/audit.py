@@ -69,3 +69,13 @@ def audit_record(
         request_id="" if request_id_get() == "-" else request_id_get(),
         credential=credential_get(),
     )
+
+
+def audit_changes_list(*, entity: models.Model, action: str) -> list[dict[str, Any]]:
+    """The `changes` of every `action` recorded on `entity`, oldest first."""
+    records = AuditLog.objects.filter(
+        entity_type=ContentType.objects.get_for_model(entity, for_concrete_model=False),
+        entity_id=str(entity.pk),
+        action=action,
+    ).order_by("created", "id")
+    return list(records.values_list("changes", flat=True))

@@ -8,8 +8,8 @@ from django.views.generic import RedirectView
 from accounts.signup import SignupView
 from accounts.views import DisplayCurrencyUpdateView
 from analytics import urls as analytics_urls
-from catalog import dashboard_urls as catalog_dashboard_urls
-from catalog.storefront_views import HomeView
+from catalog.urls import dashboard as catalog_dashboard_urls
+from catalog.views.storefront import HomeView
 from marketmate import health
 from marketmate.i18n import JavaScriptCatalogView
 from marketmate.media import media_urlpatterns
@@ -31,7 +31,7 @@ dashboard_urlpatterns = [
     path("messages/", include("chat.dashboard_urls")),
     path("payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
     path("orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
-    path("reviews/", include(("catalog.review_dashboard_urls", "dashboard_reviews"))),
+    path("reviews/", include(("catalog.urls.dashboard_reviews", "dashboard_reviews"))),
     path("integrations/", include("integrations.dashboard_urls")),
     path(
         "",
@@ -90,7 +90,7 @@ urlpatterns = [
     # Uploads on the local disk (no S3): public images only, checked, cached (docs/deployment.md).
     *media_urlpatterns(),
     # Storefront last: its short prefixes (c/, s/, p/, search/, sitemap.xml) shadow nothing.
-    path("", include("catalog.storefront_urls")),
+    path("", include("catalog.urls.storefront")),
 ]
 
 handler400 = "marketmate.errors.bad_request"

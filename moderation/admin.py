@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from marketmate.admin_actions import moderation_action
+from marketmate.admin_actions import reason_action
 from marketmate.errors import ApplicationError
 from moderation import services
 from moderation.models import TARGET_MODELS, Report
@@ -217,7 +217,7 @@ class ReportAdmin(admin.ModelAdmin):
         title: str,
         transition: Callable[..., Any],
     ) -> HttpResponse | None:
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset.filter(status=Report.Status.OPEN),

@@ -15,11 +15,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.selectors import review_get
 from marketmate.events import subscribe
 from marketmate.realtime.presence import user_is_online
 from notifications.models import Kind
 from notifications.services import notification_dispatch
-from shops.models import Shop, ShopMember
+from shops.models import Shop
+from shops.selectors import shop_get, shop_member_users_active
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +34,7 @@ def _language(user: User) -> str:
 
 
 def _shop_members(shop_id: int) -> list[User]:
-    return [
-        member.user
-        for member in ShopMember.objects.filter(shop_id=shop_id, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-    ]
+    return shop_member_users_active(shop_id=shop_id)
 
 
 def _reverse(name: str, **kwargs: object) -> str:
@@ -179,7 +176,7 @@ def chat_message_notify(
 @subscribe("shop.status_changed")
 def shop_status_notify(*, shop_id: int, status: str, **_payload: object) -> None:
     """Tell the shop's members that staff approved (or reinstated) or suspended it."""
-    shop = Shop.objects.filter(pk=shop_id).first()
+    shop = shop_get(shop_id=shop_id)
     if shop is None:
         return
     if status == Shop.Status.ACTIVE:
@@ -213,9 +210,7 @@ def shop_status_notify(*, shop_id: int, status: str, **_payload: object) -> None
 @subscribe("review.created")
 def review_created_notify_shop(*, review_id: int, **_payload: object) -> None:
     """Tell every member of the shop that a buyer reviewed one of its products."""
-    from catalog.models import Review
-
-    review = Review.objects.select_related("product__shop").filter(pk=review_id).first()
+    review = review_get(review_id=review_id)
     if review is None:
         return
     product = review.product

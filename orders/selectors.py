@@ -18,8 +18,13 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.selectors import variants_by_id
+from catalog.models import Product, ProductImage, ProductVariant
+from catalog.selectors import (
+    category_ids_with_descendants,
+    category_queryset_paths,
+    product_category_ids,
+    variants_by_id,
+)
 from orders.models import (
     Cart,
     CartItem,
@@ -43,31 +48,13 @@ from orders.pricing import (
     shipping_price,
 )
 from shops.models import Shop, ShopMember
+from shops.selectors import shop_ids_for_member
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 CART_SESSION_KEY = "orders_cart_id"
-FULFILMENT_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER, ShopMember.Role.STAFF)
 CANCEL_ROLES = (ShopMember.Role.OWNER, ShopMember.Role.MANAGER)
-
-
-# --- Shops ----------------------------------------------------------------------------------------
-def shop_ids_for_member(
-    *, user: "User | AnonymousUser", roles: Iterable[str] = FULFILMENT_ROLES
-) -> set[int]:
-    """The shops `user` works for with one of `roles`."""
-    if not user.is_authenticated:
-        return set()
-    return set(
-        ShopMember.objects.filter(user=user, role__in=list(roles)).values_list("shop_id", flat=True)
-    )
-
-
-def shop_get_for_member(*, user: "User | AnonymousUser", shop_id: int) -> Shop | None:
-    if not user.is_authenticated:
-        return None
-    return Shop.objects.filter(pk=shop_id, members__user=user).first()
 
 
 # --- Cart -----------------------------------------------------------------------------------------
@@ -218,17 +205,6 @@ def cart_summarise(*, cart: Cart | None) -> CartSummary:
     return CartSummary(cart=cart, groups=sorted(groups.values(), key=lambda g: g.shop.name))
 
 
-def product_category_ids(*, product_ids: Iterable[int]) -> dict[int, frozenset[int]]:
-    """The categories of each product (read-only over the catalog's category links)."""
-    links = Product.categories.through.objects.filter(product_id__in=set(product_ids)).values_list(
-        "product_id", "category_id"
-    )
-    categories: dict[int, set[int]] = defaultdict(set)
-    for product_id, category_id in links:
-        categories[product_id].add(category_id)
-    return {product_id: frozenset(ids) for product_id, ids in categories.items()}
-
-
 def price_lines_for(*, lines: Iterable[CartLine]) -> list[PriceLine]:
     lines = list(lines)
     categories = product_category_ids(product_ids=[line.variant.product_id for line in lines])
@@ -253,7 +229,7 @@ def promotion_queryset_live() -> QuerySet[Promotion]:
         .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.only("id", "path")))
+        .prefetch_related(Prefetch("categories", queryset=category_queryset_paths()))
     )
 
 
@@ -266,9 +242,7 @@ def promotion_category_ids(*, promotion: Promotion) -> frozenset[int]:
     ids: set[int] = set()
     for category in promotion.categories.all():
         ids.add(category.pk)
-        ids.update(
-            Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True)
-        )
+        ids.update(category_ids_with_descendants(category=category))
     return frozenset(ids)
 
 
@@ -423,6 +397,27 @@ def order_queryset() -> QuerySet[Order]:
     return Order.objects.select_related("shop", "buyer")
 
 
+def order_get(*, order_id: int) -> Order:
+    """Order `order_id` (`Order.DoesNotExist` when gone): for jobs and other apps' services,
+    never for a lookup a user asked for (use `order_get_for_viewer`)."""
+    return Order.objects.get(pk=order_id)
+
+
+def order_get_with_lines(*, order_id: int) -> Order:
+    """Order `order_id` with its shop, buyer and lines, for a document such as its invoice."""
+    return Order.objects.select_related("shop", "buyer").prefetch_related("lines").get(pk=order_id)
+
+
+def order_lock(*, order_id: int) -> Order:
+    """Order `order_id`, its row locked (FOR UPDATE) until the caller's transaction ends."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def orders_lock(*, order_ids: Iterable[int]) -> list[Order]:
+    """The orders, their rows locked (FOR UPDATE) in id order, the documented lock order."""
+    return list(Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"))
+
+
 def order_list_for_buyer(*, buyer: "User") -> QuerySet[Order]:
     return order_queryset().filter(buyer=buyer)
 
@@ -446,6 +441,15 @@ def order_get_for_viewer(
         .filter(Q(buyer=user) | Q(shop_id__in=shop_ids))
         .first()
     )
+
+
+def order_is_visible_to(*, user: "User | AnonymousUser", order_id: int) -> bool:
+    """Whether `user` bought order `order_id` or works for its shop (and may follow it live)."""
+    if not user.is_authenticated:
+        return False
+    return Order.objects.filter(
+        Q(buyer_id=user.pk) | Q(shop__members__user_id=user.pk), pk=order_id
+    ).exists()
 
 
 def order_get_for_buyer(*, buyer: "User", number: str) -> Order | None:

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketmate.admin_actions import moderation_action
+from marketmate.admin_actions import reason_action
 from orders.admin import OrderAdmin
 from orders.models import Order
 from payments.models import (
@@ -61,7 +61,7 @@ class OrderRefundAdmin(OrderAdmin):
                 idempotency_key=f"admin-refund-{order.pk}",
             )
 
-        return moderation_action(
+        return reason_action(
             modeladmin=self,
             request=request,
             queryset=queryset,

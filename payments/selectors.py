@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from marketmate.errors import NotFoundError
 from orders.models import Order
-from orders.selectors import order_get_for_viewer
+from orders.selectors import order_get_for_viewer, order_queryset
 from payments.exceptions import InvoiceNotReadyError
 from payments.models import (
     ConnectedAccount,
@@ -27,7 +27,7 @@ from payments.models import (
 )
 from shops.models import Shop
 from shops.roles import ROLES_SETTINGS
-from shops.selectors import shop_get_for_member, shop_member_get
+from shops.selectors import shop_get_for_member, shop_member_get, shops_for_member
 
 # Who sees a shop's money and may refund its orders: owners and managers (and staff users).
 ROLES_FINANCE = ROLES_SETTINGS
@@ -55,7 +55,7 @@ def order_get_for_refunder(
     if not user.is_authenticated:
         raise NotFoundError(_("Order not found."))
     lookup = Q(pk=order_id) if order_id is not None else Q(number=number or "")
-    order = Order.objects.select_related("shop").filter(lookup).first()
+    order = order_queryset().filter(lookup).first()
     if order is None:
         raise NotFoundError(_("Order not found."))
     if user.is_staff:
@@ -90,13 +90,7 @@ def shop_get_for_finance(*, user: User | AnonymousUser, shop_id: int) -> Shop:
 
 
 def shops_for_finance(*, user: User | AnonymousUser) -> list[Shop]:
-    if not user.is_authenticated:
-        return []
-    return list(
-        Shop.objects.filter(
-            members__user_id=user.pk, members__role__in=list(ROLES_FINANCE)
-        ).order_by("name")
-    )
+    return shops_for_member(user=user, roles=ROLES_FINANCE)
 
 
 @dataclass(frozen=True)
@@ -327,3 +321,8 @@ def order_disputes(*, order: Order) -> list[OrderDispute]:
             )
         )
     return found
+
+
+def payout_get(*, payout_id: int) -> Payout | None:
+    """Payout `payout_id`, or None: for jobs and webhooks, never for a lookup a user asked for."""
+    return Payout.objects.filter(pk=payout_id).first()

@@ -2,7 +2,7 @@
 
 from marketmate.celery import app
 from marketmate.jobs import RecordedTask
-from orders.models import Order
+from orders.selectors import order_get
 from payments.models import WebhookEvent
 from payments.services.invoices import invoice_render
 from payments.services.payouts import payouts_run
@@ -20,7 +20,7 @@ def webhook_event_process_task(event_id: int) -> None:
 @app.task(base=RecordedTask, name="payments.invoice_render_task")
 def invoice_render_task(order_id: int) -> None:
     """Render and store the PDF invoice of a paid order, once."""
-    invoice_render(order=Order.objects.get(pk=order_id))
+    invoice_render(order=order_get(order_id=order_id))
 
 
 @app.task(base=RecordedTask, name="payments.reconcile_task")
@@ -38,7 +38,7 @@ def payouts_run_task() -> int:
 @app.task(base=RecordedTask, name="payments.refund_cancelled_order_task")
 def refund_cancelled_order_task(order_id: int) -> None:
     """Refund what was paid for a cancelled order (nothing when it was never paid)."""
-    refund_cancelled_order(order=Order.objects.get(pk=order_id))
+    refund_cancelled_order(order=order_get(order_id=order_id))
 
 
 @app.task(base=RecordedTask, name="payments.ledger_reconcile_task")

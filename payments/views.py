@@ -19,6 +19,7 @@ from django.views import View
 
 from accounts.models import User
 from marketmate.errors import ApplicationError, NotFoundError
+from marketmate.forms import form_errors_apply
 from orders.models import Order
 from orders.selectors import order_list_for_buyer
 from payments.forms import CardForm, RefundForm
@@ -372,14 +373,7 @@ class RefundCreateView(LoginRequiredMixin, View):
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
-            placed = False
-            for field, field_messages in exc.fields.items():
-                if field in form.fields:
-                    for message in field_messages:
-                        form.add_error(field, message)
-                    placed = True
-            if not placed:
-                form.add_error(None, exc.message)
+            form_errors_apply(form, exc)
             return self._render(request, order, form, status=exc.status_code)
         if refund.status == refund.Status.SUCCEEDED:
             messages.success(request, _("The refund went through."))

@@ -28,6 +28,47 @@ def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[ShopMember]:
     return ShopMember.objects.filter(user_id=user.pk).select_related("shop").order_by("shop__name")
 
 
+def shop_ids_for_member(
+    *, user: User | AnonymousUser, roles: Iterable[str] = ROLES_ANY
+) -> set[int]:
+    """The ids of the shops `user` works for with one of `roles` (any role by default)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        ShopMember.objects.filter(user_id=user.pk, role__in=list(roles)).values_list(
+            "shop_id", flat=True
+        )
+    )
+
+
+def user_is_shop_member(*, user: User | AnonymousUser, shop_id: int) -> bool:
+    """Whether `user` works for shop `shop_id`, in any role."""
+    if not user.is_authenticated:
+        return False
+    return ShopMember.objects.filter(user_id=user.pk, shop_id=shop_id).exists()
+
+
+def shops_for_member(*, user: User | AnonymousUser, roles: Iterable[str] = ROLES_ANY) -> list[Shop]:
+    """The shops `user` works for with one of `roles`, by name."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Shop.objects.filter(members__user_id=user.pk, members__role__in=list(roles)).order_by(
+            "name"
+        )
+    )
+
+
+def shop_member_users_active(*, shop_id: int) -> list[User]:
+    """The active users who work for shop `shop_id`, in the order they joined."""
+    return [
+        member.user
+        for member in ShopMember.objects.filter(shop_id=shop_id, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
 def user_is_vendor(*, user: User | AnonymousUser) -> bool:
     """True when the user is a member of at least one shop."""
     return memberships_for_user(user=user).exists()
@@ -58,6 +99,28 @@ def shop_get_for_member(
 ) -> Shop:
     """The shop `shop_id` if `user` works for it with one of `roles` (else 404, or 403)."""
     return shop_member_get(user=user, shop_id=shop_id, roles=roles).shop
+
+
+def shop_queryset_public() -> QuerySet[Shop]:
+    """The shops shoppers see and can buy from or write to: active ones."""
+    return Shop.objects.filter(status=Shop.Status.ACTIVE)
+
+
+def shop_get(*, shop_id: int) -> Shop | None:
+    """Shop `shop_id` whatever its status, or None: for jobs and subscribers, never for a
+    lookup a user asked for (use `shop_get_public` or `shop_get_for_member`)."""
+    return Shop.objects.filter(pk=shop_id).first()
+
+
+def shops_by_id(*, shop_ids: Iterable[int]) -> dict[int, Shop]:
+    """The shops with these ids, by id, whatever their status: for jobs and services."""
+    return Shop.objects.in_bulk(set(shop_ids))
+
+
+def shop_lock(*, shop_id: int) -> Shop:
+    """Shop `shop_id` read again, its row locked (FOR UPDATE) until the caller's transaction
+    ends: what staff set on it (payouts on hold, status) cannot change meanwhile."""
+    return Shop.objects.select_for_update().get(pk=shop_id)
 
 
 def shop_get_public(*, shop_id: int, user: User | AnonymousUser) -> Shop:

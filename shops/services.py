@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import user_get_by_email
 from accounts.services import user_role_set
 from marketmate.audit import audit_record, field_changes
 from marketmate.emails import email_send
@@ -302,7 +303,7 @@ def member_invite(*, shop: Shop, actor: User, email: str, role: str) -> ShopMemb
     """
     role = _role_check(role)
     email = email.strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = user_get_by_email(email=email)
     if existing is not None:
         if ShopMember.objects.filter(shop=shop, user=existing).exists():
             raise ShopMemberConflictError(

@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import User
 from marketmate.errors import ApplicationError
+from marketmate.forms import form_errors_apply
 from shops import services
 from shops.forms import MemberInviteForm, MemberRoleForm, ShopApplyForm, ShopSettingsForm
 from shops.models import Shop, ShopMember
@@ -26,18 +27,6 @@ from shops.permissions import (
 )
 from shops.roles import ASSIGNABLE_ROLE_CHOICES, ROLES_MEMBERS, ROLES_SETTINGS
 from shops.selectors import invitation_get_open, shop_invitations_open, shop_members_list
-
-
-def form_errors_apply(form: Any, exc: ApplicationError) -> None:
-    """Show a service's error on the form: on its fields when it names them, else on top."""
-    placed = False
-    for field, field_messages in exc.fields.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ShopCreateView(LoginRequiredMixin, FormView):

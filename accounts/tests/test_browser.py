@@ -9,10 +9,10 @@ from django.core import mail
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
+from marketmate.tests.browser import VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 STRONG_PASSWORD = "correct-horse-battery-77"
 
 

@@ -10,10 +10,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from accounts.tests.factories import DEFAULT_PASSWORD, StaffFactory
+from marketmate.tests.browser import VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 def _code(secret: str, *, not_before: int = 0) -> tuple[str, int]:

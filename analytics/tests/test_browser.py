@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.tests.factories import StaffFactory
 from analytics.services import analytics_rollup, product_view_record
 from catalog.tests.factories import ProductFactory
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from orders.tests.factories import OrderFactory, OrderLineFactory
-from orders.tests.test_browser import VIEWPORTS, signed_in_context
 from shops.models import Shop
 from shops.tests.factories import ShopFactory
 

@@ -77,8 +77,21 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
     )
     shop = serializers.IntegerField(required=False, min_value=1)
     tag = serializers.SlugField(required=False)
-    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    min_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Products priced at least this much (the bound is included).",
+    )
+    max_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=(
+            "Products priced under this amount (the bound is excluded, like the price bands of "
+            "the facets: `min_price=25&max_price=50` lists what the `25-50` band counts)."
+        ),
+    )
     in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
     sort = serializers.ChoiceField(
         choices=["relevance", *PRODUCT_SORTS],
@@ -148,18 +161,17 @@ class ProductListView(ListAPIView[Product]):
         ):
             raise ValidationError({"min_price": [_("Must not be more than max_price.")]})
         products = product_list_public(
+            text=params.get("q") or "",
+            options=params.get("option") or {},
             category=params.get("category"),
             shop_id=params.get("shop"),
             tag=params.get("tag"),
-            min_price=params.get("min_price"),
-            max_price=params.get("max_price"),
+            price_from=params.get("min_price"),
+            price_under=params.get("max_price"),
             in_stock=params.get("in_stock"),
         )
-        products = search.products_with_options(products, options=params.get("option") or {})
-        if params.get("q"):
-            products = search.products_search(products=products, text=params["q"])
-            if self.sort != "relevance":
-                products = search.products_narrowed(products, search.match_ids(products))
+        if params.get("q") and self.sort != "relevance":
+            products = search.products_narrowed(products, search.match_ids(products))
         return product_queryset_with_details(products)
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")

@@ -308,10 +308,12 @@ def product_create(
     variants: Sequence[VariantSpec] | None = None,
     slug: str = "",
 ) -> Product:
-    """Create a product in `shop` (in its currency) with its variants.
+    """Create a product in `shop` (in its currency) with its variants, in one transaction: the
+    one way to create a product, for the dashboard's form and the API alike.
 
     Without `variants`, the product gets one default variant with `sku` (generated when empty)
-    and `inventory_count` units in stock; with them, the first becomes the default.
+    and `inventory_count` units in stock; with them, the first becomes the default, and a bad
+    one raises `ProductInvalidError` with its `variant_index` (nothing is created).
     """
     price, compare_at_price = _prices_check(
         price=price, compare_at_price=compare_at_price, currency=shop.currency
@@ -344,7 +346,12 @@ def product_create(
         list(variants) if variants else [{"sku": sku, "inventory_count": inventory_count}]
     )
     for index, spec in enumerate(specs):
-        _variant_build(product=product, actor=actor, spec=spec, is_default=index == 0)
+        try:
+            _variant_build(product=product, actor=actor, spec=spec, is_default=index == 0)
+        except ProductInvalidError as exc:
+            if variants:
+                exc.variant_index = index
+            raise
     audit_record(
         actor=actor,
         action="product.create",

@@ -43,7 +43,7 @@ CARDS_SECONDS = 300
 
 
 def _card_fingerprint(product: Product) -> list[object]:
-    images = list(product.images.all())  # prefetched by storefront_views.product_cards
+    images = list(product.images.all())  # prefetched by views.storefront.product_cards
     image = images[0] if images else None
     return [
         product.pk,
@@ -67,7 +67,7 @@ def _card_fingerprint(product: Product) -> list[object]:
 
 @register.simple_tag(takes_context=True)
 def product_cards(context: template.Context, products: Iterable[Product]) -> str:
-    """`<li>` + card for each of `products` (from `storefront_views.product_cards`), rendered
+    """`<li>` + card for each of `products` (from `views.storefront.product_cards`), rendered
     once and then served from the cache."""
     products = list(products)
     if not products:

@@ -3,7 +3,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.exceptions import ProductInvalidError
 from catalog.models import Product, ProductVariant, StockMovement
+from catalog.services.products import VariantSpec, product_create
 from catalog.services.stock import stock_reserve
 from catalog.tests.factories import CategoryFactory, ProductFactory, TagFactory, VariantFactory
 from marketmate.models import AuditLog
@@ -70,6 +72,27 @@ def test_creating_a_product_with_variants_and_a_given_sku(team: Team) -> None:
         ("SOCK-L", {"size": "L"}, "14.00", False),
     ]
     assert response.json()["status"] == "draft"
+
+
+def test_a_bad_second_variant_creates_nothing_and_says_which_variant(team: Team) -> None:
+    # Given two variants with the same options
+    variants: list[VariantSpec] = [{"options": {"size": "S"}}, {"options": {"Size": "S"}}]
+
+    # When the product is created, then the error names the second one and nothing is saved
+    with pytest.raises(ProductInvalidError) as raised:
+        product_create(
+            shop=team.shop, actor=team.owner, title="Socks", price=Decimal("5"), variants=variants
+        )
+    assert raised.value.variant_index == 1
+    assert raised.value.fields == {"options": ["Another variant has these options."]}
+    assert not Product.objects.filter(shop=team.shop).exists()
+    response = team.client("owner").post(
+        f"/api/v1/shops/{team.shop.pk}/products",
+        {"title": "Socks", "price": "5.00", "variants": variants},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Product.objects.filter(shop=team.shop).exists()
 
 
 @pytest.mark.parametrize(
@@ -323,7 +346,7 @@ def test_filters_by_shop_tag_price_and_stock() -> None:
 
     assert _titles(client.get(f"/api/v1/products?shop={shop.pk}")) == ["Cheap"]
     assert _titles(client.get("/api/v1/products?tag=gift")) == ["Cheap"]
-    assert sorted(_titles(client.get("/api/v1/products?min_price=10&max_price=20"))) == [
+    assert sorted(_titles(client.get("/api/v1/products?min_price=10&max_price=20.01"))) == [
         "Sold out",
         "Untracked",
     ]
@@ -333,6 +356,28 @@ def test_filters_by_shop_tag_price_and_stock() -> None:
         "Untracked",
     ]
     assert _titles(client.get("/api/v1/products?in_stock=false")) == ["Sold out"]
+
+
+def test_the_price_range_includes_min_price_and_excludes_max_price() -> None:
+    # Given products priced exactly at the bounds of the facets' 25-50 band
+    ProductFactory(title="At 25", price=Decimal("25.00"))
+    ProductFactory(title="At 49.99", price=Decimal("49.99"))
+    ProductFactory(title="At 50", price=Decimal("50.00"))
+    client = APIClient()
+
+    # When the API lists the band's min and max, then it lists what the band counts
+    assert sorted(_titles(client.get("/api/v1/products?min_price=25&max_price=50"))) == [
+        "At 25",
+        "At 49.99",
+    ]
+    assert _titles(client.get("/api/v1/products?max_price=25")) == []
+    assert _titles(client.get("/api/v1/products?min_price=50")) == ["At 50"]
+    band = next(
+        band
+        for band in client.get("/api/v1/products/facets").json()["price_bands"]
+        if band["key"] == "25-50"
+    )
+    assert band["count"] == 2
 
 
 @pytest.mark.parametrize(

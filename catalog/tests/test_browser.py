@@ -4,15 +4,13 @@ an image, and see its thumbnail once the job has made it."""
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from catalog.models import Product, ProductImage
 from catalog.tests.images import image_bytes
+from marketmate.tests.browser import screenshots, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 @pytest.fixture
@@ -20,33 +18,15 @@ def media_served(settings) -> None:  # type: ignore[no-untyped-def]
     settings.ROOT_URLCONF = "catalog.tests.urls_with_media"
 
 
-def _signed_in_page(browser, live_server, user, viewport: str):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
-
-
-def _screenshots(page, artifacts_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        page.screenshot(
-            path=str(artifacts_dir / f"dashboard-{name}-{viewport}.png"), full_page=True
-        )
-
-
 def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(
     browser, live_server, artifacts_dir: Path, tmp_path: Path, media_served: None
 ) -> None:
     vendor = UserFactory(name="Vera Vendor")
-    page = _signed_in_page(browser, live_server, vendor, "desktop")
+    page = signed_in_page(browser, live_server, vendor, "desktop")
 
     # Open a shop.
     page.goto(live_server.url + "/dashboard/")
-    _screenshots(page, artifacts_dir, "empty")
+    screenshots(page, artifacts_dir, "dashboard-empty")
     page.get_by_role("link", name="Open a shop").first.click()
     page.get_by_label("Shop name").fill("Harbour Ceramics")
     page.get_by_label("What do you sell?").fill("Hand-thrown mugs and bowls.")
@@ -68,7 +48,7 @@ def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(
     page.locator("#id_variants-1-option_1").fill("Large")
     page.locator("#id_variants-1-price").fill("28.00")
     page.locator("#id_variants-1-inventory_count").fill("2")
-    _screenshots(page, artifacts_dir, "product-create")
+    screenshots(page, artifacts_dir, "dashboard-product-create")
     page.get_by_role("button", name="Save product").click()
     page.wait_for_url("**/update/")
     product = Product.objects.get(shop__owner=vendor)
@@ -93,7 +73,7 @@ def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(
     assert thumbnail.get_attribute("alt") == "A speckled mug on a shelf"
     assert thumbnail.evaluate("img => img.currentSrc").endswith(f"/{image.pk}-200.webp")
     assert page.locator("[data-upload-status]").inner_text() == "Image added."
-    _screenshots(page, artifacts_dir, "product-update")
+    screenshots(page, artifacts_dir, "dashboard-product-update")
 
     # The list shows the thumbnail too; the inventory page shows both variants.
     page.get_by_role("link", name="Products", exact=True).click()
@@ -101,11 +81,11 @@ def test_a_vendor_opens_a_shop_and_adds_a_product_with_variants_and_an_image(
         "() => { const i = document.querySelector('.product-table img.thumb');"
         " return i && i.complete && i.naturalWidth > 0; }"
     )
-    _screenshots(page, artifacts_dir, "product-list")
+    screenshots(page, artifacts_dir, "dashboard-product-list")
     page.get_by_role("link", name="Inventory", exact=True).click()
     assert page.locator(".inventory-table tbody tr").count() == 2
     assert page.locator(".inventory-table tr.row--low").count() == 1
-    _screenshots(page, artifacts_dir, "inventory")
+    screenshots(page, artifacts_dir, "dashboard-inventory")
     page.goto(live_server.url + "/dashboard/")
-    _screenshots(page, artifacts_dir, "overview")
+    screenshots(page, artifacts_dir, "dashboard-overview")
     page.context.close()

@@ -10,6 +10,7 @@ from catalog.services.imports import COLUMNS
 from catalog.services.stock import stock_reserve
 from catalog.tests.factories import ProductFactory, VariantFactory
 from catalog.tests.images import image_upload
+from catalog.tests.product_forms import product_form_data
 from shops.tests.factories import ShopFactory
 from shops.tests.team import Team
 
@@ -22,40 +23,8 @@ def _client(user) -> Client:
     return client
 
 
-def _product_form(**overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "title": "Hand-thrown Bowl",
-        "description": "<p>Glazed.</p><img src=x onerror=alert(1)>",
-        "price": "32.00",
-        "compare_at_price": "",
-        "status": "active",
-        "track_inventory": "on",
-        "tags": "Ceramic, handmade",
-        "options-TOTAL_FORMS": "1",
-        "options-INITIAL_FORMS": "0",
-        "options-MIN_NUM_FORMS": "0",
-        "options-MAX_NUM_FORMS": "3",
-        "options-0-name": "size",
-        "options-0-values": "Small, Large",
-        "variants-TOTAL_FORMS": "2",
-        "variants-INITIAL_FORMS": "0",
-        "variants-MIN_NUM_FORMS": "0",
-        "variants-MAX_NUM_FORMS": "100",
-        "variants-0-option_1": "Small",
-        "variants-0-sku": "BOWL-S",
-        "variants-0-price": "",
-        "variants-0-inventory_count": "4",
-        "variants-1-option_1": "Large",
-        "variants-1-sku": "",
-        "variants-1-price": "40.00",
-        "variants-1-inventory_count": "2",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_creating_a_product_with_two_variants_in_the_dashboard(team: Team) -> None:
-    response = _client(team.staff).post("/dashboard/products/create/", _product_form())
+    response = _client(team.staff).post("/dashboard/products/create/", product_form_data())
 
     product = Product.objects.get(shop=team.shop)
     assert response.status_code == 302
@@ -80,7 +49,7 @@ def test_a_bad_variant_row_keeps_everything_unsaved_and_shows_the_error(team: Te
     VariantFactory(product=ProductFactory(shop=team.shop, default_variant=False), sku="TAKEN")
 
     response = _client(team.owner).post(
-        "/dashboard/products/create/", _product_form(**{"variants-1-sku": "TAKEN"})
+        "/dashboard/products/create/", product_form_data(**{"variants-1-sku": "TAKEN"})
     )
 
     assert response.status_code == 200
@@ -92,7 +61,7 @@ def test_a_bad_variant_row_keeps_everything_unsaved_and_shows_the_error(team: Te
 
 def test_an_option_value_that_is_not_listed_is_shown_on_its_row(team: Team) -> None:
     response = _client(team.owner).post(
-        "/dashboard/products/create/", _product_form(**{"variants-0-option_1": "Huge"})
+        "/dashboard/products/create/", product_form_data(**{"variants-0-option_1": "Huge"})
     )
 
     assert response.status_code == 200
@@ -106,7 +75,7 @@ def test_editing_a_product_updates_adds_and_deletes_variants(team: Team) -> None
     product = ProductFactory(shop=team.shop, title="Cup")
     default = product.variants.get()
     extra = VariantFactory(product=product, sku="CUP-X", options={"size": "x"}, position=1)
-    data = _product_form(
+    data = product_form_data(
         title="Big Cup",
         **{
             "variants-TOTAL_FORMS": "3",
@@ -385,7 +354,7 @@ def test_the_product_form_refuses_non_ascii_digits_and_stock_past_the_column(
     team: Team, field: str, value: str
 ) -> None:
     response = _client(team.staff).post(
-        "/dashboard/products/create/", _product_form(**{field: value})
+        "/dashboard/products/create/", product_form_data(**{field: value})
     )
 
     assert response.status_code == 200
@@ -394,7 +363,7 @@ def test_the_product_form_refuses_non_ascii_digits_and_stock_past_the_column(
 
 def _options_form(**overrides: object) -> dict[str, object]:
     """A product with two option names and three of their combinations."""
-    data = _product_form(
+    data = product_form_data(
         **{
             "options-TOTAL_FORMS": "2",
             "options-0-name": "Size",
@@ -579,7 +548,9 @@ def test_deleting_the_first_option_keeps_the_second_on_every_variant(team: Team)
 def test_two_rows_without_options_are_refused(team: Team) -> None:
     response = _client(team.owner).post(
         "/dashboard/products/create/",
-        _product_form(**{"options-0-name": "", "options-0-values": "", "variants-1-option_1": ""}),
+        product_form_data(
+            **{"options-0-name": "", "options-0-values": "", "variants-1-option_1": ""}
+        ),
     )
 
     assert response.status_code == 200

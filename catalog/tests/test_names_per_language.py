@@ -11,10 +11,9 @@ from django.utils import translation
 from accounts.tests.factories import StaffFactory
 from catalog.models import Category
 from catalog.tests.factories import CategoryFactory, ProductFactory
+from marketmate.tests.browser import VIEWPORTS
 from orders.forms import AddressForm
 from payments.models import LedgerEntry
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 @pytest.mark.django_db

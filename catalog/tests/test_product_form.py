@@ -10,11 +10,10 @@ from django.test import Client
 from catalog.models import Product, ProductImage
 from catalog.tests.factories import CategoryFactory
 from catalog.tests.images import image_bytes, image_upload
-from catalog.tests.test_dashboard import _product_form
+from catalog.tests.product_forms import product_form_data
+from marketmate.tests.browser import VIEWPORTS, signed_in_page
 from shops.tests.factories import ShopFactory
 from shops.tests.team import Team
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]
@@ -30,7 +29,7 @@ def test_a_new_product_is_saved_with_its_first_photo_and_categories(team: Team) 
 
     response = _client(team.staff).post(
         "/dashboard/products/create/",
-        _product_form(
+        product_form_data(
             categories=[mugs.pk],
             **{"photo-image": image_upload(), "photo-alt_text": "A bowl on a table"},
         ),
@@ -50,7 +49,7 @@ def test_a_new_product_is_saved_with_its_first_photo_and_categories(team: Team) 
 def test_a_refused_photo_still_creates_the_product_and_says_why(team: Team) -> None:
     response = _client(team.staff).post(
         "/dashboard/products/create/",
-        _product_form(**{"photo-image": SimpleUploadedFile("x.jpg", b"not an image")}),
+        product_form_data(**{"photo-image": SimpleUploadedFile("x.jpg", b"not an image")}),
         follow=True,
     )
 
@@ -63,7 +62,7 @@ def test_a_refused_photo_still_creates_the_product_and_says_why(team: Team) -> N
 def test_the_upload_script_is_told_where_to_go(team: Team) -> None:
     response = _client(team.staff).post(
         "/dashboard/products/create/",
-        _product_form(**{"photo-image": image_upload()}),
+        product_form_data(**{"photo-image": image_upload()}),
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
 
@@ -80,13 +79,7 @@ def test_a_vendor_creates_a_product_with_a_photo_and_a_searched_category(
     shop = ShopFactory(name="Harbour Ceramics")
     for name in ("Bowls", "Mugs", "Plates", "Teapots", "Vases", "Candles", "Linen"):
         CategoryFactory(name=name, slug=f"{name.lower()}-{viewport}")
-    client = Client()
-    client.force_login(shop.owner)
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, shop.owner, viewport)
     photo = tmp_path / "teapot.jpg"
     photo.write_bytes(image_bytes(size=(1200, 900)))
     shots = artifacts_dir / "dashboard"
@@ -111,7 +104,7 @@ def test_a_vendor_creates_a_product_with_a_photo_and_a_searched_category(
     assert [category.name for category in product.categories.all()] == ["Teapots"]
     assert ProductImage.objects.get(product=product).alt_text == "A teapot"
     assert page.get_by_text("Product created with its photo.").is_visible()
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.browser
@@ -121,13 +114,7 @@ def test_a_vendor_adds_option_rows_and_variant_rows_and_sees_a_bad_row_marked(
     browser, live_server, artifacts_dir: Path, viewport: str
 ) -> None:
     shop = ShopFactory(name="Harbour Ceramics")
-    client = Client()
-    client.force_login(shop.owner)
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, shop.owner, viewport)
     shots = artifacts_dir / "dashboard"
     shots.mkdir(exist_ok=True)
 
@@ -179,20 +166,14 @@ def test_a_vendor_adds_option_rows_and_variant_rows_and_sees_a_bad_row_marked(
     assert page.locator("[data-option-row]").count() == 3
     assert not page.get_by_role("button", name="Add another option").is_visible()
     page.screenshot(path=str(shots / f"product-options-saved-{viewport}.png"), full_page=True)
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_option_rows_work_without_javascript(browser, live_server) -> None:
     shop = ShopFactory(name="Harbour Ceramics")
-    client = Client()
-    client.force_login(shop.owner)
-    context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, shop.owner, "phone", java_script_enabled=False)
     page.goto(live_server.url + "/dashboard/products/create/")
     # Buttons that need the script are not offered without it.
     assert not page.get_by_role("button", name="Add another variant").is_visible()
@@ -210,4 +191,4 @@ def test_the_option_rows_work_without_javascript(browser, live_server) -> None:
     page.get_by_role("button", name="Save product").click()
     page.wait_for_url("**/update/")
     assert [v.options for v in Product.objects.get(shop=shop).variants.all()] == [{"size": "M"}]
-    context.close()
+    page.context.close()

@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from catalog.models import Review
 from catalog.tests.factories import ProductFactory
 from catalog.tests.purchases import order_of
-from orders.tests.test_browser import VIEWPORTS, signed_in_context
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,62 +13,11 @@ from django.utils import timezone, translation
 from catalog import search
 from catalog.models import Category, Product
 from catalog.search import SearchQueryInvalid, query_clean, search_config, search_vector_update
-from catalog.services.categories import category_get_or_create_path
 from catalog.services.products import product_create, product_update
-from catalog.storefront_views import SearchParams, search_products
-from shops.models import Shop
+from catalog.views.storefront import SearchParams, search_products
 from shops.tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalog_shops() -> dict[str, Shop]:
-    """Two shops and six products whose expected search order is known."""
-    wool = ShopFactory(name="Wool Barn", slug="wool-barn", language="en")
-    clay = ShopFactory(name="Clay Corner", slug="clay-corner", language="de")
-    scarves = category_get_or_create_path(names=["Clothing", "Scarves"])
-    kitchen = category_get_or_create_path(names=["Kitchen"])
-
-    def make(shop: Shop, title: str, price: str, **kwargs: object) -> Product:
-        return product_create(
-            shop=shop,
-            actor=None,
-            title=title,
-            price=Decimal(price),
-            status=Product.Status.ACTIVE,
-            inventory_count=kwargs.pop("stock", 5),  # type: ignore[arg-type]
-            **kwargs,  # type: ignore[arg-type]
-        )
-
-    make(
-        wool,
-        "Merino wool scarf",
-        "45.00",
-        categories=[scarves],
-        tags=["winter", "gift"],
-        description="Soft merino scarf, knitted by hand.",
-    )
-    make(
-        wool,
-        "Striped scarf",
-        "20.00",
-        categories=[scarves],
-        tags=["winter"],
-        description="A cotton scarf with wool trim.",
-    )
-    make(wool, "Wool socks", "12.00", tags=["winter"], description="Warm socks.", stock=0)
-    make(wool, "Knitting needles", "8.00", description="For knitting wool scarves.")
-    make(
-        clay,
-        "Teekanne aus Ton",
-        "60.00",
-        categories=[kitchen],
-        description="Handgemachte Teekannen.",
-    )
-    make(clay, "Mug", "150.00", categories=[kitchen], tags=["gift"], description="A big mug.")
-    product_create(shop=wool, actor=None, title="Draft wool hat", price=Decimal("9"))
-    return {"wool": wool, "clay": clay}
 
 
 def _titles(**params: str) -> list[str]:
@@ -145,6 +94,20 @@ def test_filters_combine_with_search(catalog_shops: object) -> None:
     assert _titles(q="winter", tag="gift") == ["Merino wool scarf"]
     assert _titles(category="no-such-category") == []
     assert _titles(price="bogus") == []
+
+
+def test_a_price_band_includes_its_lower_bound_and_excludes_its_upper_one() -> None:
+    # Given products priced exactly at the bounds of the 25-50 band
+    shop = ShopFactory()
+    for title, price in [("At 25", "25.00"), ("At 49.99", "49.99"), ("At 50", "50.00")]:
+        product_create(
+            shop=shop, actor=None, title=title, price=Decimal(price), status=Product.Status.ACTIVE
+        )
+
+    # Then "under 25" has none of them, and a product at 50 is in "50 to 100" only
+    assert _titles(price="0-25") == []
+    assert sorted(_titles(price="25-50")) == ["At 25", "At 49.99"]
+    assert _titles(price="50-100") == ["At 50"]
 
 
 def test_sorting_without_a_query(catalog_shops: object) -> None:

@@ -5,8 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from catalog.tests.test_search import catalog_shops  # noqa: F401 - the fixed catalog
-
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_shops")]
 
 

@@ -21,8 +21,7 @@ from catalog.storefront_cache import (
     computing_key,
     entry_key,
 )
-from catalog.storefront_views import SearchParams, search_products
-from catalog.tests.test_search import catalog_shops  # noqa: F401 - the fixed catalog
+from catalog.views.storefront import SearchParams, search_products
 from shops.models import Shop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_shops")]
@@ -94,7 +93,7 @@ def test_a_typo_with_nothing_else_matching_finds_the_catalog_word(
     assert [item["title"] for item in suggested["products"]] == ["Mug"]
 
 
-def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -> None:  # noqa: F811
+def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -> None:
     assert SearchWord.objects.filter(word="merino").exists()
     product_create(
         shop=catalog_shops["wool"],
@@ -132,7 +131,7 @@ def test_facets_count_the_bounded_match_set(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_category_pages_show_the_maintained_count(
     client: Client,
-    catalog_shops: dict[str, Shop],  # noqa: F811
+    catalog_shops: dict[str, Shop],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     clothing = Category.objects.get(slug="clothing")
@@ -175,7 +174,7 @@ def test_a_stale_entry_is_served_while_another_request_computes_the_fresh_one(
 
 def test_a_suspended_shops_products_leave_category_pages_and_come_back(
     client: Client,
-    catalog_shops: dict[str, Shop],  # noqa: F811
+    catalog_shops: dict[str, Shop],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from shops.services import shop_reinstate, shop_suspend

@@ -7,10 +7,9 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from demo.services import catalog_demo_seed
+from marketmate.tests.browser import VIEWPORTS, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 @pytest.fixture
@@ -19,19 +18,13 @@ def demo_store(settings) -> None:  # type: ignore[no-untyped-def]
     catalog_demo_seed(owner=UserFactory())
 
 
-def _screenshots(page, artifacts_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(artifacts_dir / f"store-{name}-{viewport}.png"), full_page=True)
-
-
 def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     browser, live_server, artifacts_dir: Path, demo_store: None
 ) -> None:
     page = browser.new_page(viewport=VIEWPORTS["desktop"])
     page.goto(live_server.url + "/")
     assert page.locator(".product-card").count() == 8
-    _screenshots(page, artifacts_dir, "home")
+    screenshots(page, artifacts_dir, "store-home")
 
     page.set_viewport_size(VIEWPORTS["desktop"])
     page.fill("#site-search", "ceramic")
@@ -49,7 +42,7 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
         "Remove filter Category: Tableware"
     )
     assert page.locator(".product-card").count() == 1
-    _screenshots(page, artifacts_dir, "search")
+    screenshots(page, artifacts_dir, "store-search")
 
     page.set_viewport_size(VIEWPORTS["desktop"])
     with page.expect_navigation():
@@ -68,7 +61,7 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     assert page.get_attribute("[data-option-value='Large']", "aria-current") == "true"
     image = page.locator("[data-gallery-main]")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-    _screenshots(page, artifacts_dir, "product")
+    screenshots(page, artifacts_dir, "store-product")
 
     # Add two with htmx: the panel shows what was added, the form keeps the choice.
     page.set_viewport_size(VIEWPORTS["desktop"])
@@ -81,7 +74,7 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     assert page.locator("#quantity").input_value() == "2"
     assert page.locator("[data-variant-input]").input_value() == large
     assert page.url.endswith(f"?variant={large}")
-    _screenshots(page, artifacts_dir, "product-added")
+    screenshots(page, artifacts_dir, "store-product-added")
     page.keyboard.press("Escape")
     assert panel.count() == 0
 
@@ -92,7 +85,7 @@ def test_search_two_facets_product_and_variant(  # type: ignore[no-untyped-def]
     line = page.locator(".cart-line")
     assert "Size: Large" in line.inner_text() and "MUG" not in line.inner_text()
     assert line.locator(".line-thumb img").evaluate("img => img.complete && img.naturalWidth > 0")
-    _screenshots(page, artifacts_dir, "cart")
+    screenshots(page, artifacts_dir, "store-cart")
     page.close()
 
 
@@ -207,4 +200,4 @@ def test_a_typo_shows_the_results_of_the_closest_catalog_words(  # type: ignore[
         "No results for “cermaic”: these match the closest words in the catalog."
     )
     assert page.locator(".product-card").count() > 0
-    _screenshots(page, artifacts_dir, "search-typo")
+    screenshots(page, artifacts_dir, "store-search-typo")

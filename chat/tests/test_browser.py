@@ -14,13 +14,13 @@ from accounts.models import User
 from chat.models import Conversation, Message
 from chat.tests.factories import MessageFactory
 from chat.tests.servers import asgi_servers
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from notifications.tests.factories import NotificationFactory
 from orders.models import Order
 from orders.services.lifecycle import order_mark_paid
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 LIVE_TIMEOUT = 10_000
 TIME = re.compile(r'<time datetime="[^"]+">([^<]+)</time>')
 SPANISH_TIME = re.compile(r"\d{1,2} [a-z]{3,4}, \d{2}:\d{2}")
@@ -34,22 +34,11 @@ def server(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{ports[0]}"
 
 
-def signed_in(browser: Any, server: str, user: User, viewport: str = "desktop") -> Any:
-    """A browser context with its own session of `user`."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server}]
-    )
-    return context
-
-
 def test_the_vendors_inbox_shows_the_buyers_message_without_reloading(
     browser: Any, server: str, conversation: Conversation, buyer: User, staff_member: User
 ) -> None:
-    vendor = signed_in(browser, server, staff_member).new_page()
-    shopper = signed_in(browser, server, buyer).new_page()
+    vendor = signed_in_context(browser, server, staff_member).new_page()
+    shopper = signed_in_context(browser, server, buyer).new_page()
     vendor.goto(f"{server}/dashboard/messages/")
     shopper.goto(f"{server}/chat/{conversation.pk}/")
     vendor.wait_for_selector(f"html[data-realtime-joined-shop-{conversation.shop_id}]")
@@ -84,8 +73,8 @@ def test_the_buyers_order_page_follows_the_vendor_shipping_it(
     browser: Any, server: str, order: Order, buyer: User, owner: User
 ) -> None:
     order_mark_paid(order=order, payment_reference="pay_1")
-    shopper = signed_in(browser, server, buyer).new_page()
-    vendor = signed_in(browser, server, owner).new_page()
+    shopper = signed_in_context(browser, server, buyer).new_page()
+    vendor = signed_in_context(browser, server, owner).new_page()
     shopper.goto(f"{server}/orders/{order.number}/")
     shopper.wait_for_selector(f"html[data-realtime-joined-order-{order.pk}]")
     assert shopper.locator(".order-status").inner_text() == "Paid"
@@ -124,8 +113,8 @@ def test_the_chat_and_notification_pages_at_phone_and_desktop_width(
     NotificationFactory(
         user=buyer, kind="chat_message", title="New message from Tea House", body="Yes, it is."
     )
-    shopper = signed_in(browser, server, buyer, viewport).new_page()
-    vendor = signed_in(browser, server, owner, viewport).new_page()
+    shopper = signed_in_context(browser, server, buyer, viewport).new_page()
+    vendor = signed_in_context(browser, server, owner, viewport).new_page()
     pages = [
         (shopper, "/chat/", "chat-list"),
         (shopper, f"/chat/{conversation.pk}/", "chat-thread"),

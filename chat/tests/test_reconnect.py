@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from chat.models import Conversation, Message
 from chat.tests.servers import database_url_of_test_run
-from chat.tests.test_browser import signed_in
+from marketmate.tests.browser import signed_in_context
 from marketmate.tests.fault_services import Processes, app_env, asgi_server, throwaway_redis
 from orders.models import Order
 from orders.services.lifecycle import order_mark_paid, order_ship
@@ -59,7 +59,7 @@ def test_open_pages_reconnect_after_a_redis_restart_and_miss_nothing_stored(
                 app="chat.tests.asgi_static:application",
             )
             server = f"http://127.0.0.1:{port}"
-            context = signed_in(browser, server, buyer)
+            context = signed_in_context(browser, server, buyer)
             order_page = context.new_page()
             order_page.goto(f"{server}/orders/{order.number}/")
             order_page.wait_for_selector(f"html[data-realtime-joined-order-{order.pk}]")

@@ -5,34 +5,13 @@ reads the delivery log; at phone and desktop sizes, and in Spanish."""
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from integrations.models import ShopApiKey, WebhookDelivery, WebhookEndpoint
 from integrations.tests.receiver import receiver_running
+from marketmate.tests.browser import screenshots, signed_in_page
 from shops.tests.factories import ShopFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-
-
-def _signed_in_page(browser, live_server, user):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
-
-
-def _screenshots(page, artifacts_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        page.screenshot(
-            path=str(artifacts_dir / f"integrations-{name}-{viewport}.png"), full_page=True
-        )
-    page.set_viewport_size(VIEWPORTS["desktop"])
 
 
 def test_an_owner_creates_a_key_and_a_webhook_and_sends_a_test_event(
@@ -40,13 +19,13 @@ def test_an_owner_creates_a_key_and_a_webhook_and_sends_a_test_event(
 ) -> None:
     settings.OUTBOUND_WEBHOOKS_ALLOW_PRIVATE_URLS = True
     shop = ShopFactory(name="Harbour Ceramics")
-    page = _signed_in_page(browser, live_server, shop.owner)
+    page = signed_in_page(browser, live_server, shop.owner)
 
     # The sidebar leads to the integrations; the key is shown once after it is created.
     page.goto(live_server.url + "/dashboard/")
     page.get_by_role("link", name="Integrations").click()
     page.wait_for_url(live_server.url + "/dashboard/integrations/")
-    _screenshots(page, artifacts_dir, "keys-empty")
+    screenshots(page, artifacts_dir, "integrations-keys-empty")
     page.get_by_label("Name").fill("Warehouse ERP")
     page.get_by_label("Change stock").check()
     page.get_by_label("Read orders").check()
@@ -55,7 +34,7 @@ def test_an_owner_creates_a_key_and_a_webhook_and_sends_a_test_event(
     key = ShopApiKey.objects.get()
     assert shown.startswith(f"{key.prefix}.")
     assert key.scopes == ["inventory:write", "orders:read"]
-    _screenshots(page, artifacts_dir, "keys-created")
+    screenshots(page, artifacts_dir, "integrations-keys-created")
 
     with receiver_running() as receiver:
         # An endpoint is added; its secret is shown once.
@@ -66,7 +45,7 @@ def test_an_owner_creates_a_key_and_a_webhook_and_sends_a_test_event(
         page.get_by_role("button", name="Add endpoint").click()
         endpoint = WebhookEndpoint.objects.get()
         assert page.locator("[data-secret]").input_value() == endpoint.secret
-        _screenshots(page, artifacts_dir, "endpoint-created")
+        screenshots(page, artifacts_dir, "integrations-endpoint-created")
 
         # A test event reaches the receiver and shows in the delivery log.
         page.get_by_role("link", name="Open the endpoint and send a test event").click()
@@ -75,10 +54,10 @@ def test_an_owner_creates_a_key_and_a_webhook_and_sends_a_test_event(
         assert [request.path for request in receiver.requests] == ["/hooks"]
     assert WebhookDelivery.objects.get().status == "succeeded"
     page.locator("[data-delivery] summary").first.click()
-    _screenshots(page, artifacts_dir, "endpoint-detail")
+    screenshots(page, artifacts_dir, "integrations-endpoint-detail")
 
     # The same pages in Spanish.
     page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
     page.goto(live_server.url + "/dashboard/integrations/")
     assert page.locator("h1").inner_text() == "Integraciones"
-    _screenshots(page, artifacts_dir, "keys-es")
+    screenshots(page, artifacts_dir, "integrations-keys-es")

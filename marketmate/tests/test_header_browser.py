@@ -10,8 +10,8 @@ from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from demo.services import catalog_demo_seed
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from notifications.tests.factories import NotificationFactory
-from orders.tests.test_browser import VIEWPORTS, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

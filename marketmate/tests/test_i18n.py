@@ -16,6 +16,7 @@ from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from marketmate.emails import email_message_build
+from marketmate.tests.browser import VIEWPORTS
 from shops.tests.factories import ShopFactory
 
 PAGE_TEXTS = {
@@ -249,7 +250,6 @@ BROWSER_PAGES = {
     "home": {"es": "Tiendas independientes, un solo pago", "de": "Unabhängige Shops, eine Kasse"},
     "product": {"es": "Añadir al carrito", "de": "In den Warenkorb"},
 }
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 @pytest.mark.browser

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from chat.tests.servers import database_url_of_test_run
-from marketmate.tests.test_settings import settings_of
+from marketmate.tests.settings_probe import settings_of
 
 PROBE = """
 import json

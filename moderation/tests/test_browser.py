@@ -3,15 +3,13 @@
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
+from marketmate.tests.browser import VIEWPORTS, signed_in_page
 from moderation.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
 def test_a_shopper_reports_a_product_from_its_page(
@@ -19,13 +17,7 @@ def test_a_shopper_reports_a_product_from_its_page(
 ) -> None:
     shopper = UserFactory(name="Ada Shopper")
     product = ProductFactory(title="Miracle Pills")
-    client = Client()
-    client.force_login(shopper)
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, shopper, "desktop")
 
     page.goto(f"{live_server.url}/p/{product.pk}/{product.slug}/")
     page.get_by_role("link", name="Report this product").click()
@@ -56,13 +48,7 @@ def test_staff_dismiss_a_report_from_its_page(
     from moderation.tests.factories import ReportFactory
 
     report = ReportFactory(target=ProductFactory(title="Plain mug"))
-    client = Client()
-    client.force_login(StaffFactory())
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, StaffFactory(), viewport)
     url = f"{live_server.url}/admin/moderation/report/{report.pk}/change/"
 
     page.goto(url)
@@ -76,4 +62,4 @@ def test_staff_dismiss_a_report_from_its_page(
     report.refresh_from_db()
     assert (report.status, report.resolution_note) == (Report.Status.DISMISSED, "An ordinary mug.")
     assert page.locator("[data-decision]").count() == 0
-    context.close()
+    page.context.close()

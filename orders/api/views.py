@@ -36,8 +36,6 @@ from orders.selectors import (
     order_list_for_shop,
     orders_by_id,
     payment_summary,
-    shop_get_for_member,
-    shop_ids_for_member,
 )
 from orders.services.cart import (
     cart_get_or_create,
@@ -47,6 +45,7 @@ from orders.services.cart import (
 )
 from orders.services.checkout import checkout_place
 from orders.services.lifecycle import order_cancel, order_complete, order_ship
+from shops.selectors import shop_get_for_member, shop_ids_for_member
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -180,8 +179,6 @@ class OrderListView(generics.ListAPIView[Order]):
         shop_param = self.request.query_params.get("shop")
         if shop_param:
             shop = shop_get_for_member(user=user, shop_id=_int_or_404(shop_param))
-            if shop is None:
-                raise NotFoundError(_("Shop not found."))
             queryset = order_list_for_shop(shop=shop)
         else:
             queryset = order_list_for_buyer(buyer=user)

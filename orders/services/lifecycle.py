@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +23,8 @@ from accounts.models import User
 from catalog.models import StockMovement
 from catalog.selectors import variants_by_id
 from catalog.services.stock import stock_release, variants_in_lock_order
-from marketmate.audit import audit_record
+from marketmate.audit import audit_changes_list, audit_record
 from marketmate.events import event_emit
-from marketmate.models import AuditLog
 from orders.exceptions import CheckoutError, InvalidTransitionError, OrdersErrorCode
 from orders.models import Order, OrderLine, OrderStatusChange
 from orders.pricing import money
@@ -82,12 +80,7 @@ def _restock_records(order: Order) -> list[dict[str, Any]]:
     The audit record of a line restock is also its receipt: it holds the units of each line
     back in stock so far and the key of the refund that asked, so a repeat is recognised.
     """
-    records = AuditLog.objects.filter(
-        entity_type=ContentType.objects.get_for_model(Order, for_concrete_model=False),
-        entity_id=str(order.pk),
-        action=RESTOCK_ACTION,
-    ).order_by("created", "id")
-    return list(records.values_list("changes", flat=True))
+    return audit_changes_list(entity=order, action=RESTOCK_ACTION)
 
 
 def _restocked_quantities(

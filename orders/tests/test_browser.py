@@ -5,34 +5,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from orders.models import Order
 from orders.tests.factories import ShippingMethodFactory
 from shops.tests.factories import ShopFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-
-
-def signed_in_context(browser, live_server, user, viewport):  # type: ignore[no-untyped-def]
-    """A browser context with `user`'s session cookie (the login page is the accounts' test)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

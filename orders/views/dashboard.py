@@ -13,6 +13,7 @@ from django.views import View
 
 from accounts.models import User
 from marketmate.errors import ApplicationError
+from marketmate.forms import form_validation_errors_apply
 from orders.forms import (
     DashboardOrderFilterForm,
     OrderCancelForm,
@@ -194,8 +195,7 @@ class DashboardCouponEditView(ShopMemberRequiredMixin, View):
                     **fields,
                 )
             except DjangoValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The promotion is saved."))
                 return redirect("dashboard_orders:coupons")
@@ -273,8 +273,7 @@ class DashboardShippingEditView(ShopMemberRequiredMixin, View):
                     **fields,
                 )
             except DjangoValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                form_validation_errors_apply(form, error)
             else:
                 messages.success(request, _("The shipping method is saved."))
                 return redirect("dashboard_orders:shipping")

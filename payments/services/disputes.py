@@ -28,6 +28,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from orders.models import Order
+from orders.selectors import orders_lock
 from payments.models import Dispute, LedgerEntry, Payment
 from payments.services.ledger import (
     ledger_post_chargeback,
@@ -41,7 +42,7 @@ from payments.services.refunds import order_refundable_amount
 
 def _orders_locked(payment: Payment) -> list[Order]:
     ids = list(payment.orders.order_by("pk").values_list("pk", flat=True))
-    return list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    return orders_lock(order_ids=ids)
 
 
 def _dispute_row(

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from orders.models import Order
+from orders.selectors import order_get_with_lines
 from payments.models import Invoice
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def invoice_render(*, order: Order) -> Invoice:
     existing = Invoice.objects.filter(order=order).first()
     if existing is not None:
         return existing
-    order = Order.objects.select_related("shop", "buyer").prefetch_related("lines").get(pk=order.pk)
+    order = order_get_with_lines(order_id=order.pk)
     number = invoice_number_for(order)
     language = getattr(order.buyer, "language", "") or settings.LANGUAGE_CODE
     pdf = invoice_pdf(

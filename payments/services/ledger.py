@@ -28,9 +28,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.selectors import product_category_ids
 from marketmate.money import money_round, money_setting
 from orders.models import Order
-from orders.selectors import product_category_ids
 from payments.models import CommissionRate, LedgerEntry, Payout, Refund
 from payments.services.journal import journal_record_entries
 

@@ -26,7 +26,7 @@ from marketmate.audit import audit_record
 from marketmate.events import event_emit
 from orders.exceptions import InvalidTransitionError
 from orders.models import Order
-from orders.selectors import orders_by_id, orders_for_checkout
+from orders.selectors import orders_by_id, orders_for_checkout, orders_lock
 from orders.services.lifecycle import order_mark_paid
 from payments.exceptions import (
     CardDeclinedError,
@@ -115,12 +115,7 @@ def payments_create(
     payments = []
     with transaction.atomic():
         # One payment per set of orders at a time: concurrent requests queue on the orders.
-        list(
-            Order.objects.select_for_update()
-            .filter(pk__in=[order.pk for order in pending])
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        orders_lock(order_ids=[order.pk for order in pending])
         for currency, group in sorted(by_currency.items()):
             payment = _open_payment_for(group)
             if payment is None:

@@ -27,6 +27,7 @@ from payments.models import ConnectedAccount, LedgerEntry, Payout, PayoutItem
 from payments.services.journal import journal_record_payout_paid
 from payments.services.ledger import ledger_post_payout, ledger_post_payout_reversal
 from shops.models import Shop
+from shops.selectors import shop_lock, shops_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +68,7 @@ def payout_create(
     with transaction.atomic():
         _shop_lock(shop)
         # Staff may have held the shop's payouts since `shop` was read: ask its locked row.
-        if (
-            Shop.objects.select_for_update()
-            .values_list("payouts_on_hold", flat=True)
-            .get(pk=shop.pk)
-        ):
+        if shop_lock(shop_id=shop.pk).payouts_on_hold:
             return None
         entries = _unsettled_available(shop, currency, now)
         amount = sum((entry.amount for entry in entries), Decimal("0"))
@@ -169,9 +166,11 @@ def payouts_run(*, minimum: Decimal | None = None) -> list[Payout]:
         .annotate(total=Sum("amount"))
         .order_by("shop_id", "currency")
     )
+    rows = list(due)
+    shops = shops_by_id(shop_ids=[row["shop_id"] for row in rows])
     payouts = []
-    for row in due:
-        shop = Shop.objects.get(pk=row["shop_id"])
+    for row in rows:
+        shop = shops[row["shop_id"]]
         try:
             payout = payout_create(shop=shop, currency=row["currency"], minimum=minimum)
         except Exception:

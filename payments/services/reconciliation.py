@@ -24,10 +24,11 @@ from prometheus_client import Counter
 
 from accounts.models import User
 from marketmate.audit import audit_record
-from orders.models import Order
+from orders.selectors import order_queryset
 from payments.models import LedgerAccount, LedgerEntry, Payout, ReconciliationAlert, Refund
 from payments.services.journal import account_balance
 from shops.models import Shop
+from shops.selectors import shops_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +79,12 @@ def _alert(
 def ledger_reconcile_shop(*, shop: Shop, currency: str) -> list[ReconciliationAlert]:
     """Check one shop's ledger in one currency; the alerts raised."""
     entries = LedgerEntry.objects.filter(shop=shop, currency=currency)
-    sold = Order.objects.filter(
-        shop=shop, currency=currency, ledger_entries__kind=Kind.SALE
-    ).distinct()
-    credited = Order.objects.filter(pk__in=sold.values("pk"))
+    sold = (
+        order_queryset()
+        .filter(shop=shop, currency=currency, ledger_entries__kind=Kind.SALE)
+        .distinct()
+    )
+    credited = order_queryset().filter(pk__in=sold.values("pk"))
     sales = (
         _sum(credited, "total")
         + _sum(credited, "platform_discount")
@@ -124,8 +127,8 @@ def ledger_reconcile_shop(*, shop: Shop, currency: str) -> list[ReconciliationAl
 
 def ledger_reconcile_platform(*, currency: str) -> list[ReconciliationAlert]:
     """Check what the provider holds and what is in transit in one currency."""
-    sold = Order.objects.filter(currency=currency, ledger_entries__kind=Kind.SALE).distinct()
-    paid = _sum(Order.objects.filter(pk__in=sold.values("pk")), "total")
+    sold = order_queryset().filter(currency=currency, ledger_entries__kind=Kind.SALE).distinct()
+    paid = _sum(order_queryset().filter(pk__in=sold.values("pk")), "total")
     refunded = _sum(
         Refund.objects.filter(order__in=sold.values("pk"), status=Refund.Status.SUCCEEDED)
     )
@@ -161,7 +164,7 @@ def ledger_reconcile() -> list[ReconciliationAlert]:
     """The daily check of every shop and currency with ledger entries, and of the platform."""
     alerts: list[ReconciliationAlert] = []
     pairs = LedgerEntry.objects.values_list("shop_id", "currency").distinct().order_by("shop_id")
-    shops = Shop.objects.in_bulk({shop_id for shop_id, _currency in pairs})
+    shops = shops_by_id(shop_ids=[shop_id for shop_id, _currency in pairs])
     for shop_id, currency in pairs:
         alerts += ledger_reconcile_shop(shop=shops[shop_id], currency=currency)
     currencies = sorted({currency for _shop_id, currency in pairs})

@@ -28,6 +28,7 @@ from accounts.models import User
 from marketmate.audit import audit_record
 from marketmate.money import allocate, money_clean
 from orders.models import Order
+from orders.selectors import order_get, order_lock
 from orders.services.lifecycle import (
     order_lines_restock,
     order_mark_refunded,
@@ -129,7 +130,7 @@ def _payment_lock_for(order: Order) -> Payment | None:
 def _lock_in_order(refund: Refund) -> tuple[Payment, Order, Refund]:
     """Lock the refund's payment, order and refund rows, in the documented lock order."""
     payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
-    order = Order.objects.select_for_update().get(pk=refund.order_id)
+    order = order_lock(order_id=refund.order_id)
     locked = Refund.objects.select_for_update().get(pk=refund.pk)
     return payment, order, locked
 
@@ -160,7 +161,7 @@ def refund_request(
         amount = money_clean(amount, order.currency, field="amount")
     with transaction.atomic():
         payment = _payment_lock_for(order)
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = order_lock(order_id=order.pk)
         if payment is None or order.status not in REFUNDABLE_ORDER_STATUSES:
             raise RefundError(_("Only a paid order can be refunded."))
         refundable = order_refundable_amount(order=order)
@@ -430,14 +431,14 @@ def refund_cancelled_order(*, order: Order) -> Refund | None:
     existing = Refund.objects.filter(order=order, idempotency_key="order-cancelled").first()
     if existing is not None:
         return existing
-    order = Order.objects.get(pk=order.pk)
+    order = order_get(order_id=order.pk)
     if order.status != Order.Status.CANCELLED:
         return None
     with transaction.atomic():
         payment = _payment_lock_for(order)
         if payment is None:
             return None
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = order_lock(order_id=order.pk)
         amount = order_refundable_amount(order=order)
         if amount <= 0:
             return None

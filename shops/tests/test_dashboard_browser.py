@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory, VariantFactory
 from chat.tests.factories import ConversationFactory, MessageFactory
+from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from orders.tests.factories import OrderFactory, OrderLineFactory
 from payments.tests.factories import LedgerEntryFactory
 from shops.models import Shop
@@ -21,24 +21,14 @@ from shops.tests.factories import ShopFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 LANGUAGES = ["en", "es"]
 
 
 def vendor_context(browser, live_server, user, viewport: str, language: str):  # type: ignore[no-untyped-def]
     """A browser context signed in as `user`, speaking `language`."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale=language)
+    context = signed_in_context(browser, live_server, user, viewport, locale=language)
     context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
     return context
 

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from catalog import review_views, wishlist_views
-from catalog import storefront_views as views
+from catalog.views import reviews as review_views
+from catalog.views import storefront as views
+from catalog.views import wishlists as wishlist_views
 
 app_name = "storefront"
 

@@ -3,7 +3,7 @@ namespace `dashboard`, which `marketmate/urls.py` assembles with the shop's page
 
 from django.urls import path
 
-from catalog import views as catalog_views
+from catalog.views import dashboard as catalog_views
 
 urlpatterns = [
     path("", catalog_views.DashboardOverviewView.as_view(), name="overview"),

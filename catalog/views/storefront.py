@@ -27,7 +27,6 @@ from django.views.generic import TemplateView
 from catalog import search
 from catalog.hooks import product_viewed
 from catalog.models import Category, Product, ProductImage, ProductVariant
-from catalog.review_views import product_reviews_context
 from catalog.selectors import (
     image_urls,
     product_list_public,
@@ -41,13 +40,14 @@ from catalog.services.category_counts import (
 )
 from catalog.storefront_cache import cached
 from catalog.variant_picker import variant_picker
+from catalog.views.reviews import product_reviews_context
 from marketmate.currency import (
     display_currency_for,
     exchange_rates,
     money_format,
     price_approximate,
 )
-from shops.models import Shop
+from shops.selectors import shop_queryset_public
 
 PAGE_SIZE = 24
 HOME_NEW_ARRIVALS = 8
@@ -172,7 +172,7 @@ def _home_context() -> dict[str, Any]:
         Category.objects.get_root_nodes().order_by("name")[:HOME_FEATURED_CATEGORIES]
     )
     shops = list(
-        Shop.objects.filter(status=Shop.Status.ACTIVE)
+        shop_queryset_public()
         .annotate(
             public_products=Count("products", filter=Q(products__status=Product.Status.ACTIVE))
         )
@@ -239,7 +239,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    shop = get_object_or_404(Shop, slug=slug, status=Shop.Status.ACTIVE)
+    shop = get_object_or_404(shop_queryset_public(), slug=slug)
 
     def products() -> QuerySet[Product]:
         return product_cards(
@@ -419,9 +419,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     ]
     urls += [
         request.build_absolute_uri(reverse("storefront:shop", args=[slug]))
-        for slug in Shop.objects.filter(status=Shop.Status.ACTIVE)
-        .order_by("slug")
-        .values_list("slug", flat=True)
+        for slug in shop_queryset_public().order_by("slug").values_list("slug", flat=True)
     ]
     products = product_queryset_public().order_by("-id").values_list("pk", "slug", "updated")
     entries = [(url, None) for url in urls] + [
@@ -519,29 +517,26 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
     """Public products matching the parsed search and filters (unordered)."""
     if params.error:
         return Product.objects.none()
-    products = product_queryset_public()
+    category = None
     if params.category:
         category = Category.objects.filter(slug=params.category).first()
         if category is None:
             return Product.objects.none()
-        products = product_list_public(category=category).filter(pk__in=products.values("pk"))
-    if params.shop:
-        products = products.filter(shop__slug=params.shop)
-    if params.tag:
-        products = products.filter(
-            pk__in=Product.objects.filter(tags__slug=params.tag).values("pk")
-        )
+    price_condition = None
     if params.price:
         condition = search.price_band_condition(params.price, bands=params.price_bands())
         if condition is None:
             return Product.objects.none()
-        products = products.filter(condition)
-    if params.in_stock:
-        products = products.filter(pk__in=product_list_public(in_stock=True).values("pk"))
-    products = search.products_with_options(products, options=params.options)
-    if params.text:
-        products = search.products_search(products=products, text=params.text)
-    return products
+        price_condition = condition
+    return product_list_public(
+        text=params.text,
+        options=params.options,
+        category=category,
+        shop_slug=params.shop or None,
+        tag=params.tag or None,
+        price_condition=price_condition,
+        in_stock=True if params.in_stock else None,
+    )
 
 
 FILTER_LABELS = {

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from catalog import review_views
+from catalog.views import reviews as review_views
 
 urlpatterns = [
     path("", review_views.DashboardReviewListView.as_view(), name="list"),

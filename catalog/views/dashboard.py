@@ -22,8 +22,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
-from catalog.exceptions import ProductNotFoundError
-from catalog.forms import (
+from catalog.exceptions import ProductInvalidError, ProductNotFoundError
+from catalog.forms.products import (
     FirstPhotoForm,
     ImageUploadForm,
     OptionNameFormSet,
@@ -49,15 +49,14 @@ from catalog.services.imports import products_export_csv, products_import_csv
 from catalog.services.products import VariantSpec
 from catalog.services.stock import stock_adjust
 from marketmate.errors import ApplicationError
+from marketmate.forms import form_errors_apply
 from marketmate.money import money_input
 from marketmate.ratelimits import rate_limit_hit
 from shops.overview import OverviewFigure, overview_figures
 from shops.permissions import ShopMemberRequiredMixin, current_membership_get
 from shops.roles import ROLES_CATALOG
-from shops.views import form_errors_apply
 
 PRODUCTS_PER_PAGE = 20
-VARIANT_FIELDS_ON_FIRST_ROW = {"sku", "options", "inventory_count"}
 
 
 class _FormErrors(Exception):
@@ -217,12 +216,8 @@ class ProductCreateView(CatalogMixin, TemplateView):
         valid = [f.is_valid() for f in (form, formset, option_formset, photo_form)]
         rows = _variant_rows(formset, option_formset) if all(valid) else None
         if rows is not None:
-            try:
-                with transaction.atomic():
-                    product = self._create(form, rows)
-            except _FormErrors:
-                pass
-            else:
+            product = self._create(form, rows)
+            if product is not None:
                 self._first_photo_add(product, photo_form)
                 url = reverse("dashboard:product_update", args=[product.pk])
                 if _wants_fragment(request):
@@ -259,37 +254,27 @@ class ProductCreateView(CatalogMixin, TemplateView):
         else:
             messages.success(self.request, _("Product created with its photo."))
 
-    def _create(self, form: ProductForm, rows: list[tuple[Any, dict[str, Any]]]) -> Product:
-        actor = _actor(self.request)
-        specs: list[VariantSpec] = []
-        for variant_form, data in rows:
-            try:
-                specs.append(
-                    VariantSpec(
-                        sku=data.get("sku") or "",
-                        options=data["options"],
-                        price=data.get("price"),
-                        inventory_count=data.get("inventory_count") or 0,
-                    )
-                )
-            except ApplicationError as exc:
-                form_errors_apply(variant_form, exc)
-                raise _FormErrors from exc
-        try:
-            product = product_services.product_create(
-                shop=self.shop, actor=actor, variants=specs[:1] or None, **_product_data(form)
+    def _create(self, form: ProductForm, rows: list[tuple[Any, dict[str, Any]]]) -> Product | None:
+        """The product with a variant per row, or None once the errors are on the forms."""
+        specs = [
+            VariantSpec(
+                sku=data.get("sku") or "",
+                options=data["options"],
+                price=data.get("price"),
+                inventory_count=data.get("inventory_count") or 0,
             )
+            for _variant_form, data in rows
+        ]
+        try:
+            return product_services.product_create(
+                shop=self.shop, actor=_actor(self.request), variants=specs, **_product_data(form)
+            )
+        except ProductInvalidError as exc:
+            index = exc.variant_index
+            form_errors_apply(form if index is None else rows[index][0], exc)
         except ApplicationError as exc:
-            target = rows[0][0] if rows and set(exc.fields) & VARIANT_FIELDS_ON_FIRST_ROW else form
-            form_errors_apply(target, exc)
-            raise _FormErrors from exc
-        for (variant_form, _data), spec in zip(rows[1:], specs[1:], strict=True):
-            try:
-                product_services.variant_create(product=product, actor=actor, spec=spec)
-            except ApplicationError as exc:
-                form_errors_apply(variant_form, exc)
-                raise _FormErrors from exc
-        return product
+            form_errors_apply(form, exc)
+        return None
 
 
 class ProductUpdateView(CatalogMixin, TemplateView):

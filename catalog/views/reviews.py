@@ -14,8 +14,8 @@ from django.views import View
 
 from accounts.models import User
 from catalog.exceptions import ReviewExistsError, ReviewNotAllowedError
+from catalog.forms.reviews import ReviewForm, ReviewReplyForm
 from catalog.models import Product, Review
-from catalog.review_forms import ReviewForm, ReviewReplyForm
 from catalog.selectors import (
     product_queryset_public,
     review_get_for_buyer,
@@ -68,7 +68,7 @@ class ReviewsFlagRequiredMixin:
 
 
 def _product_url(product: Product) -> str:
-    from catalog.storefront_views import product_url
+    from catalog.views.storefront import product_url
 
     return product_url(product)
 
