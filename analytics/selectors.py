@@ -32,8 +32,8 @@ from analytics.models import ProductDailyStats, ShopDailyStats
 from analytics.services import product_views_for_day
 from catalog.models import Product
 from marketmate.errors import ApplicationError
+from marketmate.money import money_round_cent
 from orders.models import Order, OrderLine
-from orders.pricing import money
 from payments.selectors import commission_totals_by_period, refund_totals_by_period
 from shops.models import Shop
 from shops.selectors import shops_opened_by_period
@@ -115,7 +115,7 @@ class Figures:
 
     @property
     def average_order_value(self) -> Decimal:
-        return money(self.gmv / self.orders) if self.orders else ZERO
+        return money_round_cent(self.gmv / self.orders) if self.orders else ZERO
 
 
 @dataclass
@@ -358,7 +358,7 @@ class PeriodTotals:
 
     @property
     def average_order_value(self) -> Decimal:
-        return money(self.revenue / self.orders) if self.orders else ZERO
+        return money_round_cent(self.revenue / self.orders) if self.orders else ZERO
 
     @property
     def conversion(self) -> Decimal | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.selectors import review_get
+from marketmate.currency import money_format
 from marketmate.events import subscribe
 from marketmate.realtime.presence import user_is_online
 from notifications.models import Kind
@@ -238,7 +239,6 @@ def wishlist_price_drop_notify(*, product_id: int, **_payload: object) -> None:
     """Tell the users who saved the product that it costs less than when they saved it
     (once per drop: the catalog marks each item as told)."""
     from catalog.services.wishlists import wishlist_claim_price_drop
-    from orders.templatetags.orders_tags import money
 
     with transaction.atomic():
         product, items = wishlist_claim_price_drop(product_id=product_id)
@@ -252,8 +252,10 @@ def wishlist_price_drop_notify(*, product_id: int, **_payload: object) -> None:
                     title=_("%(product)s costs less now") % {"product": product.title},
                     body=_("Now %(price)s, down from %(was)s when you saved it.")
                     % {
-                        "price": money(price, product.currency),
-                        "was": money(item.price_when_saved, product.currency),
+                        "price": money_format(amount=price, currency=product.currency),
+                        "was": money_format(
+                            amount=item.price_when_saved, currency=product.currency
+                        ),
                     },
                     link=_product_link(product),
                     data={"product_id": product.pk, "price": str(price)},

@@ -30,22 +30,13 @@ The rules (docs/orders.md explains them for shop owners):
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
-from marketmate.money import allocate, money_round
+from marketmate.money import allocate, money_round, money_round_cent
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
-
-
-def money(value: Decimal | int, currency: str | None = None) -> Decimal:
-    """`value` rounded half up to the minor unit of `currency` (the cent without one): the one
-    rounding rule of MarketMate, kept in `marketmate.money`."""
-    if currency is None:
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    return money_round(value, currency)
 
 
 class PromotionKind(StrEnum):
@@ -152,6 +143,10 @@ class OrderPrice:
     platform_shipping: Decimal = ZERO
 
 
+def _shipping_round(price: Decimal, currency: str | None) -> Decimal:
+    return money_round(price, currency) if currency else money_round_cent(price)
+
+
 def shipping_price(
     *, rate: ShippingRate, goods_amount: Decimal, weight_grams: int, currency: str | None = None
 ) -> Decimal | None:
@@ -162,7 +157,7 @@ def shipping_price(
     if rate.kind == ShippingKind.WEIGHT:
         for band in sorted(rate.bands, key=lambda band: band.up_to_grams):
             if weight_grams <= band.up_to_grams:
-                return money(band.price, currency)
+                return _shipping_round(band.price, currency)
         return None
     if (
         rate.kind == ShippingKind.FREE_ABOVE
@@ -170,7 +165,7 @@ def shipping_price(
         and goods_amount >= rate.free_above
     ):
         return ZERO
-    return money(rate.price, currency)
+    return _shipping_round(rate.price, currency)
 
 
 def _applies_to(rule: PromotionRule, line: PriceLine) -> bool:
@@ -198,12 +193,12 @@ def _discounts(
     if rule.kind == PromotionKind.PERCENTAGE:
         rate = min(max(rule.value, ZERO), HUNDRED) / HUNDRED
         return [
-            min(money(left * rate, currency), left) if ok else ZERO
+            min(money_round(left * rate, currency), left) if ok else ZERO
             for left, ok in zip(remaining, eligible, strict=True)
         ]
     if rule.kind == PromotionKind.FIXED:
         weights = [left if ok else ZERO for left, ok in zip(remaining, eligible, strict=True)]
-        amount = min(money(max(rule.value, ZERO), currency), sum(weights, ZERO))
+        amount = min(money_round(max(rule.value, ZERO), currency), sum(weights, ZERO))
         return _spread(amount, weights, currency)
     return [ZERO for _ in lines]
 
@@ -211,7 +206,7 @@ def _discounts(
 def _eligible_subtotal(rule: PromotionRule, lines: Sequence[PriceLine], currency: str) -> Decimal:
     return sum(
         (
-            money(line.unit_price, currency) * line.quantity
+            money_round(line.unit_price, currency) * line.quantity
             for line in lines
             if _applies_to(rule, line)
         ),
@@ -230,7 +225,7 @@ def price_order(
     coupon: PromotionRule | None = None,
 ) -> OrderPrice:
     """The totals of one order (one shop, one currency). See the module's docstring."""
-    subtotals = [money(line.unit_price, currency) * line.quantity for line in lines]
+    subtotals = [money_round(line.unit_price, currency) * line.quantity for line in lines]
     subtotal = sum(subtotals, ZERO)
     weight = sum(line.weight_grams * line.quantity for line in lines)
 
@@ -273,15 +268,15 @@ def price_order(
         discount = min(auto + extra, sub)
         amount = sub - discount
         if prices_include_tax:
-            tax = money(amount * rate / (1 + rate), currency)
+            tax = money_round(amount * rate / (1 + rate), currency)
             total = amount
         else:
-            tax = money(amount * rate, currency)
+            tax = money_round(amount * rate, currency)
             total = amount + tax
         priced.append(
             LinePrice(
                 key=line.key,
-                unit_price=money(line.unit_price, currency),
+                unit_price=money_round(line.unit_price, currency),
                 quantity=line.quantity,
                 subtotal=sub,
                 discount=discount,

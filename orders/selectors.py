@@ -25,6 +25,7 @@ from catalog.selectors import (
     product_category_ids,
     variants_by_id,
 )
+from marketmate.money import money_round
 from orders.models import (
     Cart,
     CartItem,
@@ -44,7 +45,6 @@ from orders.pricing import (
     ShippingKind,
     ShippingRate,
     WeightBand,
-    money,
     shipping_price,
 )
 from shops.models import Shop, ShopMember
@@ -76,7 +76,7 @@ class CartLine:
 
     @property
     def line_total(self) -> Decimal:
-        return money(self.unit_price * self.quantity, self.variant.product.currency)
+        return money_round(self.unit_price * self.quantity, self.variant.product.currency)
 
     @property
     def price_changed(self) -> bool:
@@ -195,8 +195,8 @@ def cart_summarise(*, cart: Cart | None) -> CartSummary:
             CartLine(
                 item=item,
                 variant=variant,
-                unit_price=money(variant.unit_price, product.currency),
-                price_when_added=money(item.price_when_added, product.currency),
+                unit_price=money_round(variant.unit_price, product.currency),
+                price_when_added=money_round(item.price_when_added, product.currency),
                 quantity=item.quantity,
                 is_purchasable=(product.status == Product.Status.ACTIVE and variant.shop.is_active),
                 available=variant.inventory_count if product.track_inventory else None,

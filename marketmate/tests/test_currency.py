@@ -50,7 +50,7 @@ EUR_TABLE = {"base": "EUR", "rates": {"USD": "1.25", "GBP": "0.8"}}
 
 
 def render(source: str, **context: Any) -> str:
-    return Template("{% load orders_tags %}" + source).render(Context(context))
+    return Template("{% load money_tags %}" + source).render(Context(context))
 
 
 # --- Locale formatting ----------------------------------------------------------------------------

@@ -25,9 +25,9 @@ from catalog.selectors import variants_by_id
 from catalog.services.stock import stock_release, variants_in_lock_order
 from marketmate.audit import audit_changes_list, audit_record
 from marketmate.events import event_emit
+from marketmate.money import money_round
 from orders.exceptions import CheckoutError, InvalidTransitionError, OrdersErrorCode
 from orders.models import Order, OrderLine, OrderStatusChange
-from orders.pricing import money
 
 Status = Order.Status
 REFUNDABLE = (Status.PAID, Status.SHIPPED, Status.COMPLETE, Status.PARTIALLY_REFUNDED)
@@ -294,7 +294,7 @@ def order_mark_refunded(
     For the payments app once the gateway has refunded `amount`; amounts add up, and the order
     is refunded when they reach its total. `restock` puts the goods back on sale (returns).
     """
-    amount = money(amount, order.currency)
+    amount = money_round(amount, order.currency)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status not in REFUNDABLE:
@@ -338,7 +338,7 @@ def order_record_refund_of_cancelled(
     The order stays cancelled; its `refunded_amount` grows (never past its total), so a later
     refund reported by the provider is not booked against it again.
     """
-    amount = money(amount, order.currency)
+    amount = money_round(amount, order.currency)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != Status.CANCELLED:

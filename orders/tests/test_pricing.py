@@ -5,6 +5,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketmate.money import money_round_cent
 from orders.pricing import (
     STANDARD_SHIPPING,
     CouponRefusal,
@@ -14,7 +15,6 @@ from orders.pricing import (
     ShippingKind,
     ShippingRate,
     WeightBand,
-    money,
     price_order,
     shipping_price,
 )
@@ -24,11 +24,11 @@ FLAT_5 = ShippingRate(id=1, name="Courier", kind=ShippingKind.FLAT, price=D("5.0
 
 
 def test_money_rounds_half_up_to_the_cent() -> None:
-    assert money(D("2.345")) == D("2.35")
-    assert money(D("2.344")) == D("2.34")
-    assert money(D("0.005")) == D("0.01")
-    assert money(D("-0.005")) == D("-0.01")
-    assert money(3) == D("3.00")
+    assert money_round_cent(D("2.345")) == D("2.35")
+    assert money_round_cent(D("2.344")) == D("2.34")
+    assert money_round_cent(D("0.005")) == D("0.01")
+    assert money_round_cent(D("-0.005")) == D("-0.01")
+    assert money_round_cent(3) == D("3.00")
 
 
 def test_tax_exclusive_prices_add_tax_per_line() -> None:
@@ -377,7 +377,7 @@ def test_every_amount_is_rounded_to_the_cent_and_half_up_per_line(
             assert amount == amount.quantize(D("0.01"))
         taxable = line.subtotal - line.discount
         exact = taxable * tax_rate / (1 + tax_rate) if include_tax else taxable * tax_rate
-        assert line.tax == money(exact)
+        assert line.tax == money_round_cent(exact)
         assert abs(line.tax - exact) <= D("0.005")
 
 
