@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from analytics.forms import SalesReportForm
 from analytics.models import ProductDailyStats, SalesReport, ShopDailyStats
 from analytics.selectors import sales_report, sales_report_chart_data, sales_report_csv
+from marketmate.admin_actions import ReadOnlyModelAdmin
 
 
 @admin.register(SalesReport)
@@ -75,21 +76,12 @@ class SalesReportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "analytics/admin/sales_report.html", context)
 
 
-class DailyStatsAdmin(admin.ModelAdmin):
+class DailyStatsAdmin(ReadOnlyModelAdmin):
     """Roll-ups are rewritten by the analytics job only: staff can look, never edit."""
 
     date_hierarchy = "day"
     list_filter = ["currency"]
     readonly_fields = ["updated"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ShopDailyStats)

@@ -15,21 +15,8 @@ from marketmate.models import AuditLog, BlockedNetwork, ExchangeRate, JobEffect,
 from marketmate.security import blocked_network_add, blocked_network_remove
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are written by services only: staff can look, never edit."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
+class AuditLogAdmin(ReadOnlyModelAdmin):
     list_display = [
         "created",
         "actor",
@@ -53,7 +40,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JobRecord)
-class JobRecordAdmin(ReadOnlyAdmin):
+class JobRecordAdmin(ReadOnlyModelAdmin):
     list_display = ["created", "name", "status", "attempts", "short_error", "finished_at"]
     list_filter = ["status", "name"]
     search_fields = ["task_id", "name", "last_error"]
@@ -140,7 +127,7 @@ class BlockedNetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(ReadOnlyAdmin):
+class ExchangeRateAdmin(ReadOnlyModelAdmin):
     """The display-currency rates, as the refresh job or `load_exchange_rates` stored them."""
 
     list_display = ["base", "quote", "rate", "fetched_at"]

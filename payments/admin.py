@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketmate.admin_actions import reason_action
+from marketmate.admin_actions import ReadOnlyModelAdmin, reason_action
 from orders.admin import OrderAdmin
 from orders.models import Order
 from payments.models import (
@@ -77,19 +77,8 @@ admin.site.unregister(Order)
 admin.site.register(Order, OrderRefundAdmin)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyModelAdmin):
     list_display = [
         "id",
         "buyer",
@@ -139,7 +128,7 @@ PaymentAdmin.inlines = [DisputeInline]
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnlyAdmin):
+class DisputeAdmin(ReadOnlyModelAdmin):
     list_display = [
         "provider_dispute_id",
         "payment",
@@ -158,7 +147,7 @@ class DisputeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(ReadOnlyModelAdmin):
     list_display = ["event_id", "type", "status", "source", "deliveries", "received_at"]
     list_filter = ["status", "type", "source"]
     search_fields = ["event_id"]
@@ -185,7 +174,7 @@ class StalePendingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ReadOnlyModelAdmin):
     list_display = [
         "id",
         "order",
@@ -222,7 +211,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["created", "shop", "kind", "amount", "currency", "available_at", "reference"]
     list_filter = ["kind", "currency"]
     search_fields = ["reference", "shop__name", "order__number"]
@@ -230,7 +219,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
+class PayoutAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "shop", "amount", "currency", "method", "status", "created", "paid_at"]
     list_filter = ["status", "method"]
     search_fields = ["shop__name", "provider_transfer_id"]
@@ -244,7 +233,7 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
+class InvoiceAdmin(ReadOnlyModelAdmin):
     list_display = ["number", "order", "created"]
     search_fields = ["number", "order__number"]
 
@@ -256,12 +245,12 @@ class CommissionRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConnectedAccount)
-class ConnectedAccountAdmin(ReadOnlyAdmin):
+class ConnectedAccountAdmin(ReadOnlyModelAdmin):
     list_display = ["shop", "stripe_account_id", "created"]
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ReadOnlyAdmin):
+class LedgerAccountAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "kind", "shop"]
     list_filter = ["kind"]
     list_select_related = ["shop"]
@@ -280,7 +269,7 @@ class LedgerPostingInline(admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
+class LedgerTransactionAdmin(ReadOnlyModelAdmin):
     list_display = ["created", "reference", "kind", "currency", "order", "payout"]
     list_filter = ["kind", "currency"]
     list_select_related = ["order", "payout"]
@@ -289,7 +278,7 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReconciliationAlert)
-class ReconciliationAlertAdmin(ReadOnlyAdmin):
+class ReconciliationAlertAdmin(ReadOnlyModelAdmin):
     """The reconciliation page: every mismatch found, open until staff close it."""
 
     list_display = ["created", "check_name", "shop", "currency", "expected", "actual", "is_open"]
