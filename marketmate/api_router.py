@@ -7,7 +7,7 @@ from marketmate.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
-    path("", include("accounts.api.admin_urls")),
+    path("", include("accounts.api.admin.urls")),
     path("", include("chat.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("shops.api.urls")),

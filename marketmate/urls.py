@@ -28,11 +28,11 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 # `dashboard_payouts`, `dashboard_orders`, `dashboard_reviews`, `dashboard_integrations`); the
 # shop's pages, the catalog's pages (with the overview) and the analytics page share `dashboard`.
 dashboard_urlpatterns = [
-    path("messages/", include("chat.dashboard_urls")),
-    path("payouts/", include(("payments.dashboard_urls", "dashboard_payouts"))),
-    path("orders/", include(("orders.dashboard_urls", "dashboard_orders"))),
+    path("messages/", include("chat.urls.dashboard")),
+    path("payouts/", include(("payments.urls.dashboard", "dashboard_payouts"))),
+    path("orders/", include(("orders.urls.dashboard", "dashboard_orders"))),
     path("reviews/", include(("catalog.urls.dashboard_reviews", "dashboard_reviews"))),
-    path("integrations/", include("integrations.dashboard_urls")),
+    path("integrations/", include("integrations.urls")),
     path(
         "",
         include(
@@ -58,11 +58,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("dashboard/", include(dashboard_urlpatterns)),
-    path("payments/", include("payments.urls")),
-    path("cart/", include("orders.cart_urls")),
-    path("checkout/", include("orders.checkout_urls")),
-    path("orders/", include("orders.urls")),
-    path("chat/", include("chat.urls")),
+    path("payments/", include("payments.urls.payments")),
+    path("cart/", include("orders.urls.cart")),
+    path("checkout/", include("orders.urls.checkout")),
+    path("orders/", include("orders.urls.orders")),
+    path("chat/", include("chat.urls.conversations")),
     path("report/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),
     path("sw.js", service_worker, name="service_worker"),

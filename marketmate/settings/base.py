@@ -106,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marketmate.context_processors.site",
                 "marketmate.flags.features",
-                "marketmate.currency_views.currency_picker",
+                "marketmate.context_processors.currency_picker",
             ],
         },
     },

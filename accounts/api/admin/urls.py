@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import admin_views
+from accounts.api.admin import views as admin_views
 
 urlpatterns = [
     path("admin/users", admin_views.AdminUserListView.as_view(), name="admin-users"),

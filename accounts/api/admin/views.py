@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.api.admin_serializers import (
+from accounts.api.admin.serializers import (
     AdminUserQuerySerializer,
     AdminUserSerializer,
     BanSerializer,
