@@ -78,14 +78,14 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
     shop = serializers.IntegerField(required=False, min_value=1)
     tag = serializers.SlugField(required=False)
     min_price = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         required=False,
         help_text="Products priced at least this much (the bound is included).",
     )
     max_price = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
+        decimal_places=3,
         required=False,
         help_text=(
             "Products priced under this amount (the bound is excluded, like the price bands of "

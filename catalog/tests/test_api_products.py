@@ -380,6 +380,19 @@ def test_the_price_range_includes_min_price_and_excludes_max_price() -> None:
     assert band["count"] == 2
 
 
+def test_the_price_range_takes_a_three_decimal_currencys_fils() -> None:
+    # Given dinar products a fils apart
+    shop = ShopFactory(currency="BHD")
+    ProductFactory(shop=shop, title="At 1.125", price=Decimal("1.125"))
+    ProductFactory(shop=shop, title="At 1.126", price=Decimal("1.126"))
+    client = APIClient()
+
+    # When the range's bounds are written in fils, then they split the two
+    assert _titles(client.get("/api/v1/products?min_price=1.126")) == ["At 1.126"]
+    assert _titles(client.get("/api/v1/products?max_price=1.126")) == ["At 1.125"]
+    assert client.get("/api/v1/products?max_price=1.1265").status_code == 400
+
+
 @pytest.mark.parametrize(
     "query", ["sort=popular", "category=abc", "min_price=x", "min_price=9&max_price=1", "shop=0"]
 )
