@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
@@ -578,10 +579,10 @@ WITH matched AS (
     SELECT v.product_id, v.options, v.inventory_count FROM catalog_productvariant v
      WHERE v.product_id = ANY(%(ids)s)
 )
-SELECT 'category', c.slug, c.name, count(DISTINCT pc.product_id)
+SELECT 'category', c.slug, __CATEGORY_NAME__, count(DISTINCT pc.product_id)
   FROM catalog_product_categories pc JOIN catalog_category c ON c.id = pc.category_id
  WHERE pc.product_id = ANY(%(ids)s)
- GROUP BY c.slug, c.name
+ GROUP BY c.slug, 3
 UNION ALL
 SELECT 'tag', t.slug, t.name, count(DISTINCT pt.product_id)
   FROM catalog_product_tags pt JOIN catalog_tag t ON t.id = pt.tag_id
@@ -607,6 +608,16 @@ SELECT 'option', pair.key, pair.value, count(DISTINCT v.product_id)
 """
 
 
+def _category_name_column() -> str:
+    """The category's name in the active language (modeltranslation keeps one column per
+    language), falling back to English: a column of the site's own languages only."""
+    codes = {code for code, _label in settings.LANGUAGES}
+    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if code not in codes:
+        code = settings.LANGUAGE_CODE
+    return f"COALESCE(NULLIF(c.name_{code}, ''), c.name_en, c.name)"
+
+
 def _facets_count_in_one_pass(
     ids: list[int], *, capped: bool, bands: "ConvertedBands | None" = None
 ) -> Facets:
@@ -614,7 +625,9 @@ def _facets_count_in_one_pass(
     names = {f"band_{index}": value for index, value in enumerate(band_params)}
     band_sql = band_sql.replace("%s", "{}").format(*(f"%({name})s" for name in names))
     with connection.cursor() as cursor:
-        cursor.execute(_FACETS_SQL.replace("__BAND__", band_sql), {"ids": list(ids), **names})
+        sql = _FACETS_SQL.replace("__BAND__", band_sql)
+        sql = sql.replace("__CATEGORY_NAME__", _category_name_column())
+        cursor.execute(sql, {"ids": list(ids), **names})
         rows = cursor.fetchall()
     found: dict[str, list[dict[str, Any]]] = {}
     by_option: dict[str, list[dict[str, Any]]] = {}

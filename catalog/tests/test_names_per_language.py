@@ -10,6 +10,7 @@ from django.utils import translation
 
 from accounts.tests.factories import StaffFactory
 from catalog.models import Category
+from catalog.search import search_vector_update
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from marketmate.tests.browser import VIEWPORTS
 from orders.forms import AddressForm
@@ -71,6 +72,30 @@ def test_the_category_page_speaks_the_shoppers_language(client: Client) -> None:
 
     assert "<h1>Cerámica</h1>" in spanish.replace("\n", "")
     assert "<h1>Ceramics</h1>" in english.replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_search_facets_and_filter_chips_name_categories_in_the_shoppers_language(
+    client: Client,
+) -> None:
+    category = CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
+    untranslated = CategoryFactory(name="Textiles", slug="textiles")
+    mugs = [ProductFactory(title="Stoneware mug"), ProductFactory(title="Linen mug")]
+    mugs[0].categories.add(category)
+    mugs[1].categories.add(untranslated)
+    search_vector_update(product_ids=[mug.pk for mug in mugs])
+
+    def facet_names(language: str) -> dict[str, str]:
+        answer = client.get("/api/v1/products/facets", {"q": "mug"}, HTTP_ACCEPT_LANGUAGE=language)
+        return {c["slug"]: c["name"] for c in answer.json()["categories"]}
+
+    page = client.get(
+        "/search/", {"q": "mug", "category": "ceramics"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+
+    assert facet_names("es") == {"ceramics": "Cerámica", "textiles": "Textiles"}
+    assert facet_names("en") == {"ceramics": "Ceramics", "textiles": "Textiles"}
+    assert "Cerámica" in page and "Ceramics" not in page
 
 
 @pytest.mark.django_db
