@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from marketmate.tests.browser import VIEWPORTS, signed_in_context
 from orders.models import Order
-from orders.tests.factories import ShippingMethodFactory
+from orders.tests.factories import OrderFactory, OrderLineFactory, ShippingMethodFactory
 from shops.tests.factories import ShopFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,3 +144,27 @@ def test_a_shopper_buys_from_two_shops_in_one_checkout(
     assert "Product not received" in disputes.inner_text()
     vendor_page.screenshot(path=str(shots / f"dashboard-order-{viewport}.png"), full_page=True)
     vendor.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_order_page_puts_cancelling_after_the_progress_on_a_phone(
+    browser, live_server, viewport: str
+) -> None:
+    # Given a paid order its buyer may still cancel
+    order = OrderFactory()
+    OrderLineFactory(order=order)
+    page = signed_in_context(browser, live_server, order.buyer, viewport).new_page()
+
+    # When the buyer opens it
+    page.goto(f"{live_server.url}/orders/{order.number}/")
+    progress = page.get_by_role("heading", name="Progress").bounding_box()
+    cancel = page.get_by_role("heading", name="Cancel this order").bounding_box()
+    lines = page.get_by_role("table").first.bounding_box()
+
+    # Then on a phone the progress comes first and cancelling last; on a desktop, the
+    # cancel form stays under the lines, beside the progress
+    if viewport == "phone":
+        assert lines["y"] < progress["y"] < cancel["y"]
+    else:
+        assert lines["y"] < cancel["y"] and progress["x"] > cancel["x"]
+    page.context.close()
