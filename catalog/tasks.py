@@ -21,3 +21,15 @@ def category_counts_refresh_task(*, category_ids: list[int] | None) -> int:
     from catalog.services.category_counts import category_counts_refresh
 
     return category_counts_refresh(category_ids=category_ids)
+
+
+@app.task(base=RecordedTask, name="catalog.search_words_rebuild_task")
+def search_words_rebuild_task() -> int:
+    """Recount the typo-correction vocabulary from the public catalog (nightly): words that no
+    product has any more are dropped. One transaction, so suggestions never see it empty."""
+    from django.db import transaction
+
+    from catalog.search import search_words_rebuild
+
+    with transaction.atomic():
+        return search_words_rebuild()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
@@ -21,6 +22,7 @@ from catalog.storefront_cache import (
     computing_key,
     entry_key,
 )
+from catalog.tasks import search_words_rebuild_task
 from catalog.views.storefront import SearchParams, search_products
 from shops.models import Shop
 
@@ -110,6 +112,18 @@ def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -
     assert not SearchWord.objects.filter(word__in=["secret", "vicuna"]).exists()
     assert search.search_words_rebuild() == SearchWord.objects.count()
     assert SearchWord.objects.get(word="wool").products == 2  # the titles of socks and scarf
+
+
+def test_the_nightly_job_drops_the_words_no_public_product_has_any_more() -> None:
+    SearchWord.objects.create(word="vicuna", products=1)
+
+    rebuilt = search_words_rebuild_task.apply().get()
+
+    assert rebuilt == SearchWord.objects.count() > 0
+    assert not SearchWord.objects.filter(word="vicuna").exists()
+    assert "catalog.search_words_rebuild_task" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
 
 
 def test_facets_count_the_bounded_match_set(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -523,6 +523,11 @@ PAYMENTS_PAYOUT_MINIMUMS = env.dict(
 PAYMENTS_REFUND_PENDING_MINUTES = env.int("PAYMENTS_REFUND_PENDING_MINUTES", default=15)
 # How far back the reconciliation job asks Stripe for events that never arrived.
 PAYMENTS_RECONCILE_HOURS = env.int("PAYMENTS_RECONCILE_HOURS", default=72)
+# The typo-correction vocabulary grows as products change; once a day it is recounted.
+CELERY_BEAT_SCHEDULE["search-words-rebuild"] = {
+    "task": "catalog.search_words_rebuild_task",
+    "schedule": 60 * 60 * 24,
+}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile_task",
     "schedule": 60 * 15,
