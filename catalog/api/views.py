@@ -128,6 +128,26 @@ class ProductQuerySerializer(serializers.Serializer[Any]):
 
 class ProductCursorPagination(CursorPagination):
     page_size = 20
+    # The query searched instead of `q` when `q` found nothing (see ProductListView.list).
+    corrected_q: str | None = None
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["corrected_q"] = self.corrected_q
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated: dict[str, Any] = super().get_paginated_response_schema(schema)
+        paginated["properties"]["corrected_q"] = {
+            "type": "string",
+            "nullable": True,
+            "description": (
+                "When `q` matched nothing, the query searched instead: each unknown word "
+                "replaced by the closest word of the catalog (`mugg` -> `mug`). Null otherwise."
+            ),
+        }
+        paginated["required"] = [*paginated.get("required", []), "corrected_q"]
+        return paginated
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
         sort = getattr(view, "sort", "newest")
@@ -145,6 +165,25 @@ class ProductListView(ListAPIView[Product]):
     pagination_class = ProductCursorPagination
     filter_backends: list[Any] = []
     sort = "newest"
+    # The corrected query searched on the retry (see `list`).
+    retry_text = ""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Like the search page: when `q` finds nothing, search again with each unknown word
+        replaced by the catalog's closest one, and say so in `corrected_q`."""
+        response = super().list(request, *args, **kwargs)
+        text = request.query_params.get("q", "")
+        if text and not response.data["results"]:
+            retry = search.query_correct(search.query_clean(text))
+            if retry:
+                self.retry_text = retry
+                paginator = cast(ProductCursorPagination, self.paginator)
+                paginator.corrected_q = retry
+                retried = super().list(request, *args, **kwargs)
+                if retried.data["results"]:
+                    return retried
+                paginator.corrected_q = None
+        return response
 
     def get_queryset(self) -> QuerySet[Product]:
         query = ProductQuerySerializer(
@@ -160,8 +199,9 @@ class ProductListView(ListAPIView[Product]):
             and params["min_price"] > params["max_price"]
         ):
             raise ValidationError({"min_price": [_("Must not be more than max_price.")]})
+        text = self.retry_text or params.get("q") or ""
         products = product_list_public(
-            text=params.get("q") or "",
+            text=text,
             options=params.get("option") or {},
             category=params.get("category"),
             shop_id=params.get("shop"),

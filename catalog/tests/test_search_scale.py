@@ -95,6 +95,33 @@ def test_a_typo_with_nothing_else_matching_finds_the_catalog_word(
     assert [item["title"] for item in suggested["products"]] == ["Mug"]
 
 
+def test_the_api_retries_a_typo_with_the_catalog_words_and_says_so(
+    api_client: APIClient, search_index: str
+) -> None:
+    typo = api_client.get("/api/v1/products", {"q": "socsk"}).json()
+    found = api_client.get("/api/v1/products", {"q": "socks"}).json()
+    hopeless = api_client.get("/api/v1/products", {"q": "zzzzqqq"}).json()
+
+    assert [item["title"] for item in typo["results"]] == ["Wool socks"]
+    assert typo["corrected_q"] == "socks"
+    assert found["corrected_q"] is None
+    assert (hopeless["results"], hopeless["corrected_q"]) == ([], None)
+
+
+def test_the_api_pages_through_a_corrected_search(api_client: APIClient, search_index: str) -> None:
+    seen: list[str] = []
+    response = api_client.get("/api/v1/products", {"q": "wooll", "page_size": "1"})
+    while True:
+        body: dict[str, Any] = response.json()
+        assert body["corrected_q"] == "wool"
+        seen += [item["title"] for item in body["results"]]
+        if not body["next"]:
+            break
+        response = api_client.get(body["next"])
+
+    assert seen == _api_titles(api_client, q="wool")
+
+
 def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -> None:
     assert SearchWord.objects.filter(word="merino").exists()
     product_create(
