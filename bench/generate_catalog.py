@@ -315,7 +315,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
         # Vendors and their shops.
         languages = weighted_languages(rng, options.shops)
         with connection.cursor().copy(
-            "COPY accounts_user (id, password, is_superuser, email, name, role, verified,"
+            "COPY accounts_user (id, password, is_superuser, email, name, role,"
             " is_active, is_staff, created, updated, auth_version, avatar, currency, language)"
             " FROM STDIN"
         ) as copy:
@@ -323,7 +323,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
             for shop_id in range(1, options.shops + 1):
                 rows.add(
                     shop_id, "!", "f", f"vendor{shop_id}@bench.example", f"Vendor {shop_id}",
-                    "vendor", "t", "t", "f", stamp, stamp, 0, "", "USD", "en",
+                    "vendor", "t", "f", stamp, stamp, 0, "", "USD", "en",
                 )  # fmt: skip
             rows.flush()
         shop_names: list[str] = []
