@@ -574,6 +574,19 @@ def products_insert(options: argparse.Namespace, began: float) -> None:
         raise failures[0]
 
 
+def derived_tables_fill(began: float) -> None:
+    """What the services keep beside the products, filled as they would be: the category
+    listing and counts (category pages) and the catalog's words (typo correction)."""
+    from catalog.search import search_words_rebuild
+    from catalog.services.category_counts import category_counts_refresh, category_listing_sync
+
+    category_listing_sync(every=True)
+    log("category listing filled", began)
+    category_counts_refresh()
+    log("category counts refreshed", began)
+    log(f"{search_words_rebuild()} catalog words counted", began)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -596,6 +609,7 @@ def main() -> None:
     django.setup()
     log(f"database {name} ready", began)
     counts = load(options, began)
+    derived_tables_fill(began)
     elapsed = time.monotonic() - began
     print(json.dumps({"database": name, "seconds": round(elapsed, 1), **counts}, indent=2))
 
