@@ -27,3 +27,10 @@ class PostgresOnlyAddIndex(PostgresOnly, migrations.AddIndex):
 class PostgresOnlyAddIndexConcurrently(PostgresOnly, AddIndexConcurrently):
     """As `PostgresOnlyAddIndex`, built with CREATE INDEX CONCURRENTLY so that a big table keeps
     taking writes meanwhile (the migration must be `atomic = False`)."""
+
+
+class PostgresOnlyAlterField(PostgresOnly, migrations.AlterField):
+    """A change of a number column's precision, which only PostgreSQL's column type holds: the
+    embedded SQLite database stores the number as it is (Django reads it back at the field's
+    decimals), and its table remake would also try to build the model's PostgreSQL-only
+    indexes."""

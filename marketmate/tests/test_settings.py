@@ -129,3 +129,16 @@ def test_the_production_pool_serves_queries_from_its_connections() -> None:
     # Ten requests, served by the pool's connections (at most three), not ten new ones.
     assert pool_max == 3
     assert 1 <= backends <= 3
+
+
+def test_the_embedded_default_migrates_a_new_sqlite_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # What `./bin/run` does first on a new machine: every migration, on SQLite.
+    database = tmp_path / "new.sqlite3"
+    result = settings_of(
+        "marketmate.settings.local",
+        probe="from django.core.management import call_command\ncall_command('migrate', verbosity=0)",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert database.stat().st_size > 0
