@@ -134,9 +134,10 @@ def test_the_production_pool_serves_queries_from_its_connections() -> None:
 def test_the_embedded_default_migrates_a_new_sqlite_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # What `./bin/run` does first on a new machine: every migration, on SQLite.
     database = tmp_path / "new.sqlite3"
+    migrate = "from django.core.management import call_command\ncall_command('migrate')"
     result = settings_of(
         "marketmate.settings.local",
-        probe="from django.core.management import call_command\ncall_command('migrate', verbosity=0)",
+        probe=migrate,
         DATABASE_URL=f"sqlite:///{database}",
     )
 
