@@ -24,8 +24,9 @@ from catalog.models import StockMovement
 from catalog.selectors import variants_by_id
 from catalog.services.stock import stock_release, variants_in_lock_order
 from marketmate.audit import audit_changes_list, audit_record
+from marketmate.currency import money_format
 from marketmate.events import event_emit
-from marketmate.money import money_round
+from marketmate.money import money_round, quantum
 from orders.exceptions import CheckoutError, InvalidTransitionError, OrdersErrorCode
 from orders.models import Order, OrderLine, OrderStatusChange
 
@@ -304,7 +305,10 @@ def order_mark_refunded(
             )
         refundable = locked.total - locked.refunded_amount
         if amount <= 0 or amount > refundable:
-            message = _("Refund between 0.01 and %(amount)s.") % {"amount": refundable}
+            message = _("Refund between %(least)s and %(amount)s.") % {
+                "least": quantum(locked.currency),
+                "amount": refundable,
+            }
             raise CheckoutError(
                 message, code=OrdersErrorCode.INVALID_REFUND, fields={"amount": [message]}
             )
@@ -325,8 +329,8 @@ def order_mark_refunded(
             actor=actor,
             event="order.refunded",
             apply=apply,
-            note=_("Refunded %(amount)s %(currency)s")
-            % {"amount": amount, "currency": locked.currency},
+            # The amount alone: the timeline names the status in the reader's language.
+            note=money_format(amount=amount, currency=locked.currency),
         )
 
 

@@ -162,6 +162,15 @@ def test_a_partial_refund_then_the_rest(order, variant, heard, django_capture_on
     assert heard == [("order.refunded", order.pk), ("order.refunded", order.pk)]
 
 
+def test_a_refund_is_noted_on_the_timeline_as_its_amount_in_the_money_format(order) -> None:
+    order = order_mark_paid(order=order)
+
+    order_mark_refunded(order=order, amount=D("10.00"))
+
+    # The status names it ("Partially refunded", in the reader's language); the note is the sum.
+    assert order.status_changes.last().note == "$10.00"
+
+
 def test_restocking_lines_returns_those_units_once_per_key(order, buyer, variant) -> None:
     order = order_mark_paid(order=order)
     line = order.lines.get()
