@@ -5,23 +5,18 @@ they start (their `AppConfig.ready`): the catalog cannot import them.
 hook must be cheap and must never fail the page.
 """
 
-from collections.abc import Callable
 from typing import Protocol
+
+from marketmate.registry import Registry
 
 
 class ProductViewHook(Protocol):
     def __call__(self, *, product_id: int) -> None: ...
 
 
-_product_view_hooks: list[Callable[..., None]] = []
-
-
-def product_view_hook_register(hook: ProductViewHook) -> ProductViewHook:
-    """Call `hook(product_id=...)` on every view of a product page (once, however often its
-    app starts)."""
-    if hook not in _product_view_hooks:
-        _product_view_hooks.append(hook)
-    return hook
+_product_view_hooks: Registry[ProductViewHook] = Registry()
+# Call `hook(product_id=...)` on every view of a product page.
+product_view_hook_register = _product_view_hooks.register
 
 
 def product_viewed(*, product_id: int) -> None:

@@ -25,6 +25,7 @@ from catalog.models import (
     StockMovement,
     WishlistItem,
 )
+from marketmate.registry import Registry
 from shops.exceptions import ShopNotFoundError
 from shops.models import Shop
 from shops.roles import ROLES_CATALOG
@@ -77,14 +78,9 @@ ProductOrderedCheck = Callable[[Product], bool]
 
 # Other apps that keep orders tell the catalog whether a product has been ordered (then it is
 # archived, never deleted). Until they register, stock taken by orders is the evidence.
-_product_ordered_checks: list[ProductOrderedCheck] = []
-
-
-def product_ordered_check_register(check: ProductOrderedCheck) -> ProductOrderedCheck:
-    """Register `check(product) -> bool` (call it from an AppConfig.ready())."""
-    if check not in _product_ordered_checks:
-        _product_ordered_checks.append(check)
-    return check
+_product_ordered_checks: Registry[ProductOrderedCheck] = Registry()
+# Register `check(product) -> bool` (from an AppConfig.ready()).
+product_ordered_check_register = _product_ordered_checks.register
 
 
 class ProductReceivedCheck(Protocol):
@@ -93,14 +89,9 @@ class ProductReceivedCheck(Protocol):
 
 # The app that keeps orders tells the catalog who received a product (a verified purchase, the
 # condition for reviewing it). Until it registers, nobody has.
-_product_received_checks: list[ProductReceivedCheck] = []
-
-
-def product_received_check_register(check: ProductReceivedCheck) -> ProductReceivedCheck:
-    """Register `check(buyer=..., product_id=...) -> bool` (call it from an AppConfig.ready())."""
-    if check not in _product_received_checks:
-        _product_received_checks.append(check)
-    return check
+_product_received_checks: Registry[ProductReceivedCheck] = Registry()
+# Register `check(buyer=..., product_id=...) -> bool` (from an AppConfig.ready()).
+product_received_check_register = _product_received_checks.register
 
 
 def product_received_by(*, buyer: User | AnonymousUser, product_id: int) -> bool:

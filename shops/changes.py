@@ -7,23 +7,19 @@ transitions call every listener with the shop and the fields that changed, befor
 transaction commits (a domain event, by contrast, is heard after the commit).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
+
+from marketmate.registry import Registry
 
 
 class ShopChangeListener(Protocol):
     def __call__(self, *, shop_id: int, fields: Sequence[str]) -> None: ...
 
 
-_listeners: list[Callable[..., None]] = []
-
-
-def shop_change_listener_register(listener: ShopChangeListener) -> ShopChangeListener:
-    """Call `listener(shop_id=..., fields=[...])` on every change of a shop (once, however
-    often its app starts)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-    return listener
+_listeners: Registry[ShopChangeListener] = Registry()
+# Call `listener(shop_id=..., fields=[...])` on every change of a shop.
+shop_change_listener_register = _listeners.register
 
 
 def shop_changed(*, shop_id: int, fields: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
+from marketmate.registry import Registry
 from shops.models import ShopMember
 
 
@@ -28,14 +29,9 @@ class OverviewFigure:
 
 OverviewProvider = Callable[[ShopMember], list[OverviewFigure]]
 
-_providers: list[OverviewProvider] = []
-
-
-def overview_provider_register(provider: OverviewProvider) -> OverviewProvider:
-    """Add `provider` to the overview (once, however often its app starts)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+_providers: Registry[OverviewProvider] = Registry()
+# Add a provider of figures to the overview (from an AppConfig.ready()).
+overview_provider_register = _providers.register
 
 
 def overview_figures(*, membership: ShopMember) -> list[OverviewFigure]:

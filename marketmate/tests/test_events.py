@@ -52,3 +52,19 @@ def test_registering_the_same_subscriber_twice_keeps_one() -> None:
 
 def test_an_event_without_subscribers_is_fine() -> None:
     assert subscribers_of("tests.nobody_listens") == []
+
+
+def test_a_registry_hears_each_registered_callable_once_in_the_order_apps_started() -> None:
+    from marketmate.registry import Registry
+
+    def first() -> None: ...
+
+    def second() -> None: ...
+
+    registry: Registry[object] = Registry()
+    for item in (first, second, first):  # an app that starts twice is heard once
+        registry.register(item)
+
+    assert list(registry) == [first, second]
+    registry.unregister(first)
+    assert list(registry) == [second]
