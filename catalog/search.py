@@ -12,11 +12,12 @@ read a bounded match set (SEARCH_MATCH_LIMIT); typos are corrected against `Sear
 table of the catalog's distinct words.
 """
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -283,9 +284,20 @@ def products_search(*, products: QuerySet[Product], text: str) -> QuerySet[Produ
     )
 
 
+class CandidateDistance(Func):
+    """RUM's distance computed row by row (`rum_ts_distance`, the function behind `<=>`): for a
+    bounded set of rows, where the ranked index would rank every match of the query again."""
+
+    function = "rum_ts_distance"
+    output_field = FloatField()
+
+
 def relevance_ordering(products: QuerySet[Product]) -> tuple[str, ...]:
     """The order by relevance of `products_search()`'s result (a keyset: unique and total)."""
-    if "distance" in products.query.annotations:
+    distance = products.query.annotations.get("distance")
+    if isinstance(distance, CandidateDistance):
+        return ("distance", "pk")  # sorted row by row: the id makes the order total
+    if distance is not None:
         # The index returns the matches in this order: a second key (an id to break ties)
         # would make PostgreSQL sort every match instead. Ties keep the index's order, the same
         # from one request to the next while the matches do not change.
@@ -406,6 +418,17 @@ def did_you_mean(*, products: QuerySet[Product], text: str) -> str:
 MATCH_LIMIT = 1_000
 
 
+# A query PostgreSQL expects to match more than BROAD_MATCHES products is "broad". Ranking by
+# relevance costs about 0.4 µs a match in the ranked index however few are shown (20 ms for a
+# word in 50,000 products, 60 ms in 136,000, 150 to 300 ms for an OR of two such words), while
+# the most recently listed MATCH_LIMIT matches of a broad query are found by reading the table
+# backwards by id, which is in the order rows were written: 1,000 matches of a word in 5% of the
+# catalog in 20,000 rows, 10 ms, and fewer rows the broader it is. So a broad query ranks its
+# MATCH_LIMIT most recent matches (its candidates) and counts its facets over the same ones, like
+# a search engine's result window; a narrower one ranks every match (docs/search.md).
+BROAD_MATCHES = 40_000
+
+
 def matches_capped(products: QuerySet[Any], limit: int) -> QuerySet[Any]:
     """The ids of at most `limit` of `products`, in no particular order."""
     return products.order_by().values("pk")[:limit]
@@ -418,24 +441,87 @@ def count_capped(products: QuerySet[Any]) -> tuple[int, bool]:
     return min(counted, MATCH_LIMIT), counted > MATCH_LIMIT
 
 
-def match_ids(products: QuerySet[Any]) -> tuple[list[int], bool]:
-    """`(ids, capped)`: the ids of at most MATCH_LIMIT of `products` (one query), and whether
-    there are more. Counts and facets are computed from them, so the search runs once."""
-    found = [row["pk"] for row in matches_capped(products, MATCH_LIMIT + 1)]
-    return found[:MATCH_LIMIT], len(found) > MATCH_LIMIT
+def matches_estimate(products: QuerySet[Any]) -> int:
+    """PostgreSQL's estimate of how many `products` there are: the planner's row count, from
+    the statistics it keeps of the search vector's words and the other columns (nothing is
+    read but the statistics)."""
+    query = products.order_by().values("pk")
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def query_is_broad(products: QuerySet[Any]) -> bool:
+    """Whether `products` (searched: `products_search()`'s result) is a broad query."""
+    annotations = products.query.annotations
+    searched = "distance" in annotations or "rank" in annotations
+    if connection.vendor != "postgresql" or not searched:
+        return False
+    return matches_estimate(products) > BROAD_MATCHES
+
+
+def candidate_ids(products: QuerySet[Any], limit: int) -> list[int]:
+    """The ids of the `limit` most recently listed of `products` (the highest ids)."""
+    return list(products.order_by("-pk").values_list("pk", flat=True)[:limit])
+
+
+class Matches(NamedTuple):
+    """The ids of at most MATCH_LIMIT matches, whether there are more, and whether the query is
+    broad (then they are its most recent matches, the candidates its relevance ranks)."""
+
+    ids: list[int]
+    capped: bool
+    broad: bool = False
+
+
+def match_ids(products: QuerySet[Any]) -> Matches:
+    """The ids of at most MATCH_LIMIT of `products` (one query; the most recent of a broad
+    query, any otherwise), and whether there are more. Counts and facets are computed from them, so
+    the search runs once."""
+    broad = query_is_broad(products)
+    if broad:
+        found = candidate_ids(products, MATCH_LIMIT + 1)
+    else:
+        found = [row["pk"] for row in matches_capped(products, MATCH_LIMIT + 1)]
+    return Matches(found[:MATCH_LIMIT], len(found) > MATCH_LIMIT, broad)
+
+
+def products_ranked_within(products: QuerySet[Product], ids: list[int]) -> QuerySet[Product]:
+    """`products` limited to `ids`, their relevance computed row by row (with the ranked index,
+    `relevance_ordering` then sorts by it and the id), not by the index, which would rank every
+    match of the query again to find these."""
+    within = products.filter(pk__in=ids)
+    distance = within.query.annotations.get("distance")
+    if distance is not None:
+        within = within.annotate(distance=CandidateDistance(*distance.get_source_expressions()))
+    return within
 
 
 def products_narrowed(
-    products: QuerySet[Product], matches: tuple[list[int], bool]
+    products: QuerySet[Product], matches: Matches, *, relevance: bool = False
 ) -> QuerySet[Product]:
     """`products` limited to the ids of `matches` when those are all of them (not capped), so
     that sorting a few hundred matches by price or date reads those rows only: an index on the
     sort column, read in order and checked against the query row by row, is quick only when
-    most rows match, and would read the whole catalog for a query that matches little."""
-    ids, capped = matches
-    if capped:
+    most rows match, and would read the whole catalog for a query that matches little. In the
+    `relevance` order a broad query's are its candidates (see BROAD_MATCHES)."""
+    if matches.broad and relevance:
+        return products_ranked_within(products, matches.ids)
+    if matches.capped:
         return products
-    return products.filter(pk__in=ids)
+    return products.filter(pk__in=matches.ids)
+
+
+def products_relevant(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` (searched) to list by relevance: a broad query's MATCH_LIMIT candidates, ranked
+    among themselves; every match otherwise (the ranked index's order)."""
+    if not query_is_broad(products):
+        return products
+    return products_ranked_within(products, candidate_ids(products, MATCH_LIMIT))
 
 
 @dataclass
@@ -474,7 +560,7 @@ FACET_LIMIT = 12
 def facets_count(
     *,
     products: QuerySet[Product],
-    matches: tuple[list[int], bool] | None = None,
+    matches: Matches | None = None,
     bands: "ConvertedBands | None" = None,
 ) -> Facets:
     """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
@@ -482,7 +568,7 @@ def facets_count(
     `match_ids()`, read here when not given): on PostgreSQL one statement that reads each
     matched product, its category and tag links and its variants once, never a join over every
     match."""
-    ids, capped = matches if matches is not None else match_ids(products)
+    ids, capped, _broad = matches if matches is not None else match_ids(products)
     if not ids:
         return Facets(capped=capped)
     if connection.vendor == "postgresql":

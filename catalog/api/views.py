@@ -167,6 +167,7 @@ class ProductListView(ListAPIView[Product]):
     sort = "newest"
     # The corrected query searched on the retry (see `list`).
     retry_text = ""
+    searching = False
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Like the search page: when `q` finds nothing, search again with each unknown word
@@ -199,6 +200,7 @@ class ProductListView(ListAPIView[Product]):
             and params["min_price"] > params["max_price"]
         ):
             raise ValidationError({"min_price": [_("Must not be more than max_price.")]})
+        self.searching = bool(params.get("q"))
         text = self.retry_text or params.get("q") or ""
         products = product_list_public(
             text=text,
@@ -210,9 +212,17 @@ class ProductListView(ListAPIView[Product]):
             price_under=params.get("max_price"),
             in_stock=params.get("in_stock"),
         )
-        if params.get("q") and self.sort != "relevance":
-            products = search.products_narrowed(products, search.match_ids(products))
         return product_queryset_with_details(products)
+
+    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        """The searched products to list in the order asked: a broad query's candidates by
+        relevance, or the matches narrowed for another sort (`search.products_narrowed`). The
+        facets (ProductFacetsView) count `get_queryset()` itself."""
+        if not self.searching:
+            return queryset
+        if self.sort == "relevance":
+            return search.products_relevant(queryset)
+        return search.products_narrowed(queryset, search.match_ids(queryset))
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

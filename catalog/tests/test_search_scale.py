@@ -81,6 +81,35 @@ def test_relevance_pages_go_through_every_match_once(
     assert len(seen) == 4
 
 
+def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
+    client: Client, api_client: APIClient, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every query is broad here, and its candidates are its 2 most recent matches: the socks
+    # (wool in the title) and the needles (in the description), ranked among themselves.
+    assert search.matches_estimate(search_products(SearchParams(text="wool"))) >= 1
+    monkeypatch.setattr(search, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)
+
+    assert _api_titles(api_client, q="wool") == ["Wool socks", "Knitting needles"]
+    seen: list[str] = []
+    response = api_client.get("/api/v1/products", {"q": "wool", "page_size": "1"})
+    while True:
+        body: dict[str, Any] = response.json()
+        seen += [item["title"] for item in body["results"]]
+        if not body["next"]:
+            break
+        response = api_client.get(body["next"])
+    assert seen == ["Wool socks", "Knitting needles"]
+    page = client.get("/search/", {"q": "wool"}).context["page"]
+    assert [product.title for product in page.object_list] == seen
+    assert (page.paginator.count, page.paginator.capped) == (2, True)
+    facets = search.facets_count(products=search_products(SearchParams(text="wool")))
+    assert [(shop["name"], shop["count"]) for shop in facets.shops] == [("Wool Barn", 2)]
+    # The other orders still read every match.
+    assert _api_titles(api_client, q="wool", sort="price_asc")[0] == "Knitting needles"
+    assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
+
+
 def test_a_typo_with_nothing_else_matching_finds_the_catalog_word(
     client: Client, api_client: APIClient, search_index: str
 ) -> None:

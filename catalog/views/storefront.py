@@ -703,13 +703,14 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
     matches = search.match_ids(products)
-    ordered = search.products_order(
-        search.products_narrowed(products, matches) if params.text else products,
-        sort=params.sort,
-        searching=bool(params.text),
+    listed = (
+        search.products_narrowed(products, matches, relevance=params.sort == "relevance")
+        if params.text
+        else products
     )
+    ordered = search.products_order(listed, sort=params.sort, searching=bool(params.text))
     paginator = CappedPaginator(
-        product_cards(ordered), PAGE_SIZE, known_count=(len(matches[0]), matches[1])
+        product_cards(ordered), PAGE_SIZE, known_count=(len(matches.ids), matches.capped)
     )
     results = CachedPage.of(paginator.get_page(request.GET.get("page")))
     return results, search.facets_count(
