@@ -12,6 +12,7 @@ from django.conf import settings  # noqa: E402
 from sentry_sdk.integrations.asgi import SentryAsgiMiddleware  # noqa: E402
 
 from marketmate.metrics import WebSocketConnectionGauge  # noqa: E402
+from marketmate.process import application_loaded  # noqa: E402
 from marketmate.realtime.auth import websocket_application  # noqa: E402
 from marketmate.routing import websocket_urlpatterns  # noqa: E402
 
@@ -28,3 +29,4 @@ application = ProtocolTypeRouter(
 if settings.SENTRY_DSN:
     # Errors in consumers (WebSockets) reach Sentry too; HTTP errors already do through Django.
     application = SentryAsgiMiddleware(application)
+application_loaded()

@@ -1,5 +1,6 @@
 """The monitoring set-up in deploy/ only uses metrics that /metrics really serves."""
 
+import gc
 import json
 import re
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.test import Client
+
+from marketmate.process import application_loaded
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 METRIC = re.compile(r"\bmm_[a-z_]+")
@@ -75,3 +78,14 @@ def test_the_scrape_config_and_promtail_example_are_valid_yaml() -> None:
         promtail["scrape_configs"][0]["pipeline_stages"][1]["json"]["expressions"]["request_id"]
         == "request_id"
     )
+
+
+def test_a_web_process_puts_the_loaded_application_out_of_the_collectors_reach() -> None:
+    # Full collections walked the loaded application's objects in the middle of requests
+    # (marketmate/process.py); asgi.py and wsgi.py call this once the application is loaded.
+    gc.unfreeze()
+    try:
+        application_loaded()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
