@@ -232,6 +232,8 @@ def database_prepare(url: str) -> None:
 
 
 STAGE = "bench_product_stage"
+# A product's facet keys (catalog.search.facet_keys_update), computed here as it is loaded.
+FACET_COLUMNS = "facet_categories, facet_tags"
 PRODUCT_COLUMNS = (
     "id, title, slug, description, price, compare_at_price, currency, status, track_inventory,"
     " rating_average, rating_count, created, updated, shop_id"
@@ -253,6 +255,11 @@ def secondary_indexes(connection) -> list[tuple[str, str, str]]:  # type: ignore
             ORDER BY tablename, indexname""",
         [list(LOADED_TABLES)],
     ).fetchall()
+
+
+def facet_keys(ids: list[int]) -> str:
+    """Ids as the facet keys store them: a JSON array of text, in id order."""
+    return json.dumps([str(id_) for id_ in sorted(ids)])
 
 
 class Rows:
@@ -397,7 +404,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
             " price numeric, compare_at_price numeric, currency text, status text,"
             " track_inventory boolean, rating_average numeric, rating_count integer,"
             " created timestamptz, updated timestamptz, shop_id bigint, config regconfig,"
-            " words text, body text)"
+            " words text, body text, facet_categories jsonb, facet_tags jsonb)"
         )
         connection.commit()
         streams = [psycopg.connect(options.database_url) for _ in range(4)]
@@ -409,7 +416,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
             streams[0]
             .cursor()
             .copy(
-                f"COPY {STAGE} ({PRODUCT_COLUMNS}, config, words, body) FROM STDIN"
+                f"COPY {STAGE} ({PRODUCT_COLUMNS}, config, words, body, {FACET_COLUMNS}) FROM STDIN"
             ) as product_copy,
             streams[1]
             .cursor()
@@ -455,15 +462,18 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
                     f"{title} from {shop_names[shop_id - 1]}. {' '.join(rng.sample(SENTENCES, 2))}"
                 )
                 words = [leaf_name]
+                category_ids, tag_ids = [leaf_id], []
                 links.add(product_id, leaf_id)
                 link_categories += 1
                 if rng.random() < 0.05:
                     links.add(product_id, root_id)
                     words.append(department)
+                    category_ids.append(root_id)
                     link_categories += 1
                 for tag_id in rng.sample(range(1, len(tags) + 1), rng.randint(0, 3)):
                     labels.add(product_id, tag_id)
                     words.append(tags[tag_id - 1])
+                    tag_ids.append(tag_id)
                     link_tags += 1
                 products.add(
                     product_id, title, f"{slug(title)}-{product_id}", f"<p>{body}</p>", price,
@@ -471,6 +481,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
                     f"{rng.randint(10, 50) / 10:.2f}" if rated else "0.00",
                     rng.randint(1, 500) if rated else 0, created, created, shop_id,
                     configs[shop_id - 1], " ".join(words), body,
+                    facet_keys(category_ids), facet_keys(tag_ids),
                 )  # fmt: skip
                 if department in SIZED:
                     sizes = SHOE_SIZES if department == "Shoes" else SIZES
@@ -533,15 +544,15 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
 
 
 def products_insert(options: argparse.Namespace, began: float) -> None:
-    """Staged products into catalog_product with their search vectors, computed by the
-    application's own expression, in id ranges over `--jobs` connections."""
+    """Staged products into catalog_product with their facet keys and their search vectors
+    (computed by the application's own expression), in id ranges over `--jobs` connections."""
     import psycopg
 
     from catalog.search import VECTOR_EXPRESSION
 
     statement = (
-        f"INSERT INTO catalog_product ({PRODUCT_COLUMNS}, search_vector)"  # noqa: S608 - constants and our own table names
-        f" SELECT {PRODUCT_COLUMNS}, {VECTOR_EXPRESSION} FROM {STAGE} AS source"
+        f"INSERT INTO catalog_product ({PRODUCT_COLUMNS}, {FACET_COLUMNS}, search_vector)"  # noqa: S608 - constants and our own table names
+        f" SELECT {PRODUCT_COLUMNS}, {FACET_COLUMNS}, {VECTOR_EXPRESSION} FROM {STAGE} AS source"
         " WHERE source.id BETWEEN %s AND %s"
     )
     chunk = 50_000

@@ -103,6 +103,11 @@ class Product(models.Model):
     # Title (A), tag and category names (B), description (C); kept up to date by
     # catalog.search.search_vector_update from the services that change products.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The ids (as text) of its categories and tags, which the search's facets count and its
+    # category filter reads on the row instead of joining the links of every match; kept by
+    # catalog.search.facet_keys_update on PostgreSQL (null where never computed, and on SQLite).
+    facet_categories = models.JSONField(null=True, editable=False)
+    facet_tags = models.JSONField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -118,6 +123,8 @@ class Product(models.Model):
             # sorting every match (catalog.search, docs/search.md).
             models.Index(fields=["price", "id"], name="catalog_product_price"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
+            # Category pages and listings filter on the facet keys too.
+            GinIndex(fields=["facet_categories"], name="catalog_product_facet_cats"),
             GinIndex(
                 fields=["title"], opclasses=["gin_trgm_ops"], name="catalog_product_title_trgm"
             ),

@@ -151,14 +151,38 @@ _VECTOR_SQL = _VECTOR_SQL.replace("__CONFIG__", _config_case("s.language")).repl
 VECTOR_UPDATE_ALL_SQL = _VECTOR_SQL.replace("__WHERE__", "TRUE")
 
 
+# Sets the facet keys (`Product.facet_categories`, `facet_tags`) of the products whose ids are
+# given: their categories' and tags' ids as a JSON array of text, in id order.
+_FACET_KEYS_UPDATE_SQL = """
+UPDATE catalog_product p SET
+    facet_categories = (SELECT coalesce(jsonb_agg(pc.category_id::text ORDER BY pc.category_id),
+                                        '[]') FROM catalog_product_categories pc
+                         WHERE pc.product_id = p.id),
+    facet_tags = (SELECT coalesce(jsonb_agg(pt.tag_id::text ORDER BY pt.tag_id), '[]')
+                    FROM catalog_product_tags pt WHERE pt.product_id = p.id)
+ WHERE p.id = ANY(%s)
+"""
+
+
+def facet_keys_update(*, product_ids: Iterable[int]) -> None:
+    """Recompute the facet keys of these products from their category and tag links (the
+    search vector's updates do, and so does every change of the links: catalog.listeners)."""
+    ids = sorted(set(product_ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_FACET_KEYS_UPDATE_SQL, [ids])
+
+
 def search_vector_update(*, product_ids: Iterable[int]) -> None:
-    """Recompute the stored search vector of these products (call inside the write's
-    transaction, after tags and categories are set)."""
+    """Recompute the stored search vector and facet keys of these products (call inside the
+    write's transaction, after tags and categories are set)."""
     ids = sorted(set(product_ids))
     if not ids or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(_VECTOR_SQL.replace("__WHERE__", "p.id = ANY(%s)"), [ids])
+    facet_keys_update(product_ids=ids)
     search_words_add(where="p.id = ANY(%s)", params=[ids])
 
 
@@ -566,8 +590,8 @@ def facets_count(
     """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
     in stock and variant option, over the ids of at most MATCH_LIMIT products (`matches`, from
     `match_ids()`, read here when not given): on PostgreSQL one statement that reads each
-    matched product, its category and tag links and its variants once, never a join over every
-    match."""
+    matched product (with its categories and tags: its facet keys) and its variants once, never
+    a join over every match."""
     ids, capped, _broad = matches if matches is not None else match_ids(products)
     if not ids:
         return Facets(capped=capped)
@@ -659,20 +683,22 @@ def _price_band_case(bands: "ConvertedBands | None" = None) -> tuple[str, list[A
 # placeholders are put in the text.
 _FACETS_SQL = """
 WITH matched AS (
-    SELECT p.id, p.shop_id, p.price, p.currency, p.track_inventory FROM catalog_product p
+    SELECT p.id, p.shop_id, p.price, p.currency, p.track_inventory,
+           coalesce(p.facet_categories, '[]') AS categories, coalesce(p.facet_tags, '[]') AS tags
+      FROM catalog_product p
      WHERE p.id = ANY(%(ids)s)
 ), variants AS (
     SELECT v.product_id, v.options, v.inventory_count FROM catalog_productvariant v
      WHERE v.product_id = ANY(%(ids)s)
 )
-SELECT 'category', c.slug, __CATEGORY_NAME__, count(DISTINCT pc.product_id)
-  FROM catalog_product_categories pc JOIN catalog_category c ON c.id = pc.category_id
- WHERE pc.product_id = ANY(%(ids)s)
+SELECT 'category', c.slug, __CATEGORY_NAME__, count(*)
+  FROM matched m, jsonb_array_elements_text(m.categories) AS key
+  JOIN catalog_category c ON c.id = key::bigint
  GROUP BY c.slug, 3
 UNION ALL
-SELECT 'tag', t.slug, t.name, count(DISTINCT pt.product_id)
-  FROM catalog_product_tags pt JOIN catalog_tag t ON t.id = pt.tag_id
- WHERE pt.product_id = ANY(%(ids)s)
+SELECT 'tag', t.slug, t.name, count(*)
+  FROM matched m, jsonb_array_elements_text(m.tags) AS key
+  JOIN catalog_tag t ON t.id = key::bigint
  GROUP BY t.slug, t.name
 UNION ALL
 SELECT 'shop', s.slug, s.name, count(*)

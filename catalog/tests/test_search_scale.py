@@ -110,6 +110,36 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
 
 
+def test_the_facet_keys_follow_the_links_whichever_side_changes_them() -> None:
+    mug = Product.objects.get(title="Mug")
+    teapot = Product.objects.get(title="Teekanne aus Ton")
+    kitchen = Category.objects.get(name_en="Kitchen")
+    scarves = Category.objects.get(name_en="Scarves")
+    gift = mug.tags.get()
+
+    def keys(product: Product) -> tuple[list[str], list[str]]:
+        product.refresh_from_db()
+        return product.facet_categories, product.facet_tags
+
+    assert keys(mug) == ([str(kitchen.pk)], [str(gift.pk)])  # set by the services
+    mug.categories.add(scarves)
+    assert keys(mug)[0] == sorted([str(kitchen.pk), str(scarves.pk)], key=int)
+    scarves.products.remove(mug)
+    assert keys(mug)[0] == [str(kitchen.pk)]
+    kitchen.products.clear()
+    assert keys(mug)[0] == keys(teapot)[0] == []
+    gift.products.add(teapot)
+    mug.tags.clear()
+    assert (keys(mug)[1], keys(teapot)[1]) == ([], [str(gift.pk)])
+    # What the search reads: the category filter and the facets.
+    teapot.categories.add(kitchen)
+    params = SearchParams(text="teekanne", category=kitchen.slug)
+    assert list(search_products(params).values_list("title", flat=True)) == [teapot.title]
+    facets = search.facets_count(products=search_products(params))
+    assert [(item["slug"], item["count"]) for item in facets.categories] == [(kitchen.slug, 1)]
+    assert [(item["slug"], item["count"]) for item in facets.tags] == [(gift.slug, 1)]
+
+
 def test_a_typo_with_nothing_else_matching_finds_the_catalog_word(
     client: Client, api_client: APIClient, search_index: str
 ) -> None:
