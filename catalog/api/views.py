@@ -214,7 +214,7 @@ class ProductListView(ListAPIView[Product]):
         )
         return product_queryset_with_details(products)
 
-    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+    def filter_queryset(self, queryset: QuerySet[Product, Any]) -> QuerySet[Product, Any]:
         """The searched products to list in the order asked: a broad query's candidates by
         relevance, or the matches narrowed for another sort (`search.products_narrowed`). The
         facets (ProductFacetsView) count `get_queryset()` itself."""
