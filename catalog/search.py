@@ -326,7 +326,9 @@ def relevance_ordering(products: QuerySet[Product]) -> tuple[str, ...]:
         # would make PostgreSQL sort every match instead. Ties keep the index's order, the same
         # from one request to the next while the matches do not change.
         return ("distance",)
-    return ("-rank", "-created", "-id")
+    if "rank" in products.query.annotations:
+        return ("-rank", "-created", "-id")
+    return SORTS["newest"]  # not searched (a filter that matches nothing): nothing to rank
 
 
 def products_order(products: QuerySet[Product], *, sort: str, searching: bool) -> QuerySet[Product]:

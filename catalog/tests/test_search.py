@@ -322,3 +322,13 @@ def test_suggestions_products_categories_shops(catalog_shops: object) -> None:
     ] == ["Kitchen"]
     typo = search.search_suggest(products=public, text="merrino")
     assert [p["title"] for p in typo["products"]] == ["Merino wool scarf"]
+
+
+@pytest.mark.parametrize("param", [{"category": "no-such-category"}, {"price": "9-99"}])
+def test_a_search_in_a_category_or_band_that_does_not_exist_finds_nothing(
+    catalog_shops: object, client: Client, param: dict[str, str]
+) -> None:
+    response = client.get("/search/", {"q": "wool", **param})
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
