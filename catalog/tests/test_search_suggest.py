@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from catalog import search
 from catalog.models import Product
 from catalog.services.categories import category_get_or_create_path
 from catalog.services.products import product_create
@@ -40,6 +41,17 @@ def test_a_typo_still_finds_the_product_by_trigram_similarity() -> None:
     assert [item["title"] for item in _suggest("porcelian teapot")["products"]] == [
         "Porcelain teapot"
     ]
+
+
+def test_a_one_word_typo_goes_straight_to_the_catalogs_closest_word() -> None:
+    _make(ShopFactory(), "Green teapot")
+
+    # No catalog word starts with "teapott": the titles are not searched for a word starting with
+    # it (the trigram search), only corrected to "teapot" and searched again.
+    assert search._some_word_may_start_with("teap") is True
+    assert search._some_word_may_start_with("teapott") is False
+    assert [item["title"] for item in _suggest("teapott")["products"]] == ["Green teapot"]
+    assert [item["title"] for item in _suggest("teap")["products"]] == ["Green teapot"]
 
 
 def test_drafts_and_suspended_shops_are_never_suggested() -> None:
