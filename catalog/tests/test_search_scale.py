@@ -35,6 +35,21 @@ def _api_titles(client: APIClient, **params: str) -> list[str]:
     return [item["title"] for item in response.json()["results"]]
 
 
+def _api_pages(client: APIClient, **params: str) -> list[dict[str, Any]]:
+    """Every page of a product list, one product a page, following `next` to the end."""
+    pages: list[dict[str, Any]] = []
+    response = client.get("/api/v1/products", {**params, "page_size": "1"})
+    while True:
+        pages.append(response.json())
+        if not pages[-1]["next"]:
+            return pages
+        response = client.get(pages[-1]["next"])
+
+
+def _titles(pages: list[dict[str, Any]]) -> list[str]:
+    return [item["title"] for page in pages for item in page["results"]]
+
+
 def test_the_api_orders_a_search_by_relevance_by_default(
     api_client: APIClient, search_index: str
 ) -> None:
@@ -68,14 +83,7 @@ def test_relevance_pages_go_through_every_match_once(
     api_client: APIClient, search_index: str
 ) -> None:
     one_page = _api_titles(api_client, q="wool")
-    seen: list[str] = []
-    response = api_client.get("/api/v1/products", {"q": "wool", "page_size": "1"})
-    while True:
-        body: dict[str, Any] = response.json()
-        seen += [item["title"] for item in body["results"]]
-        if not body["next"]:
-            break
-        response = api_client.get(body["next"])
+    seen = _titles(_api_pages(api_client, q="wool"))
 
     assert seen == one_page
     assert len(seen) == 4
@@ -91,14 +99,7 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     monkeypatch.setattr(search, "MATCH_LIMIT", 2)
 
     assert _api_titles(api_client, q="wool") == ["Wool socks", "Knitting needles"]
-    seen: list[str] = []
-    response = api_client.get("/api/v1/products", {"q": "wool", "page_size": "1"})
-    while True:
-        body: dict[str, Any] = response.json()
-        seen += [item["title"] for item in body["results"]]
-        if not body["next"]:
-            break
-        response = api_client.get(body["next"])
+    seen = _titles(_api_pages(api_client, q="wool"))
     assert seen == ["Wool socks", "Knitting needles"]
     page = client.get("/search/", {"q": "wool"}).context["page"]
     assert [product.title for product in page.object_list] == seen
@@ -168,17 +169,10 @@ def test_the_api_retries_a_typo_with_the_catalog_words_and_says_so(
 
 
 def test_the_api_pages_through_a_corrected_search(api_client: APIClient, search_index: str) -> None:
-    seen: list[str] = []
-    response = api_client.get("/api/v1/products", {"q": "wooll", "page_size": "1"})
-    while True:
-        body: dict[str, Any] = response.json()
-        assert body["corrected_q"] == "wool"
-        seen += [item["title"] for item in body["results"]]
-        if not body["next"]:
-            break
-        response = api_client.get(body["next"])
+    pages = _api_pages(api_client, q="wooll")
 
-    assert seen == _api_titles(api_client, q="wool")
+    assert {page["corrected_q"] for page in pages} == {"wool"}
+    assert _titles(pages) == _api_titles(api_client, q="wool")
 
 
 def test_the_words_follow_public_products_only(catalog_shops: dict[str, Shop]) -> None:
