@@ -11,6 +11,7 @@ from django.utils import translation
 from accounts.tests.factories import StaffFactory
 from catalog.models import Category
 from catalog.search import search_vector_update
+from catalog.services.categories import category_get_or_create_path
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from marketmate.tests.browser import VIEWPORTS
 from orders.forms import AddressForm
@@ -96,6 +97,25 @@ def test_search_facets_and_filter_chips_name_categories_in_the_shoppers_language
     assert facet_names("es") == {"ceramics": "Cerámica", "textiles": "Textiles"}
     assert facet_names("en") == {"ceramics": "Ceramics", "textiles": "Textiles"}
     assert "Cerámica" in page and "Ceramics" not in page
+
+
+@pytest.mark.django_db
+def test_the_chip_of_a_department_names_it_though_its_products_are_in_its_sub_categories(
+    client: Client,
+) -> None:
+    mugs = category_get_or_create_path(names=["Home", "Mugs"])
+    home = Category.objects.get(pk=mugs.get_parent().pk)
+    Category.objects.filter(pk=home.pk).update(name_es="Hogar")
+    mug = ProductFactory(title="Stoneware mug")
+    mug.categories.add(mugs)
+    search_vector_update(product_ids=[mug.pk])
+
+    response = client.get(
+        "/search/", {"q": "mug", "category": home.slug}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert response.context["page"].paginator.count == 1
+    assert [chip["value"] for chip in response.context["chips"]] == ["Hogar"]
 
 
 @pytest.mark.django_db

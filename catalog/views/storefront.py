@@ -663,6 +663,12 @@ def _chips(data: QueryDict, facets: search.Facets, params: SearchParams) -> list
     names |= {("shop", item["slug"]): item["name"] for item in facets.shops}
     names |= {("tag", item["slug"]): item["name"] for item in facets.tags}
     names |= {("price", band["key"]): band.get("label", band["key"]) for band in facets.price_bands}
+    chosen = data.get("category", "")
+    if chosen and ("category", chosen) not in names:
+        # A department whose products are in its sub-categories is in no facet: its own name.
+        category = Category.objects.filter(slug=chosen).first()
+        if category is not None:
+            names["category", chosen] = category.name
     chips = [
         {
             "label": FILTER_LABELS[key],
