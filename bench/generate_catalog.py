@@ -232,7 +232,8 @@ def database_prepare(url: str) -> None:
 
 
 STAGE = "bench_product_stage"
-# A product's facet keys (catalog.search.facet_keys_update), computed here as it is loaded.
+# A product's facet keys (catalog.search.FACET_KEYS_SET_SQL), computed here as it is loaded (the
+# triggers that keep them are off while the links are copied in).
 FACET_COLUMNS = "facet_categories, facet_tags"
 PRODUCT_COLUMNS = (
     "id, title, slug, description, price, compare_at_price, currency, status, track_inventory,"

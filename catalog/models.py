@@ -105,7 +105,8 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # The ids (as text) of its categories and tags, which the search's facets count and its
     # category filter reads on the row instead of joining the links of every match; kept by
-    # catalog.search.facet_keys_update on PostgreSQL (null where never computed, and on SQLite).
+    # PostgreSQL triggers on the links (catalog.search.facet_keys_triggers_create; null on
+    # SQLite, whose search reads the links).
     facet_categories = models.JSONField(null=True, editable=False)
     facet_tags = models.JSONField(null=True, editable=False)
 

@@ -151,38 +151,74 @@ _VECTOR_SQL = _VECTOR_SQL.replace("__CONFIG__", _config_case("s.language")).repl
 VECTOR_UPDATE_ALL_SQL = _VECTOR_SQL.replace("__WHERE__", "TRUE")
 
 
-# Sets the facet keys (`Product.facet_categories`, `facet_tags`) of the products whose ids are
-# given: their categories' and tags' ids as a JSON array of text, in id order.
-_FACET_KEYS_UPDATE_SQL = """
-UPDATE catalog_product p SET
+# The facet keys (`Product.facet_categories`, `facet_tags`) of a product `p`: its categories'
+# and tags' ids as a JSON array of text, in id order.
+FACET_KEYS_SET_SQL = """
     facet_categories = (SELECT coalesce(jsonb_agg(pc.category_id::text ORDER BY pc.category_id),
                                         '[]') FROM catalog_product_categories pc
                          WHERE pc.product_id = p.id),
     facet_tags = (SELECT coalesce(jsonb_agg(pt.tag_id::text ORDER BY pt.tag_id), '[]')
                     FROM catalog_product_tags pt WHERE pt.product_id = p.id)
- WHERE p.id = ANY(%s)
 """
 
+# PostgreSQL keeps the facet keys itself: after every statement that adds, removes or changes
+# category or tag links (a product's `categories.set()`, a category deleted with its links, raw
+# SQL), one UPDATE recomputes the keys of the products it touched, in the same transaction.
+# Statement triggers with transition tables: a statement linking 1,000 products updates them
+# once each. Loads that turn triggers off (`session_replication_role = replica`) fill the keys
+# themselves, as `bench/generate_catalog.py` does.
+_FACET_KEYS_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION catalog_facet_keys_refresh() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE catalog_product p SET __SET__
+         WHERE p.id IN (SELECT product_id FROM changed_links_new);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE catalog_product p SET __SET__
+         WHERE p.id IN (SELECT product_id FROM changed_links_old);
+    END IF;
+    RETURN NULL;
+END
+$$
+""".replace("__SET__", FACET_KEYS_SET_SQL)
+_FACET_KEYS_LINK_TABLES = ("catalog_product_categories", "catalog_product_tags")
+_FACET_KEYS_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS changed_links_new",
+    "DELETE": "OLD TABLE AS changed_links_old",
+    "UPDATE": "NEW TABLE AS changed_links_new OLD TABLE AS changed_links_old",
+}
 
-def facet_keys_update(*, product_ids: Iterable[int]) -> None:
-    """Recompute the facet keys of these products from their category and tag links (the
-    search vector's updates do, and so does every change of the links: catalog.listeners)."""
-    ids = sorted(set(product_ids))
-    if not ids or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_FACET_KEYS_UPDATE_SQL, [ids])
+
+def facet_keys_triggers_create(cursor: Any) -> None:
+    """Create (or replace) the triggers that keep the facet keys (migration 0013)."""
+    cursor.execute(_FACET_KEYS_FUNCTION_SQL)
+    for table in _FACET_KEYS_LINK_TABLES:
+        for event, transition in _FACET_KEYS_TRANSITIONS.items():
+            name = f"{table}_facet_keys_{event.lower()}"
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_keys_refresh()"
+            )
+
+
+def facet_keys_triggers_drop(cursor: Any) -> None:
+    for table in _FACET_KEYS_LINK_TABLES:
+        for event in _FACET_KEYS_TRANSITIONS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_facet_keys_{event.lower()} ON {table}")
+    cursor.execute("DROP FUNCTION IF EXISTS catalog_facet_keys_refresh()")
 
 
 def search_vector_update(*, product_ids: Iterable[int]) -> None:
-    """Recompute the stored search vector and facet keys of these products (call inside the
-    write's transaction, after tags and categories are set)."""
+    """Recompute the stored search vector of these products (call inside the write's
+    transaction, after tags and categories are set)."""
     ids = sorted(set(product_ids))
     if not ids or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(_VECTOR_SQL.replace("__WHERE__", "p.id = ANY(%s)"), [ids])
-    facet_keys_update(product_ids=ids)
     search_words_add(where="p.id = ANY(%s)", params=[ids])
 
 

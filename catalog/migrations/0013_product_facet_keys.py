@@ -1,30 +1,34 @@
 """Facet keys on the product row (docs/search.md): the ids of its categories and tags, which the
 search's facets count and its category filter reads over a bounded match set instead of joining
-the links of every match. Filled here from the links on PostgreSQL (about a minute for a million
-products), kept by catalog.search.facet_keys_update since; the embedded SQLite database leaves
-them empty (its search reads the links)."""
+the links of every match. On PostgreSQL they are filled here from the links (about a minute for
+a million products) and kept from then on by statement triggers on the links
+(`catalog.search.facet_keys_triggers_create`); the embedded SQLite database leaves them empty
+(its search reads the links)."""
 
 from typing import Any
 
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
+from catalog.search import (
+    FACET_KEYS_SET_SQL,
+    facet_keys_triggers_create,
+    facet_keys_triggers_drop,
+)
 from marketmate.migration_operations import PostgresOnlyAddIndex
-
-# Frozen here (catalog.search.FACET_KEYS_SET_SQL may change after this migration).
-_FILL_SQL = """
-UPDATE catalog_product p SET
-    facet_categories = (SELECT coalesce(jsonb_agg(pc.category_id::text ORDER BY pc.category_id),
-                                        '[]') FROM catalog_product_categories pc
-                         WHERE pc.product_id = p.id),
-    facet_tags = (SELECT coalesce(jsonb_agg(pt.tag_id::text ORDER BY pt.tag_id), '[]')
-                    FROM catalog_product_tags pt WHERE pt.product_id = p.id)
-"""
 
 
 def facet_keys_fill(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_FILL_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE catalog_product p SET {FACET_KEYS_SET_SQL}")  # noqa: S608
+            facet_keys_triggers_create(cursor)
+
+
+def facet_keys_unkeep(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            facet_keys_triggers_drop(cursor)
 
 
 class Migration(migrations.Migration):
@@ -43,7 +47,7 @@ class Migration(migrations.Migration):
             name="facet_tags",
             field=models.JSONField(editable=False, null=True),
         ),
-        migrations.RunPython(facet_keys_fill, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(facet_keys_fill, facet_keys_unkeep),
         PostgresOnlyAddIndex(
             model_name="product",
             index=django.contrib.postgres.indexes.GinIndex(
