@@ -139,6 +139,11 @@ def category_queryset_paths() -> QuerySet[Category]:
     return Category.objects.only("id", "path")
 
 
+def category_get_by_slug(*, slug: str) -> Category | None:
+    """The category with this slug (a search filter's or chip's), or None."""
+    return Category.objects.filter(slug=slug).first() if slug else None
+
+
 def category_ids_with_descendants(*, category: Category) -> list[int]:
     """The ids of `category` and every category below it (treebeard path prefix)."""
     return list(

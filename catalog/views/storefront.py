@@ -28,6 +28,7 @@ from catalog import search
 from catalog.hooks import product_viewed
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.selectors import (
+    category_get_by_slug,
     image_urls,
     product_list_public,
     product_queryset_public,
@@ -519,7 +520,7 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
         return Product.objects.none()
     category = None
     if params.category:
-        category = Category.objects.filter(slug=params.category).first()
+        category = category_get_by_slug(slug=params.category)
         if category is None:
             return Product.objects.none()
     price_condition = None
@@ -666,7 +667,7 @@ def _chips(data: QueryDict, facets: search.Facets, params: SearchParams) -> list
     chosen = data.get("category", "")
     if chosen and ("category", chosen) not in names:
         # A department whose products are in its sub-categories is in no facet: its own name.
-        category = Category.objects.filter(slug=chosen).first()
+        category = category_get_by_slug(slug=chosen)
         if category is not None:
             names["category", chosen] = category.name
     chips = [
