@@ -23,7 +23,7 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
     "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size"),
-    "jit": settings.DATABASES["default"].get("OPTIONS", {}).get("options"),
+    "session": settings.DATABASES["default"].get("OPTIONS", {}).get("options"),
 }))
 """
 
