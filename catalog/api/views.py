@@ -222,7 +222,7 @@ class ProductListView(ListAPIView[Product]):
             return queryset
         if self.sort == "relevance":
             return search.products_relevant(queryset)
-        return search.products_narrowed(queryset, search.match_ids(queryset))
+        return search.products_narrowed(queryset, search.match_ids(queryset, relevance=False))
 
     @extend_schema(parameters=[ProductQuerySerializer], summary="Browse products")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

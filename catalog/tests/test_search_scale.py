@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog import search
@@ -110,6 +111,47 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     # The other orders still read every match.
     assert _api_titles(api_client, q="wool", sort="price_asc")[0] == "Knitting needles"
     assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
+
+
+def test_a_query_is_broad_by_its_text_whatever_its_filters(
+    search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ranked index ranks every match of the text before a price band or the stock is
+    # checked: a common word in a narrow band is still broad, so PostgreSQL is asked how many
+    # products the text alone matches.
+    in_band = search_products(SearchParams(text="wool", price="0-25", in_stock=True))
+    monkeypatch.setattr(search, "BROAD_MATCHES", 0)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert search.query_is_broad(in_band)
+    (estimate,) = queries
+    assert estimate["sql"].startswith("EXPLAIN") and "search_vector" in estimate["sql"]
+    assert "price" not in estimate["sql"] and "inventory_count" not in estimate["sql"]
+    monkeypatch.setattr(search, "BROAD_MATCHES", 10**6)
+    assert not search.query_is_broad(in_band)
+
+
+def test_a_broad_query_sorted_otherwise_than_by_relevance_reads_any_matches(
+    client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sorted by price, the page needs no candidates: the first MATCH_LIMIT matches found give
+    # the count and the facets, without the estimate or an order by id.
+    monkeypatch.setattr(search, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)
+    products = search_products(SearchParams(text="wool"))
+
+    with CaptureQueriesContext(connection) as queries:
+        matches = search.match_ids(products, relevance=False)
+    assert (len(matches.ids), matches.capped, matches.broad) == (2, True, False)
+    assert len(queries) == 1
+    assert "EXPLAIN" not in queries[0]["sql"] and "ORDER BY" not in queries[0]["sql"]
+    assert search.match_ids(products).broad  # by relevance: its candidates
+    page = client.get("/search/", {"q": "wool", "sort": "price_asc"}).context["page"]
+    assert [product.title for product in page.object_list][:2] == [
+        "Knitting needles",
+        "Wool socks",
+    ]
+    assert (page.paginator.count, page.paginator.capped) == (2, True)
 
 
 def test_postgresql_keeps_the_facet_keys_whoever_changes_the_links() -> None:

@@ -709,9 +709,10 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
     if params.error:
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
-    matches = search.match_ids(products)
+    relevance = params.sort == "relevance"
+    matches = search.match_ids(products, relevance=relevance)
     listed = (
-        search.products_narrowed(products, matches, relevance=params.sort == "relevance")
+        search.products_narrowed(products, matches, relevance=relevance)
         if params.text
         else products
     )
