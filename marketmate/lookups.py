@@ -7,7 +7,7 @@ from django.db.models import Lookup
 from django.db.models.lookups import In
 
 
-class InArray(Lookup):  # type: ignore[type-arg]
+class InArray(Lookup):
     """`lhs` is one of a list of values, sent to PostgreSQL as one array parameter
     (`lhs = ANY(%s)`), where `__in` sends one parameter per value: for the 1,000 ids of a
     search's matches, Django's compiling, psycopg's parsing and PostgreSQL's planning of a
@@ -22,8 +22,9 @@ class InArray(Lookup):  # type: ignore[type-arg]
     def __init__(self, lhs: Any, rhs: Iterable[Any]) -> None:
         super().__init__(lhs, list(rhs))
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         if connection.vendor != "postgresql":
-            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+            sql, params = In(self.lhs, self.rhs).as_sql(compiler, connection)
+            return sql, tuple(params)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
