@@ -18,8 +18,9 @@ throughput is also printed as a ratio of the baseline's. The database is only re
 `--cold` measures what a shopper typing a new query waits for: it generates `--per-endpoint`
 distinct URLs per endpoint from the catalog's own words (`catalog_searchword`): single words,
 pairs, quoted phrases, OR, -word and typos, some with price band, stock, category and sort
-filters; category pages at several page numbers; autocomplete prefixes and typos. Every URL is
-asked exactly once, by `--clients` concurrent clients (2 by default), on a fresh cache, and each
+filters; category pages at several page numbers; autocomplete prefixes and typos. First the
+database's files are read once into the operating system's memory (`pg_prewarm`), as on a
+server that has been up; then every URL is asked exactly once, by `--clients` concurrent clients (2 by default), on a fresh cache, and each
 endpoint's p50/p95 is printed with its ratio to the minimal view's (`/healthz`, asked the same
 way), so that runs on a loaded machine compare. Last, it prints the EXPLAIN (ANALYZE, BUFFERS)
 of the result query of the slowest search URL.
@@ -286,14 +287,21 @@ def warm_up_urls(word: str, category: str) -> list[str]:
 async def measure_once(
     base: str, urls: list[str], *, clients: int
 ) -> tuple[list[tuple[float, str]], dict[int, int]]:
-    """Each URL asked once, by `clients` concurrent clients: ((seconds, url) each, errors)."""
+    """Each URL asked once, by `clients` concurrent clients: ((seconds, url) each, errors).
+
+    Each request comes on a new connection, as from a proxy that does not keep connections to
+    the web processes open (deploy/nginx): an idle uvicorn worker then takes it. A kept-alive
+    connection stays with the worker that accepted it, and both clients' connections landed on
+    the same worker in 7 sessions of 8, leaving the other idle: a run then measured one worker
+    serving two clients, and runs differed by a factor of two."""
     import aiohttp
 
     headers = {"X-Forwarded-Proto": "https", "Accept-Language": "en"}
     errors: dict[int, int] = {}
     timings: list[tuple[float, str]] = []
     queue = list(reversed(urls))
-    async with aiohttp.ClientSession(base, headers=headers) as session:
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as session:
 
         async def client() -> None:
             while queue:
@@ -374,9 +382,34 @@ def storefront_server(options: Any) -> Iterator[str]:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def files_read(database_url: str) -> str:
+    """Read the database's tables and indexes once (`pg_prewarm`, into the operating system's
+    memory, not PostgreSQL's buffers), as a server that has been up holds them: a catalog just
+    generated or restored is partly on disk only, and which of its pages a run finds there
+    decided 30 to 150 ms of a URL's time. What the application and PostgreSQL cache is not
+    touched (the cold mode is about them). Returns what was done, for the report."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        try:
+            connection.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except psycopg.Error as error:
+            return f"not read first (pg_prewarm: {error})"
+        began = time.monotonic()
+        blocks = connection.execute(
+            "SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't', 'm')"
+        ).fetchone()
+    pages = int(blocks[0]) if blocks else 0
+    return f"{pages * 8 // 1024} MB read once in {time.monotonic() - began:.1f} s (pg_prewarm)"
+
+
 def run_cold(options: Any) -> dict[str, Any]:
     rng = random.Random(options.seed)
     endpoints = cold_urls_for(options.database_url, rng, options.per_endpoint)
+    database_files = files_read(options.database_url)
+    print(f"# database files: {database_files}", file=sys.stderr, flush=True)
     figures: dict[str, Any] = {}
     slowest: dict[str, tuple[float, str]] = {}
     warm_up = endpoints.pop("warm_up")
@@ -410,6 +443,7 @@ def run_cold(options: Any) -> dict[str, Any]:
         "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
         "database": urllib.parse.urlsplit(options.database_url).path.lstrip("/"),
         "clients": options.clients,
+        "database_files": database_files,
         "endpoints": figures,
         "explain_slowest_search": explain_url(options.database_url, max(searches)[1])
         if searches
