@@ -119,7 +119,8 @@ async def measure(
     errors: dict[int, int] = {}
     cold: list[float] = []
     warm: list[float] = []
-    async with aiohttp.ClientSession(base, headers=headers) as session:
+    connector = aiohttp.TCPConnector(force_close=True)  # a connection per request: measure_once
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as session:
 
         async def get(url: str, into: list[float]) -> None:
             began = time.monotonic()
