@@ -154,6 +154,25 @@ def test_a_broad_query_sorted_otherwise_than_by_relevance_reads_any_matches(
     assert (page.paginator.count, page.paginator.capped) == (2, True)
 
 
+def test_a_quoted_phrase_finds_its_words_side_by_side_only(search_index: str) -> None:
+    def titles(text: str) -> set[str]:
+        return {product.title for product in search_products(SearchParams(text=text))}
+
+    # "Merino wool scarf", not "A cotton scarf with wool trim".
+    assert titles('"wool scarf"') == {"Merino wool scarf"}
+    assert titles('"scarf wool"') == set()
+    assert titles('"wool scarves"') == {"Knitting needles"}  # "For knitting wool scarves."
+    assert titles('"wool scarf" merino') == {"Merino wool scarf"}
+    # With minus or OR the phrase is matched as it is.
+    assert titles('"wool scarves" -merino') == {"Knitting needles"}
+    assert titles('"scarf wool" or mug') == {"Mug"}
+    with CaptureQueriesContext(connection) as queries:
+        list(search_products(SearchParams(text='"wool scarf"')))
+    # With the ranked index, which checks word positions slowly, the words find the products
+    # and their rows are checked for the phrase.
+    assert ("ts_match_vq" in queries[0]["sql"]) == (search_index == "ranked_index")
+
+
 def test_postgresql_keeps_the_facet_keys_whoever_changes_the_links() -> None:
     mug = Product.objects.get(title="Mug")
     teapot = Product.objects.get(title="Teekanne aus Ton")
