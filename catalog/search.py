@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductVariant, SearchWord
 from marketmate.currency import Rates, display_currency_codes, exchange_rate_find, price_convert
-from marketmate.lookups import InArray
+from marketmate.lookups import InArray, int_array
 from shops.selectors import shop_queryset_public
 
 QUERY_MIN_LENGTH = 2
@@ -767,10 +767,10 @@ WITH matched AS (
     SELECT p.id, p.shop_id, p.price, p.currency, p.track_inventory,
            coalesce(p.facet_categories, '[]') AS categories, coalesce(p.facet_tags, '[]') AS tags
       FROM catalog_product p
-     WHERE p.id = ANY(%(ids)s)
+     WHERE p.id = ANY(%(ids)s::bigint[])
 ), variants AS (
     SELECT v.product_id, v.options, v.inventory_count FROM catalog_productvariant v
-     WHERE v.product_id = ANY(%(ids)s)
+     WHERE v.product_id = ANY(%(ids)s::bigint[])
 )
 SELECT 'category', c.slug, __CATEGORY_NAME__, count(*)
   FROM matched m, jsonb_array_elements_text(m.categories) AS key
@@ -820,7 +820,7 @@ def _facets_count_in_one_pass(
     with connection.cursor() as cursor:
         sql = _FACETS_SQL.replace("__BAND__", band_sql)
         sql = sql.replace("__CATEGORY_NAME__", _category_name_column())
-        cursor.execute(sql, {"ids": list(ids), **names})
+        cursor.execute(sql, {"ids": int_array(ids), **names})
         rows = cursor.fetchall()
     found: dict[str, list[dict[str, Any]]] = {}
     by_option: dict[str, list[dict[str, Any]]] = {}

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
-from marketmate.lookups import InArray
+from marketmate.lookups import InArray, int_array
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +27,10 @@ def test_in_array_finds_what_in_finds_with_one_parameter() -> None:
     }
     # From a generator too (read once).
     assert Product.objects.filter(InArray(F("pk"), (pk for pk in wanted))).count() == 2
+
+
+def test_int_array_joins_integers_and_refuses_anything_else() -> None:
+    assert int_array([3, 1, 2]) == "{3,1,2}"
+    assert int_array([]) == "{}"
+    with pytest.raises(ValueError):
+        int_array(["1}; DROP TABLE x; --"])  # type: ignore[list-item]
