@@ -129,7 +129,11 @@ def test_while_redis_is_away_the_handshake_is_refused_at_once_so_the_page_retrie
     async def scenario() -> tuple[bool, object]:
         communicator = WebsocketCommunicator(router, "/ws/")
         communicator.scope["user"] = user
-        return await communicator.connect(timeout=5)
+        refused = await communicator.connect(timeout=5)
+        # Let the consumer finish while this loop still serves its database calls: returning
+        # first left them waiting on a thread no one served, and the test hung once.
+        await communicator.disconnect(timeout=5)
+        return refused
 
     # Refused before accept: the browser sees the handshake fail and backs off.
     assert scenario() == (False, CLOSE_TRY_AGAIN_LATER)
@@ -143,6 +147,7 @@ def _handshake(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> d
         communicator = WebsocketCommunicator(application, path, headers=headers or [])
         connected, _ = await communicator.connect(timeout=5)
         if not connected:
+            await communicator.disconnect(timeout=5)  # as above: the consumer ends here
             return {"type": "websocket.close", "refused": True}
         output = await communicator.receive_output(timeout=5)
         await communicator.disconnect()
