@@ -294,6 +294,14 @@ def test_facets_count_the_bounded_match_set(monkeypatch: pytest.MonkeyPatch) -> 
     assert full.capped is False
     assert capped.capped is True
     assert sum(shop["count"] for shop in capped.shops) == 2
+    # Over MATCH_LIMIT, the counts are lower bounds from the first FACET_SAMPLE matches; up to
+    # MATCH_LIMIT, every match counts.
+    monkeypatch.setattr(search, "FACET_SAMPLE", 1)
+    sampled = search.facets_count(products=search_products(SearchParams(text="wool")))
+    assert (sum(shop["count"] for shop in sampled.shops), sampled.capped) == (1, True)
+    monkeypatch.setattr(search, "MATCH_LIMIT", 4)
+    exact = search.facets_count(products=search_products(SearchParams(text="wool")))
+    assert (exact.shops, exact.tags, exact.capped) == (full.shops, full.tags, False)
 
 
 def test_category_pages_show_the_maintained_count(
