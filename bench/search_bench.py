@@ -20,10 +20,11 @@ distinct URLs per endpoint from the catalog's own words (`catalog_searchword`): 
 pairs, quoted phrases, OR, -word and typos, some with price band, stock, category and sort
 filters; category pages at several page numbers; autocomplete prefixes and typos. First the
 database's files are read once into the operating system's memory (`pg_prewarm`), as on a
-server that has been up; then every URL is asked exactly once, by `--clients` concurrent clients (2 by default), on a fresh cache, and each
-endpoint's p50/p95 is printed with its ratio to the minimal view's (`/healthz`, asked the same
-way), so that runs on a loaded machine compare. Last, it prints the EXPLAIN (ANALYZE, BUFFERS)
-of the result query of the slowest search URL.
+server that has been up; then every URL is asked exactly once, each on a new connection, by
+`--clients` concurrent clients (2 by default), on a fresh cache, and each endpoint's p50/p95
+is printed with its ratio to the minimal view's (`/healthz`, asked the same way), so that runs
+on a loaded machine compare. Last, it prints the EXPLAIN (ANALYZE, BUFFERS) of the result
+query of the slowest search URL.
 """
 
 import asyncio
