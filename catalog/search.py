@@ -606,15 +606,14 @@ def products_ranked_within(products: QuerySet[Product], ids: list[int]) -> Query
     return within
 
 
-def products_narrowed(
-    products: QuerySet[Product], matches: Matches, *, relevance: bool = False
-) -> QuerySet[Product]:
+def products_narrowed(products: QuerySet[Product], matches: Matches) -> QuerySet[Product]:
     """`products` limited to the ids of `matches` when those are all of them (not capped), so
     that sorting a few hundred matches by price or date reads those rows only: an index on the
     sort column, read in order and checked against the query row by row, is quick only when
-    most rows match, and would read the whole catalog for a query that matches little. In the
-    `relevance` order a broad query's are its candidates (see BROAD_MATCHES)."""
-    if matches.broad and relevance:
+    most rows match, and would read the whole catalog for a query that matches little. A broad
+    query's matches read for the relevance order (`match_ids`) are its candidates, ranked
+    among themselves (see BROAD_MATCHES)."""
+    if matches.broad:
         return products_ranked_within(products, matches.ids)
     if matches.capped:
         return products

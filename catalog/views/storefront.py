@@ -709,13 +709,8 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
     if params.error:
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
-    relevance = params.sort == "relevance"
-    matches = search.match_ids(products, relevance=relevance)
-    listed = (
-        search.products_narrowed(products, matches, relevance=relevance)
-        if params.text
-        else products
-    )
+    matches = search.match_ids(products, relevance=params.sort == "relevance")
+    listed = search.products_narrowed(products, matches) if params.text else products
     ordered = search.products_order(listed, sort=params.sort, searching=bool(params.text))
     paginator = CappedPaginator(
         product_cards(ordered), PAGE_SIZE, known_count=(len(matches.ids), matches.capped)
