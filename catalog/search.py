@@ -403,10 +403,13 @@ def products_order(products: QuerySet[Product], *, sort: str, searching: bool) -
     return products.order_by(*ordering)
 
 
-# --- Typo tolerance ------------------------------------------------------------------------------
+# --- Typo tolerance and completions ------------------------------------------------------------
 
-# The words of the public catalog (titles, tag and category names), as `to_tsvector('simple')`
-# splits them; digits and words shorter than 3 letters are left out (nothing to correct).
+# A word of the vocabulary, as `to_tsvector('simple')` splits the text: two letters or more, not
+# only digits (nothing to correct or complete in those).
+_WORD_KEPT = "length(word) BETWEEN 2 AND 100 AND word !~ '^[0-9]+$'"
+
+# The words of the public catalog (titles, tag and category names).
 _WORDS_SQL = """
 INSERT INTO catalog_searchword (word, products)
 SELECT word, count(*)
@@ -418,34 +421,88 @@ SELECT word, count(*)
            (SELECT string_agg(c.name, ' ') FROM catalog_product_categories pc
               JOIN catalog_category c ON c.id = pc.category_id WHERE pc.product_id = p.id)
        )))) AS word
- WHERE p.status = 'active' AND s.status = 'active' AND (__WHERE__)
-   AND length(word) BETWEEN 3 AND 100 AND word !~ '^[0-9]+$'
+ WHERE p.status = 'active' AND s.status = 'active' AND (__WHERE__) AND __WORD_KEPT__
  GROUP BY word
 ON CONFLICT (word) DO __CONFLICT__
-"""
+""".replace("__WORD_KEPT__", _WORD_KEPT)
 SEARCH_WORDS_REBUILD_SQL = _WORDS_SQL.replace("__WHERE__", "TRUE").replace(
     "__CONFLICT__", "UPDATE SET products = EXCLUDED.products"
 )
 
+# How many products a word keeps for autocomplete (twice what it shows: room for the ones that
+# left the public catalog since, which the suggestions skip).
+SUGGESTIONS_PER_WORD = 10
+
+# The best rated public products of each title word among the products `__WHERE__` selects
+# (`title_best`), by the order autocomplete shows them in.
+_TITLE_BEST_SQL = """
+title_words AS (
+    SELECT word, p.id, p.rating_count, p.title
+      FROM catalog_product p
+      JOIN shops_shop s ON s.id = p.shop_id,
+           unnest(tsvector_to_array(to_tsvector('simple', p.title))) AS word
+     WHERE p.status = 'active' AND s.status = 'active' AND (__WHERE__) AND __WORD_KEPT__
+),
+title_best AS (
+    SELECT word, id, rank FROM (
+        SELECT word, id, row_number() OVER (
+                   PARTITION BY word ORDER BY rating_count DESC, title, id) AS rank
+          FROM title_words) ranked
+     WHERE rank <= __PER_WORD__
+)
+""".replace("__WORD_KEPT__", _WORD_KEPT).replace("__PER_WORD__", str(SUGGESTIONS_PER_WORD))
+
+# Every word's completions, recounted (the daily rebuild, migration 0014).
+SEARCH_WORD_SUGGESTIONS_SQL = """
+WITH __TITLE_BEST__
+UPDATE catalog_searchword w SET suggestions = best.ids
+  FROM (SELECT word, jsonb_agg(id ORDER BY rank) AS ids FROM title_best GROUP BY word) best
+ WHERE best.word = w.word
+""".replace("__TITLE_BEST__", _TITLE_BEST_SQL.replace("__WHERE__", "TRUE"))
+
+# The completions of the words of the products `__WHERE__` selects, merged with what the words
+# kept: a product saved joins its title words' completions at once when it ranks among their
+# best; what left the public catalog is dropped by the next rebuild (and skipped until then).
+# A word another transaction is merging into (a vendor's import, say) is skipped, not waited
+# for: saving a product never waits on another shop's, and the daily recount adds what was
+# skipped.
+_SUGGESTIONS_MERGE_SQL = """
+WITH __TITLE_BEST__,
+free AS (SELECT word FROM catalog_searchword WHERE word IN (SELECT word FROM title_best)
+         FOR UPDATE SKIP LOCKED)
+UPDATE catalog_searchword w SET suggestions = (
+    SELECT coalesce(jsonb_agg(p.id ORDER BY p.rating_count DESC, p.title, p.id), '[]')
+      FROM (SELECT id, rating_count, title FROM catalog_product
+             WHERE id IN (SELECT kept::bigint FROM jsonb_array_elements_text(w.suggestions) kept
+                          UNION SELECT best.id FROM title_best best WHERE best.word = w.word)
+             ORDER BY rating_count DESC, title, id LIMIT __PER_WORD__) p)
+ WHERE w.word IN (SELECT word FROM free)
+""".replace("__TITLE_BEST__", _TITLE_BEST_SQL).replace("__PER_WORD__", str(SUGGESTIONS_PER_WORD))
+
 
 def search_words_add(*, where: str, params: list[Any]) -> None:
     """Add the words of the public products that `where` (over `p`, the product, and `s`, its
-    shop) selects to the vocabulary; words already known keep their count."""
+    shop) selects to the vocabulary (words already known keep their count), and these products
+    to their title words' completions."""
     if connection.vendor != "postgresql":
         return
     sql = _WORDS_SQL.replace("__WHERE__", where).replace("__CONFLICT__", "NOTHING")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        cursor.execute(_SUGGESTIONS_MERGE_SQL.replace("__WHERE__", where), params)
 
 
 def search_words_rebuild() -> int:
-    """Recount the whole vocabulary (words no product has any more are dropped); how many."""
+    """Recount the whole vocabulary and its completions (words no product has any more are
+    dropped); how many words."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM catalog_searchword")
         cursor.execute(SEARCH_WORDS_REBUILD_SQL)
-        return cursor.rowcount
+        words = cursor.rowcount
+        cursor.execute(SEARCH_WORD_SUGGESTIONS_SQL)
+        return words
 
 
 _WORD = re.compile(r"\w+")
@@ -1058,11 +1115,15 @@ def _band_currency(bands: ConvertedBands | None, currencies: list[str]) -> str:
 # --- Suggestions ------------------------------------------------------------------------------
 
 SUGGEST_LIMIT = 5
-# Product suggestions are the best rated of at most SUGGEST_SCOPE titles that start with the text
-# (read from an index, in no particular order), then of as many with a word starting with it
-# (from a trigram index on the upper-case titles): a two-letter prefix over a million products
-# stays cheap.
+# Titles starting with the text: the best rated of at most SUGGEST_SCOPE of them (read from an
+# index, in no particular order): a two-letter prefix over a million products stays cheap.
 SUGGEST_SCOPE = 200
+# Titles with a word starting with the text: the completions (`SearchWord.suggestions`) of the
+# COMPLETED_WORDS most common words it starts.
+COMPLETED_WORDS = 10
+# One word as the vocabulary keeps it: letters and digits, not only digits.
+_ONE_WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
+_TITLE_WORD = re.compile(r"[^\W_]+")
 
 
 def _suggest_best(candidates: QuerySet[Product], *, exclude: list[int]) -> list[dict[str, Any]]:
@@ -1076,15 +1137,33 @@ def _suggest_best(candidates: QuerySet[Product], *, exclude: list[int]) -> list[
     return best
 
 
-def _some_word_may_start_with(text: str) -> bool:
-    """False when `text` is one word of 3 letters or more that starts no word of the catalog
-    (`SearchWord`, which has every word of the public titles): a typo then skips the trigram
-    search of titles with a word starting with it, which reads the trigrams of thousands of
-    titles to find none, and goes straight to the correction."""
-    word = text.lower()
-    if connection.vendor != "postgresql" or len(word) < 3 or not word.isalpha():
-        return True
-    return SearchWord.objects.filter(word__startswith=word).exists()
+def _suggest_completing(
+    products: QuerySet[Product], word: str, *, exclude: list[int]
+) -> list[dict[str, Any]]:
+    """The best rated of `products` with a title word starting with `word` (lower case), from
+    the completions of the catalog's words that start with it: a handful of rows read by id,
+    where searching the titles read the trigram index's entries of every title with a word
+    starting with the same letter (20 to 30 ms at a million products)."""
+    ids: dict[int, None] = {}
+    for suggestions in (
+        SearchWord.objects.filter(word__startswith=word)
+        .order_by("-products", "word")
+        .values_list("suggestions", flat=True)[:COMPLETED_WORDS]
+    ):
+        ids.update(dict.fromkeys(suggestions or ()))
+    rows = (
+        products.filter(InArray(F("pk"), list(ids)))
+        .exclude(pk__in=exclude)
+        .order_by("-rating_count", "title", "pk")
+        .values("pk", "slug", "title")
+    )
+    # A product whose title changed since keeps its old words' completions until the daily
+    # recount: only the titles that still have such a word are suggested.
+    return [
+        row
+        for row in rows
+        if any(found.startswith(word) for found in _TITLE_WORD.findall(row["title"].lower()))
+    ][:SUGGEST_LIMIT]
 
 
 def _suggest_products(products: QuerySet[Product], text: str) -> list[dict[str, Any]]:
@@ -1092,12 +1171,17 @@ def _suggest_products(products: QuerySet[Product], text: str) -> list[dict[str, 
     # prefix index's order is not the collation's, and ordering would read every match (a
     # two-letter prefix starts 30,000 titles of the benchmark's catalog).
     found = _suggest_best(products.filter(title__istartswith=text).order_by(), exclude=[])
-    if len(found) < SUGGEST_LIMIT and _some_word_may_start_with(text):
-        found += _suggest_best(
-            products.filter(title__icontains=f" {text}").order_by(),
-            exclude=[item["pk"] for item in found],
-        )[: SUGGEST_LIMIT - len(found)]
-    return found
+    if len(found) >= SUGGEST_LIMIT:
+        return found
+    exclude = [item["pk"] for item in found]
+    if connection.vendor == "postgresql" and _ONE_WORD.fullmatch(text):
+        more = _suggest_completing(products, text.lower(), exclude=exclude)
+    else:
+        # Several words, or the embedded SQLite database (which keeps no vocabulary).
+        more = _suggest_best(
+            products.filter(title__icontains=f" {text}").order_by(), exclude=exclude
+        )
+    return found + more[: SUGGEST_LIMIT - len(found)]
 
 
 def search_suggest(*, products: QuerySet[Product], text: str) -> dict[str, list[dict[str, Any]]]:
