@@ -1160,7 +1160,7 @@ def _suggest_completing(
     # A product whose title changed since keeps its old words' completions until the daily
     # recount: only the titles that still have such a word are suggested.
     return [
-        row
+        dict(row)
         for row in rows
         if any(found.startswith(word) for found in _TITLE_WORD.findall(row["title"].lower()))
     ][:SUGGEST_LIMIT]
