@@ -4,7 +4,9 @@ replies, the wishlist page and buttons, and the admin's hide action."""
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
 from waffle.testutils import override_flag
 
 from accounts.models import User
@@ -13,6 +15,7 @@ from catalog.models import Product, Review, WishlistItem
 from catalog.services.products import product_update
 from catalog.services.reviews import review_create, review_reply
 from catalog.services.wishlists import wishlist_add
+from catalog.templatetags.reviews import rating_stars
 from catalog.tests.factories import ProductFactory
 from catalog.tests.purchases import order_of
 from marketmate.models import AuditLog
@@ -287,3 +290,29 @@ def test_the_wishlist_admin_lists_items(product: Product) -> None:
 
     assert response.status_code == 200
     assert "Blue Mug" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "rating", "count", "label", "reviews"),
+    [
+        ("en", Decimal("4.50"), 3, "Rated 4.5 out of 5", "4.5 (3 reviews)"),
+        ("en", Decimal("4.33"), 1, "Rated 4.3 out of 5", "4.3 (1 review)"),
+        ("es", Decimal("2.25"), 1234, "Valoración: 2,3 de 5", "2,3 (1234 reseñas)"),
+        ("de", "5.00", 0, "Bewertet mit 5,0 von 5", None),
+    ],
+)
+def test_the_stars_tag_and_template_read_the_same_in_every_language(
+    language: str, rating: object, count: int, label: str, reviews: str | None
+) -> None:
+    with translation.override(language):
+        tag = str(rating_stars(rating, count))
+        included = render_to_string(
+            "catalog/reviews/stars.html", {"rating": rating, "count": count}
+        ).strip()
+
+    assert tag == included
+    assert f'aria-label="{label}"' in tag
+    if reviews is None:
+        assert "rating__count" not in tag
+    else:
+        assert f'<span class="rating__count">{reviews}</span>' in tag
