@@ -20,7 +20,12 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorExact,
+    TrigramSimilarity,
+)
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -37,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Cast
+from django.db.models.sql.where import WhereNode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -612,15 +618,21 @@ def _text_query(products: QuerySet[Any]) -> Any:
     return ranking.get_source_expressions()[1]
 
 
-def query_is_broad(products: QuerySet[Any]) -> bool:
-    """Whether `products` (searched: `products_search()`'s result) is a broad query: whether
-    its text alone is expected to match more than BROAD_MATCHES products. The text alone, not
-    with the filters: the ranked index ranks every match of the text before the filters are
-    checked (a common word in one price band still ranks 80,000 entries)."""
+def text_matches_estimate(products: QuerySet[Any]) -> int | None:
+    """How many products the text of `products` (searched: `products_search()`'s result) alone
+    is expected to match; None without a text search on PostgreSQL. The text alone, not with
+    the filters: the ranked index ranks every match of the text before the filters are checked
+    (a common word in one price band still ranks 80,000 entries)."""
     query = _text_query(products)
     if connection.vendor != "postgresql" or query is None:
-        return False
-    return matches_estimate(Product.objects.filter(search_vector=query)) > BROAD_MATCHES
+        return None
+    return matches_estimate(Product.objects.filter(search_vector=query))
+
+
+def query_is_broad(products: QuerySet[Any]) -> bool:
+    """Whether `products` is a broad query: its text alone expected to match more than
+    BROAD_MATCHES products."""
+    return (text_matches_estimate(products) or 0) > BROAD_MATCHES
 
 
 def candidate_ids(products: QuerySet[Any], limit: int) -> list[int]:
@@ -629,12 +641,14 @@ def candidate_ids(products: QuerySet[Any], limit: int) -> list[int]:
 
 
 class Matches(NamedTuple):
-    """The ids of at most MATCH_LIMIT matches, whether there are more, and whether the query is
-    broad (then they are its most recent matches, the candidates its relevance ranks)."""
+    """The ids of at most MATCH_LIMIT matches, whether there are more, and how the relevance
+    order ranks them: `broad`, its most recent matches are the candidates it ranks; `narrow`,
+    every match is ranked row by row (RANK_ROW_BY_ROW); neither, the ranked index ranks."""
 
     ids: list[int]
     capped: bool
     broad: bool = False
+    narrow: bool = False
 
 
 def match_ids(products: QuerySet[Any], *, relevance: bool = True) -> Matches:
@@ -644,12 +658,14 @@ def match_ids(products: QuerySet[Any], *, relevance: bool = True) -> Matches:
     otherwise: a page sorted by price or date needs no candidates, and the first MATCH_LIMIT
     found end the scan where sorting by id would read every match (a broad word in a price
     band: 16,000 rows and their stock, 280 ms, against 60)."""
-    broad = relevance and query_is_broad(products)
+    estimate = text_matches_estimate(products) if relevance else None
+    broad = estimate is not None and estimate > BROAD_MATCHES
+    narrow = estimate is not None and estimate <= RANK_ROW_BY_ROW
     if broad:
         found = candidate_ids(products, MATCH_LIMIT + 1)
     else:
         found = [row["pk"] for row in matches_capped(products, MATCH_LIMIT + 1)]
-    return Matches(found[:MATCH_LIMIT], len(found) > MATCH_LIMIT, broad)
+    return Matches(found[:MATCH_LIMIT], len(found) > MATCH_LIMIT, broad, narrow)
 
 
 def products_ranked_within(products: QuerySet[Product], ids: list[int]) -> QuerySet[Product]:
@@ -663,6 +679,45 @@ def products_ranked_within(products: QuerySet[Product], ids: list[int]) -> Query
     return within
 
 
+# A query whose text is expected to match at most this many products is ranked row by row over
+# its matches, found through the GIN index, instead of by the ranked index: the ranked index
+# reads every match's word positions from its posting lists, slowly when the query combines
+# words ("vintage seeds", 1,300 matches: 33 ms, row by row 6; "lamps gift", 7,500: 47 and 25),
+# and quickly for one word, whose posting list it reads in rank order ("kits", 24,000: 17 ms,
+# row by row 83). The estimate is the planner's (`text_matches_estimate`).
+RANK_ROW_BY_ROW = 8_000
+
+
+class MatchesByGin(SearchVectorExact):
+    """`search_vector @@@ query`: the same match as `@@`, by an operator only the GIN index
+    serves (the ranked index serves `@@` too, and would be planned for a match it reads more
+    slowly: above)."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@@ {rhs}", (*lhs_params, *rhs_params)
+
+
+def _matched_by_gin(node: WhereNode) -> None:
+    for index, child in enumerate(node.children):
+        if type(child) is SearchVectorExact:
+            node.children[index] = MatchesByGin(child.lhs, child.rhs)
+        elif isinstance(child, WhereNode):
+            _matched_by_gin(child)
+
+
+def products_ranked_row_by_row(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` (searched, with the ranked index) found through the GIN index, each match's
+    relevance computed from its row; `relevance_ordering` sorts by it and the id."""
+    distance = products.query.annotations.get("distance")
+    if distance is None or isinstance(distance, CandidateDistance):
+        return products
+    ranked = products.annotate(distance=CandidateDistance(*distance.get_source_expressions()))
+    _matched_by_gin(ranked.query.where)  # the clone's own condition tree
+    return ranked
+
+
 def products_narrowed(products: QuerySet[Product], matches: Matches) -> QuerySet[Product]:
     """`products` limited to the ids of `matches` when those are all of them (not capped), so
     that sorting a few hundred matches by price or date reads those rows only: an index on the
@@ -673,16 +728,22 @@ def products_narrowed(products: QuerySet[Product], matches: Matches) -> QuerySet
     if matches.broad:
         return products_ranked_within(products, matches.ids)
     if matches.capped:
-        return products
+        return products_ranked_row_by_row(products) if matches.narrow else products
     return products.filter(InArray(F("pk"), matches.ids))
 
 
 def products_relevant(products: QuerySet[Product]) -> QuerySet[Product]:
     """`products` (searched) to list by relevance: a broad query's MATCH_LIMIT candidates, ranked
-    among themselves; every match otherwise (the ranked index's order)."""
-    if not query_is_broad(products):
+    among themselves; every match of a narrow one ranked row by row (RANK_ROW_BY_ROW); every
+    match in the ranked index's order otherwise."""
+    estimate = text_matches_estimate(products)
+    if estimate is None:
         return products
-    return products_ranked_within(products, candidate_ids(products, MATCH_LIMIT))
+    if estimate > BROAD_MATCHES:
+        return products_ranked_within(products, candidate_ids(products, MATCH_LIMIT))
+    if estimate <= RANK_ROW_BY_ROW:
+        return products_ranked_row_by_row(products)
+    return products
 
 
 @dataclass
@@ -733,7 +794,8 @@ def facets_count(
     `match_ids()`, read here when not given): on PostgreSQL one statement that reads each
     matched product (with its categories and tags: its facet keys) and its variants once, never
     a join over every match."""
-    ids, capped, _broad = matches if matches is not None else match_ids(products)
+    found = matches if matches is not None else match_ids(products)
+    ids, capped = found.ids, found.capped
     if not ids:
         return Facets(capped=capped)
     if capped:
@@ -1127,9 +1189,9 @@ _TITLE_WORD = re.compile(r"[^\W_]+")
 
 
 def _suggest_best(candidates: QuerySet[Product], *, exclude: list[int]) -> list[dict[str, Any]]:
-    ids = list(candidates.values_list("pk", flat=True)[:SUGGEST_SCOPE])
+    # One statement: the candidates' ids are a subquery (its LIMIT keeps it apart, found first).
     best: list[dict[str, Any]] = list(
-        Product.objects.filter(InArray(F("pk"), ids))
+        Product.objects.filter(pk__in=candidates.values("pk")[:SUGGEST_SCOPE])
         .exclude(pk__in=exclude)
         .order_by("-rating_count", "title", "pk")
         .values("pk", "slug", "title")[:SUGGEST_LIMIT]  # type: ignore[arg-type]
@@ -1151,6 +1213,8 @@ def _suggest_completing(
         .values_list("suggestions", flat=True)[:COMPLETED_WORDS]
     ):
         ids.update(dict.fromkeys(suggestions or ()))
+    if not ids:
+        return []  # no word starts with it: a typo, corrected next
     rows = (
         products.filter(InArray(F("pk"), list(ids)))
         .exclude(pk__in=exclude)

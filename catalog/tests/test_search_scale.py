@@ -113,6 +113,31 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
 
 
+def test_a_narrow_query_is_ranked_row_by_row_in_the_ranked_indexs_order(
+    api_client: APIClient, client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if search_index != "ranked_index":
+        pytest.skip("the GIN path always ranks row by row")
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)  # "wool" matches 4: more than a page's count
+    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 0)
+    by_index = _titles(_api_pages(api_client, q="wool"))
+    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 10**6)
+    cache.clear()  # nothing computed with the other threshold is served
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/search/", {"q": "wool"}).context["page"]
+    ranked = [
+        query["sql"] for query in queries.captured_queries if "rum_ts_distance" in query["sql"]
+    ]
+
+    # The same relevance (RUM's distance), computed from the rows the GIN index finds (`@@@`,
+    # an operator the ranked index does not serve), page after page in the API too.
+    assert ranked and all(" @@@ " in sql and " <=> " not in sql for sql in ranked)
+    assert len(by_index) == 4
+    assert [product.title for product in page.object_list] == by_index[:2]  # counted to 2
+    assert _titles(_api_pages(api_client, q="wool")) == by_index
+
+
 def test_a_query_is_broad_by_its_text_whatever_its_filters(
     search_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
