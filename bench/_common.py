@@ -141,3 +141,25 @@ def django_setup() -> None:
     django.setup()
     # Expected refusals (409 out of stock...) are counted by the benchmark, not logged.
     logging.getLogger("django.request").setLevel(logging.ERROR)
+
+
+# The web processes as deployed (docs/deployment.md): HTTP through WSGI workers behind the proxy
+# (`wsgi`), or HTTP and WebSockets through uvicorn workers (`asgi`, one kind of web process).
+WEB_SERVERS = {
+    "wsgi": ["marketmate.wsgi:application"],
+    "asgi": ["marketmate.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"],
+}
+
+
+def web_server_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--web-server",
+        choices=sorted(WEB_SERVERS),
+        default="wsgi",
+        help="gunicorn's WSGI workers (HTTP behind the proxy, the default) or uvicorn workers",
+    )
+
+
+def server_described(options: argparse.Namespace) -> str:
+    kind = "sync WSGI" if options.web_server == "wsgi" else "uvicorn (ASGI)"
+    return f"gunicorn, {options.web_workers} {kind} workers, settings.production"

@@ -43,7 +43,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import ROOT, arguments, latency_summary, report
+from bench._common import (
+    ROOT,
+    arguments,
+    latency_summary,
+    report,
+    server_described,
+    web_server_argument,
+)
 from bench.generate_catalog import DEFAULT_URL
 
 # What shoppers type: single words, pairs, phrases in quotes, OR, minus, a typo or two.
@@ -372,7 +379,9 @@ def storefront_server(options: Any) -> Iterator[str]:
             check=True,
         )
         processes = Processes()
-        server, port = start_gunicorn(env, options.web_workers, work / "gunicorn.log")
+        server, port = start_gunicorn(
+            env, options.web_workers, work / "gunicorn.log", server=options.web_server
+        )
         processes.started.append(server)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -442,7 +451,7 @@ def run_cold(options: Any) -> dict[str, Any]:
     searches = [slowest[name] for name in ("search", "search_filtered") if name in slowest]
     return {
         "mode": "cold: every URL asked once, nothing cached",
-        "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
+        "server": server_described(options),
         "database": urllib.parse.urlsplit(options.database_url).path.lstrip("/"),
         "clients": options.clients,
         "database_files": database_files,
@@ -483,7 +492,7 @@ def run(options: Any) -> dict[str, Any]:
     for name in figures:
         figures[name]["throughput_vs_baseline"] = ratio(name)
     return {
-        "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
+        "server": server_described(options),
         "database": urllib.parse.urlsplit(options.database_url).path.lstrip("/"),
         "clients": options.clients,
         "seconds_per_endpoint": options.seconds,
@@ -498,6 +507,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--web-workers", type=int, default=2)
+    web_server_argument(parser)
     parser.add_argument(
         "--only", nargs="+", default=[], help="measure these endpoints (and the baseline) only"
     )

@@ -41,11 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     ROOT,
+    WEB_SERVERS,
     arguments,
     django_setup,
     latency_summary,
     report,
+    server_described,
     services,
+    web_server_argument,
 )
 from bench.search_bench import QUERIES
 
@@ -85,6 +88,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--web-workers", type=int, default=2)
+    web_server_argument(parser)
     parser.add_argument(
         "--database-url", default=None, help="a catalog already loaded (e.g. by generate_catalog)"
     )
@@ -154,14 +158,16 @@ def catalog_existing(shoppers: int) -> Catalog:
     return Catalog(items, categories, _shoppers(shoppers))
 
 
-def start_gunicorn(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
+def start_gunicorn(
+    env: dict[str, str], workers: int, log: Path, *, server: str = "wsgi"
+) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
     from marketmate.tests.fault_services import free_port
 
     port = free_port()
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "gunicorn", "marketmate.asgi:application"),
-            *("--worker-class", "uvicorn_worker.UvicornWorker", "--bind", f"127.0.0.1:{port}"),
+            *(sys.executable, "-m", "gunicorn", *WEB_SERVERS[server]),
+            *("--bind", f"127.0.0.1:{port}"),
             *("--workers", str(workers), "--forwarded-allow-ips", "*"),
         ],
         cwd=ROOT,
@@ -293,7 +299,9 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
         check=True,
     )
     processes = Processes()
-    server, port = start_gunicorn(env, options.web_workers, work / "gunicorn.log")
+    server, port = start_gunicorn(
+        env, options.web_workers, work / "gunicorn.log", server=options.web_server
+    )
     processes.started.append(server)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -324,7 +332,7 @@ def run(options, running) -> dict:  # type: ignore[no-untyped-def]
     requests_made = sum(len(values) for values in timings.values())
     failed = sum(errors.values())
     return {
-        "server": f"gunicorn, {options.web_workers} uvicorn workers, settings.production",
+        "server": server_described(options),
         "catalog": urllib.parse.urlsplit(options.database_url).path.lstrip("/")
         if options.database_url
         else f"{options.products} products generated here",
