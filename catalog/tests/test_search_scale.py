@@ -113,13 +113,11 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
 
 
+# With the ranked index only: without it every query is ranked row by row already (`ts_rank`).
+@pytest.mark.parametrize("search_index", ["ranked_index"], indirect=True)
 def test_a_narrow_query_is_ranked_row_by_row_in_the_ranked_indexs_order(
-    api_client: APIClient, client: Client, monkeypatch: pytest.MonkeyPatch
+    api_client: APIClient, client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With the ranked index only: without it every query is ranked row by row (`ts_rank`).
-    search.ranked_index_forget()
-    if not search.ranked_index_available():
-        pytest.skip("the rum extension is not installed on this PostgreSQL")
     monkeypatch.setattr(search, "MATCH_LIMIT", 2)  # "wool" matches 4: more than a page's count
     monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 0)
     by_index = _titles(_api_pages(api_client, q="wool"))
