@@ -199,6 +199,16 @@ class ProductVariant(models.Model):
                 name="catalog_variant_one_default_per_product",
             ),
         ]
+        indexes = [
+            # "Is the product in stock?", which a search with the in-stock filter asks of every
+            # match and the cards and facets of every product they show: one probe of this
+            # index, which holds only the variants in stock, without reading the variants.
+            models.Index(
+                fields=["product"],
+                condition=Q(inventory_count__gt=0),
+                name="catalog_variant_in_stock",
+            ),
+        ]
 
     def __str__(self) -> str:
         options = ", ".join(f"{key}: {value}" for key, value in sorted(self.options.items()))

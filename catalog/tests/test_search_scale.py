@@ -179,6 +179,26 @@ def test_a_broad_query_sorted_otherwise_than_by_relevance_reads_any_matches(
     assert (page.paginator.count, page.paginator.capped) == (2, True)
 
 
+def test_the_in_stock_filter_probes_the_index_of_the_variants_in_stock() -> None:
+    # A search with the in-stock filter asks "is it in stock?" of every match: the partial
+    # index of the variants in stock answers from the index alone. With sequential scans off,
+    # the planner takes any index that can serve the condition: this one, which it could not if
+    # the index's condition and the filter's drifted apart.
+    in_stock = search_products(SearchParams(text="wool", in_stock=True))
+    sql, params = in_stock.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using catalog_variant_in_stock" in plan
+    # The socks, sold out, are the one wool product left out.
+    assert sorted(product.title for product in in_stock) == [
+        "Knitting needles",
+        "Merino wool scarf",
+        "Striped scarf",
+    ]
+
+
 def test_a_quoted_phrase_finds_its_words_side_by_side_only(search_index: str) -> None:
     def titles(text: str) -> set[str]:
         return {product.title for product in search_products(SearchParams(text=text))}
