@@ -25,7 +25,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -53,17 +53,22 @@ def _version_key(scope: str) -> str:
 
 def catalog_versions(scopes: Iterable[str]) -> list[int]:
     """The current version of each scope (one cache round trip when they all exist)."""
-    scopes = list(scopes)
-    keys = [_version_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    return _versions_and_entry(scopes, None)[0]
+
+
+def _versions_and_entry(scopes: Iterable[str], key: str | None) -> tuple[list[int], Any]:
+    """The current version of each scope and the entry `key` holds (None when missing), read
+    in one cache round trip when the versions all exist."""
+    version_keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many(version_keys if key is None else [*version_keys, key])
     versions = []
-    for key in keys:
-        version = found.get(key)
+    for version_key in version_keys:
+        version = found.get(version_key)
         if version is None:
-            cache.add(key, time.time_ns(), timeout=None)
-            version = cache.get(key) or 0
+            cache.add(version_key, time.time_ns(), timeout=None)
+            version = cache.get(version_key) or 0
         versions.append(int(version))
-    return versions
+    return versions, None if key is None else found.get(key)
 
 
 def _bump(scopes: Iterable[str]) -> None:
@@ -147,10 +152,8 @@ def cached(
     and the requests that come meanwhile get the stale one rather than waiting or computing it
     too (stale-while-revalidate), so a catalog change costs one computation per entry, not a
     burst of them."""
-    scopes = list(scopes)
-    versions = catalog_versions(scopes)
     key = entry_key(name, parts)
-    entry = cache.get(key)
+    versions, entry = _versions_and_entry(scopes, key)
     if entry is not None and entry[0] == versions:
         logger.debug("storefront cache hit %s", key)
         return entry[1]

@@ -228,3 +228,28 @@ def test_a_failed_computation_lets_the_next_request_compute() -> None:
         cached("flaky", scopes=["global"], parts=[], compute=broken)
 
     assert cached("flaky", scopes=["global"], parts=[], compute=lambda: "fine") == "fine"
+
+
+def test_a_hit_reads_the_versions_and_the_entry_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.cache import cache
+
+    from catalog.storefront_cache import cached
+
+    cached("one-trip", scopes=["global", "tree"], parts=[], compute=lambda: "the page")
+    calls: list[str] = []
+    for method in ("get", "get_many", "add", "set", "delete"):
+        original = getattr(cache, method)
+        monkeypatch.setattr(
+            cache,
+            method,
+            lambda *args, _name=method, _original=original, **kwargs: (
+                calls.append(_name) or _original(*args, **kwargs)
+            ),
+        )
+
+    assert cached("one-trip", scopes=["global", "tree"], parts=[], compute=lambda: "?") == (
+        "the page"
+    )
+    assert calls == ["get_many"]
