@@ -64,6 +64,33 @@ class Attribute(models.Model):  # type: ignore[django-manager-missing]
         return self.name
 
 
+# The search's price bands, by the shops' own prices: (key, lower bound included, upper bound
+# excluded). Each has its own text index (`Product.Meta.indexes`).
+PriceBand = tuple[str, Decimal | None, Decimal | None]
+PRICE_BANDS: list[PriceBand] = [
+    ("0-25", None, Decimal("25")),
+    ("25-50", Decimal("25"), Decimal("50")),
+    ("50-100", Decimal("50"), Decimal("100")),
+    ("100-", Decimal("100"), None),
+]
+
+
+def price_bounds_condition(low: Decimal | None, high: Decimal | None) -> Q:
+    """The products priced from `low` (included) to `high` (excluded), either open."""
+    condition = Q()
+    if low is not None:
+        condition &= Q(price__gte=low)
+    if high is not None:
+        condition &= Q(price__lt=high)
+    return condition
+
+
+def price_band_index_name(key: str) -> str:
+    """The name of the text index of the products in price band `key` ("0-25" ->
+    catalog_product_search_0_25)."""
+    return "catalog_product_search_" + key.strip("-").replace("-", "_")
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -124,6 +151,18 @@ class Product(models.Model):
             # sorting every match (catalog.search, docs/search.md).
             models.Index(fields=["price", "id"], name="catalog_product_price"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
+            # A search in a price band (the shops' own prices) finds its matches in the band's
+            # text index, instead of ANDing the text's matches with every product of the band
+            # read from the price index: 230,000 entries for "100-" at a million products,
+            # 30 ms (docs/search.md). PostgreSQL only (migration 0016).
+            *[
+                GinIndex(
+                    fields=["search_vector"],
+                    condition=price_bounds_condition(low, high),
+                    name=price_band_index_name(key),
+                )
+                for key, low, high in PRICE_BANDS
+            ],
             # Category pages and listings filter on the facet keys too.
             GinIndex(fields=["facet_categories"], name="catalog_product_facet_cats"),
             GinIndex(

@@ -46,7 +46,15 @@ from django.db.models.sql.where import WhereNode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, Product, ProductVariant, SearchWord
+from catalog.models import (
+    PRICE_BANDS,
+    Category,
+    PriceBand,
+    Product,
+    ProductVariant,
+    SearchWord,
+    price_bounds_condition,
+)
 from marketmate.currency import Rates, display_currency_codes, exchange_rate_find, price_convert
 from marketmate.lookups import InArray, int_array
 from shops.selectors import shop_queryset_public
@@ -70,15 +78,6 @@ LANGUAGE_CONFIGS = {
     "sv": "swedish",
     "tr": "turkish",
 }
-
-# (key, lower bound included, upper bound excluded)
-PriceBand = tuple[str, Decimal | None, Decimal | None]
-PRICE_BANDS: list[PriceBand] = [
-    ("0-25", None, Decimal("25")),
-    ("25-50", Decimal("25"), Decimal("50")),
-    ("50-100", Decimal("50"), Decimal("100")),
-    ("100-", Decimal("100"), None),
-]
 
 SORTS: dict[str, Any] = {
     "relevance": None,
@@ -1139,15 +1138,6 @@ def price_bands_in(*, display: str, rates: Rates) -> ConvertedBands:
     return ConvertedBands(currency=display, per_currency=per_currency)
 
 
-def _bounds_condition(low: Decimal | None, high: Decimal | None) -> Q:
-    condition = Q()
-    if low is not None:
-        condition &= Q(price__gte=low)
-    if high is not None:
-        condition &= Q(price__lt=high)
-    return condition
-
-
 def price_band_condition(key: str, *, bands: ConvertedBands | None = None) -> Q | None:
     """The products in the price band `key`: by their own price, or with `bands` by their
     approximate price in the display currency. None for a band that does not exist."""
@@ -1155,11 +1145,11 @@ def price_band_condition(key: str, *, bands: ConvertedBands | None = None) -> Q 
     if own is None:
         return None
     if bands is None:
-        return _bounds_condition(*own)
-    condition = Q(_bounds_condition(*own), ~Q(currency__in=list(bands.per_currency)))
+        return price_bounds_condition(*own)
+    condition = Q(price_bounds_condition(*own), ~Q(currency__in=list(bands.per_currency)))
     for currency, currency_bands in bands.per_currency.items():
         low, high = next((lo, hi) for band_key, lo, hi in currency_bands if band_key == key)
-        condition |= Q(_bounds_condition(low, high), currency=currency)
+        condition |= Q(price_bounds_condition(low, high), currency=currency)
     return condition
 
 

@@ -14,7 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog import search
-from catalog.models import Category, CategoryListing, CategoryProductCount, Product, SearchWord
+from catalog.models import (
+    PRICE_BANDS,
+    Category,
+    CategoryListing,
+    CategoryProductCount,
+    Product,
+    SearchWord,
+    price_band_index_name,
+)
 from catalog.services.category_counts import category_counts_refresh
 from catalog.services.products import product_create, product_update
 from catalog.storefront_cache import (
@@ -197,6 +205,36 @@ def test_the_in_stock_filter_probes_the_index_of_the_variants_in_stock() -> None
         "Merino wool scarf",
         "Striped scarf",
     ]
+
+
+@pytest.mark.parametrize("band", [key for key, _low, _high in PRICE_BANDS])
+def test_a_search_in_a_price_band_can_read_the_bands_own_text_index(band: str) -> None:
+    # The text searched in a band, as the search writes both conditions. With the other indexes
+    # on the text and the price dropped (inside the test's transaction) and sequential scans
+    # off, the band's own index is the one left: the planner reads it if the band's condition
+    # lets it, and would not if the filter's condition and the index's drifted apart.
+    def in_band() -> Any:
+        condition = search.price_band_condition(band)
+        assert condition is not None
+        return search.products_search(products=Product.objects.filter(condition), text="wool")
+
+    expected = sorted(product.title for product in in_band())
+    with connection.cursor() as cursor:
+        for index in (search.RANKED_INDEX, "catalog_product_search_gin", "catalog_product_price"):
+            cursor.execute(f"DROP INDEX IF EXISTS {index}")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    search.ranked_index_forget()
+    sql, params = in_band().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    titles = sorted(product.title for product in in_band())
+    search.ranked_index_forget()
+
+    assert f"Bitmap Index Scan on {price_band_index_name(band)}" in plan
+    assert titles == expected
+    if band == "0-25":
+        assert titles == ["Draft wool hat", "Knitting needles", "Striped scarf", "Wool socks"]
 
 
 def test_a_quoted_phrase_finds_its_words_side_by_side_only(search_index: str) -> None:
