@@ -14,10 +14,10 @@ table of the catalog's distinct words.
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -642,7 +642,8 @@ def candidate_ids(products: QuerySet[Any], limit: int) -> list[int]:
 class Matches(NamedTuple):
     """The ids of at most MATCH_LIMIT matches, whether there are more, and how the relevance
     order ranks them: `broad`, its most recent matches are the candidates it ranks; `narrow`,
-    every match is ranked row by row (RANK_ROW_BY_ROW); neither, the ranked index ranks."""
+    every match is ranked row by row (RANK_ROW_BY_ROW) and the ids are the best, in the
+    relevance order (`ProductsInOrder` reads a page of them); neither, the ranked index ranks."""
 
     ids: list[int]
     capped: bool
@@ -656,12 +657,18 @@ def match_ids(products: QuerySet[Any], *, relevance: bool = True) -> Matches:
     a broad query's are its most recent matches (its candidates, see BROAD_MATCHES); any
     otherwise: a page sorted by price or date needs no candidates, and the first MATCH_LIMIT
     found end the scan where sorting by id would read every match (a broad word in a price
-    band: 16,000 rows and their stock, 280 ms, against 60)."""
+    band: 16,000 rows and their stock, 280 ms, against 60). A narrow query's are its best
+    matches in the relevance order: ranking them all row by row is what its page costs anyway,
+    and the page then reads its rows by id instead of reading every match a second time."""
     estimate = text_matches_estimate(products) if relevance else None
     broad = estimate is not None and estimate > BROAD_MATCHES
-    narrow = estimate is not None and estimate <= RANK_ROW_BY_ROW
+    narrow = estimate is not None and not broad and estimate <= RANK_ROW_BY_ROW
     if broad:
         found = candidate_ids(products, MATCH_LIMIT + 1)
+    elif narrow:
+        ranked = products_ranked_row_by_row(products)
+        ordered = ranked.order_by(*relevance_ordering(ranked))
+        found = list(ordered.values_list("pk", flat=True)[: MATCH_LIMIT + 1])
     else:
         found = [row["pk"] for row in matches_capped(products, MATCH_LIMIT + 1)]
     return Matches(found[:MATCH_LIMIT], len(found) > MATCH_LIMIT, broad, narrow)
@@ -722,13 +729,39 @@ def products_narrowed(products: QuerySet[Product], matches: Matches) -> QuerySet
     that sorting a few hundred matches by price or date reads those rows only: an index on the
     sort column, read in order and checked against the query row by row, is quick only when
     most rows match, and would read the whole catalog for a query that matches little. A broad
-    query's matches read for the relevance order (`match_ids`) are its candidates, ranked
-    among themselves (see BROAD_MATCHES)."""
-    if matches.broad:
+    query's matches read for the relevance order (`match_ids`) are its candidates, and a
+    narrow one's its best: either is ranked among themselves (see BROAD_MATCHES)."""
+    if matches.broad or matches.narrow:
         return products_ranked_within(products, matches.ids)
     if matches.capped:
-        return products_ranked_row_by_row(products) if matches.narrow else products
+        return products
     return products.filter(InArray(F("pk"), matches.ids))
+
+
+class ProductsInOrder(Sequence[Product]):
+    """`products` (unordered) with the ids `ids`, in their order, as a paginator's list: a page
+    reads its rows by id (a narrow query's best matches, already ranked: `match_ids`). A product
+    gone from `products` since the ids were read is left out of its page."""
+
+    def __init__(self, products: QuerySet[Product], ids: list[int]) -> None:
+        self.products = products
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Product: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Product]: ...
+
+    def __getitem__(self, index: int | slice) -> Product | list[Product]:
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        wanted = self.ids[index]
+        found = {product.pk: product for product in self.products.filter(InArray(F("pk"), wanted))}
+        return [found[pk] for pk in wanted if pk in found]
 
 
 def products_relevant(products: QuerySet[Product]) -> QuerySet[Product]:

@@ -146,6 +146,33 @@ def test_a_narrow_query_is_ranked_row_by_row_in_the_ranked_indexs_order(
     assert _titles(_api_pages(api_client, q="wool")) == by_index
 
 
+@pytest.mark.parametrize("search_index", ["ranked_index"], indirect=True)
+def test_a_narrow_querys_pages_read_its_ranked_best_matches_by_id(
+    api_client: APIClient, client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its best 3 matches are ranked once, row by row, and give the count and the facets; each
+    # page then reads its rows by id, in the same order as the ranked index's.
+    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 0)
+    by_index = _titles(_api_pages(api_client, q="wool"))
+    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 10**6)
+    monkeypatch.setattr(search, "MATCH_LIMIT", 3)
+    monkeypatch.setattr("catalog.views.storefront.PAGE_SIZE", 2)
+    cache.clear()
+
+    pages = []
+    for number in ("1", "2"):
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(client.get("/search/", {"q": "wool", "page": number}).context["page"])
+        ranked = [query["sql"] for query in queries if "rum_ts_distance" in query["sql"]]
+        read = [query["sql"] for query in queries if query["sql"].startswith('SELECT "catalog_')]
+        assert len(ranked) == 1 and " LIMIT 4" in ranked[0]  # MATCH_LIMIT and one to tell
+        assert any(" = ANY(" in sql and " @@" not in sql for sql in read)  # the page, by id
+
+    assert [product.title for product in pages[0].object_list] == by_index[:2]
+    assert [product.title for product in pages[1].object_list] == by_index[2:3]
+    assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
+
+
 def test_a_query_is_broad_by_its_text_whatever_its_filters(
     search_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

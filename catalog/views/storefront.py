@@ -710,11 +710,15 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
     matches = search.match_ids(products, relevance=params.sort == "relevance")
-    listed = search.products_narrowed(products, matches) if params.text else products
-    ordered = search.products_order(listed, sort=params.sort, searching=bool(params.text))
-    paginator = CappedPaginator(
-        product_cards(ordered), PAGE_SIZE, known_count=(len(matches.ids), matches.capped)
-    )
+    cards: Any
+    if matches.narrow:
+        # Its best matches, ranked: the page reads its rows by id.
+        cards = search.ProductsInOrder(product_cards(product_queryset_public()), matches.ids)
+    else:
+        listed = search.products_narrowed(products, matches) if params.text else products
+        ordered = search.products_order(listed, sort=params.sort, searching=bool(params.text))
+        cards = product_cards(ordered)
+    paginator = CappedPaginator(cards, PAGE_SIZE, known_count=(len(matches.ids), matches.capped))
     results = CachedPage.of(paginator.get_page(request.GET.get("page")))
     return results, search.facets_count(
         products=products, matches=matches, bands=params.price_bands()
