@@ -670,7 +670,13 @@ def match_ids(products: QuerySet[Any], *, relevance: bool = True) -> Matches:
         ordered = ranked.order_by(*relevance_ordering(ranked))
         found = list(ordered.values_list("pk", flat=True)[: MATCH_LIMIT + 1])
     else:
-        found = [row["pk"] for row in matches_capped(products, MATCH_LIMIT + 1)]
+        # Sorted otherwise than by relevance, through a GIN index (the whole catalog's or a
+        # price band's): asked for rows in no order, the ranked index reads every match's
+        # positions before the first ("suede or personalised", 170,000 matches: 44 ms, GIN 7;
+        # over the benchmark's 135 such statements 465 ms -> 324, none slower by 3 ms). By
+        # relevance, the ranked index's bitmap is as quick (347 ms against 376 over 82).
+        unordered = products if relevance else products_matched_by_gin(products)
+        found = [row["pk"] for row in matches_capped(unordered, MATCH_LIMIT + 1)]
     return Matches(found[:MATCH_LIMIT], len(found) > MATCH_LIMIT, broad, narrow)
 
 
@@ -711,6 +717,14 @@ def _matched_by_gin(node: WhereNode) -> None:
             node.children[index] = MatchesByGin(child.lhs, child.rhs)
         elif isinstance(child, WhereNode):
             _matched_by_gin(child)
+
+
+def products_matched_by_gin(products: QuerySet[Any]) -> QuerySet[Any]:
+    """`products` (searched) found through a GIN index (`@@@`, which the ranked index does not
+    serve)."""
+    found = products.all()
+    _matched_by_gin(found.query.where)  # the clone's own condition tree
+    return found
 
 
 def products_ranked_row_by_row(products: QuerySet[Product]) -> QuerySet[Product]:
