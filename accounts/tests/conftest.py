@@ -1,5 +1,8 @@
+import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.core import mail
 from django.test import Client
@@ -9,8 +12,12 @@ from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
 @pytest.fixture
-def small_rate_limits(settings) -> None:
-    """Limits small enough for a test to reach."""
+def small_rate_limits(settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limits small enough for a test to reach, counted in one window: the limits count per
+    fixed minute (django-ratelimit's windows), and a test's attempts on a loaded machine could
+    fall on either side of a minute's end, so its clock stands still for the test."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
     settings.ACCOUNTS_RATE_LIMITS = {
         "login": "3/m",
         "register": "3/m",
