@@ -1,7 +1,7 @@
 """A text index per price band (`catalog.models.PRICE_BANDS`, the shops' own prices): a search in
 a band finds its matches in the band's index instead of ANDing the text's matches with every
 product of the band read from the price index (docs/search.md). Built concurrently on PostgreSQL
-(together about the size of the whole-catalog text index; 6 s at a million products); nothing
+(together 75 MB at a million products, against 59 for the whole catalog's; 14 s); nothing
 on the embedded SQLite database, whose search does not use them."""
 
 from decimal import Decimal
