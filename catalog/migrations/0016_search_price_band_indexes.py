@@ -11,6 +11,14 @@ from django.db import migrations, models
 
 from marketmate.migration_operations import PostgresOnlyAddIndexConcurrently
 
+# (index, condition): the bands of `catalog.models.PRICE_BANDS` as they were written here.
+BANDS = [
+    ("catalog_product_search_0_25", models.Q(price__lt=Decimal("25"))),
+    ("catalog_product_search_25_50", models.Q(price__gte=Decimal("25"), price__lt=Decimal("50"))),
+    ("catalog_product_search_50_100", models.Q(price__gte=Decimal("50"), price__lt=Decimal("100"))),
+    ("catalog_product_search_100", models.Q(price__gte=Decimal("100"))),
+]
+
 
 class Migration(migrations.Migration):
     atomic = False
@@ -22,34 +30,7 @@ class Migration(migrations.Migration):
     operations = [
         PostgresOnlyAddIndexConcurrently(
             model_name="product",
-            index=GinIndex(
-                condition=models.Q(price__lt=Decimal("25")),
-                fields=["search_vector"],
-                name="catalog_product_search_0_25",
-            ),
-        ),
-        PostgresOnlyAddIndexConcurrently(
-            model_name="product",
-            index=GinIndex(
-                condition=models.Q(price__gte=Decimal("25"), price__lt=Decimal("50")),
-                fields=["search_vector"],
-                name="catalog_product_search_25_50",
-            ),
-        ),
-        PostgresOnlyAddIndexConcurrently(
-            model_name="product",
-            index=GinIndex(
-                condition=models.Q(price__gte=Decimal("50"), price__lt=Decimal("100")),
-                fields=["search_vector"],
-                name="catalog_product_search_50_100",
-            ),
-        ),
-        PostgresOnlyAddIndexConcurrently(
-            model_name="product",
-            index=GinIndex(
-                condition=models.Q(price__gte=Decimal("100")),
-                fields=["search_vector"],
-                name="catalog_product_search_100",
-            ),
-        ),
+            index=GinIndex(condition=condition, fields=["search_vector"], name=name),
+        )
+        for name, condition in BANDS
     ]
