@@ -1,5 +1,6 @@
 """Rating stars for product cards, product pages and reviews."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -7,7 +8,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from catalog.models import Review
 from catalog.selectors import review_author_name
@@ -34,7 +35,13 @@ def rating_stars(rating: Decimal | int | str | None, count: int | None = None) -
     """`{% rating_stars product.rating_average product.rating_count %}`: the stars with their
     label, and "4.5 (3 reviews)" when a count is given (catalog/reviews/stars.html). Built here,
     not in a template: a page of product cards shows up to 24 of them, and the template's
-    blocks cost a fifth of a card's time."""
+    blocks cost a fifth of a card's time. The same rating, count and language give the same
+    HTML: it is kept per process (ratings are tenths from 1 to 5, counts repeat)."""
+    return _rating_stars(None if rating is None else str(rating), count, get_language() or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _rating_stars(rating: str | None, count: int | None, language: str) -> SafeString:
     average = floatformat(rating, 1)
     stars_html = format_html(
         '<span class="rating__stars" role="img" aria-label="{}">{}</span>',

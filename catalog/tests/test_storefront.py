@@ -85,6 +85,53 @@ def test_product_card_shows_compare_at_price_struck_through_and_badges(client: C
     assert html.count('badge badge--warning">Sold out<') == 1
 
 
+def test_a_product_card_shows_its_image_title_shop_price_and_stars_and_links_to_both(
+    client: Client,
+) -> None:
+    shop = ShopFactory(name="Tom & Jerry's")
+    pictured = ProductFactory(shop=shop, title="Blue <mug>", price=Decimal("8.50"), rating_count=3)
+    Product.objects.filter(pk=pictured.pk).update(rating_average=Decimal("4.40"))
+    _image(pictured, alt="A blue mug on a shelf")
+    ProductFactory(title="plain jug")
+
+    html = client.get("/").content.decode()
+
+    card = re.search(
+        r'<article class="product-card">((?:(?!</article>).)*Blue &lt;mug&gt;.*?)</article>',
+        html,
+        re.S,
+    )
+    assert card is not None
+    card_html = card.group(1)
+    assert f'href="/p/{pictured.pk}/{pictured.slug}/"' in card_html
+    assert f'href="/s/{shop.slug}/">Tom &amp; Jerry&#x27;s</a>' in card_html
+    assert (
+        f'<source srcset="/media/products/{pictured.pk}/600.webp" type="image/webp">' in card_html
+    )
+    assert 'width="600" height="450" alt="A blue mug on a shelf" loading="lazy"' in card_html
+    assert '<span class="price">$8.50</span>' in card_html
+    assert 'aria-label="Rated 4.4 out of 5">★★★★☆</span>' in card_html
+    assert "4.4 (3 reviews)" in card_html
+    # Without an image, the title's initial stands in for it.
+    assert '<span class="product-card__placeholder" aria-hidden="true">P</span>' in html
+
+
+def test_a_card_links_a_slug_the_url_converter_refuses_through_the_url_resolver() -> None:
+    from django.urls import NoReverseMatch
+
+    from catalog.templatetags.catalog import CardLinks
+
+    product = ProductFactory()
+    links = CardLinks()
+    assert links.product(product) == reverse("storefront:product", args=[product.pk, product.slug])
+    assert links.shop(product.shop.slug) == f"/s/{product.shop.slug}/"
+    # Not formatted into the link: the resolver refuses it, as it did before the links were
+    # formatted once per list.
+    product.slug = "mug/../../admin"
+    with pytest.raises(NoReverseMatch):
+        links.product(product)
+
+
 def test_category_page_lists_products_of_descendants_with_breadcrumbs_and_children(
     client: Client,
 ) -> None:

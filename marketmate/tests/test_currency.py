@@ -29,6 +29,7 @@ from marketmate.currency import (
     exchange_rate_find,
     exchange_rates_parse,
     exchange_rates_store,
+    money_format,
     price_convert,
 )
 from marketmate.models import ExchangeRate, JobRecord
@@ -71,6 +72,17 @@ def test_prices_are_formatted_for_the_language_and_keep_their_currency(
         )
 
     assert text == expected
+
+
+def test_a_formatted_amount_is_kept_per_amount_currency_and_language() -> None:
+    # The same value written otherwise, another language or currency: never the kept text of
+    # another amount (-0 is written with its sign, as babel writes it).
+    assert money_format(amount=D("0"), currency="USD", language="en") == "$0.00"
+    assert money_format(amount=D("-0"), currency="USD", language="en") == "-$0.00"
+    assert money_format(amount=D("12.5"), currency="USD", language="es") == "12,50\xa0US$"
+    assert money_format(amount=D("12.50"), currency="EUR", language="en") == "€12.50"
+    assert money_format(amount=D("12.5"), currency="", language="de") == "12,50"
+    assert money_format(amount=D("NaN"), currency="USD", language="en") == "$NaN.00"
 
 
 @pytest.mark.parametrize(
