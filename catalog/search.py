@@ -774,6 +774,8 @@ class ProductsInOrder(Sequence[Product]):
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
         wanted = self.ids[index]
+        if not wanted:  # a query that found nothing (a typo, before its retry) reads no row
+            return []
         found = {product.pk: product for product in self.products.filter(InArray(F("pk"), wanted))}
         return [found[pk] for pk in wanted if pk in found]
 

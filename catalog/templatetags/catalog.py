@@ -202,12 +202,19 @@ def product_card(
 
 
 @register.simple_tag
-def header_categories() -> list[Category]:
-    """The top-level categories for the header's categories menu (cached until the tree
-    changes)."""
+def header_categories() -> list[dict[str, str]]:
+    """The top-level categories for the header's categories menu, each its name (in the active
+    language) and link: cached until the tree changes, links included, so that a page reverses
+    none of them (a tenth of a millisecond each in a request, on every page)."""
     return cached(
-        "header-categories",
+        "header-category-links",
         scopes=["tree"],
         parts=[],
-        compute=lambda: list(Category.objects.get_root_nodes()),
+        compute=lambda: [
+            {
+                "name": str(category.name),
+                "url": reverse("storefront:category", args=[category.slug]),
+            }
+            for category in Category.objects.get_root_nodes()
+        ],
     )

@@ -146,7 +146,7 @@ def test_hits_and_misses_are_logged_at_debug_level(
     messages = [
         record.getMessage()
         for record in caplog.records
-        if "storefront:header-categories" not in record.getMessage()
+        if "storefront:header-category-links" not in record.getMessage()
     ]
     assert (
         sum(message.startswith("storefront cache miss storefront:shop:") for message in messages)
@@ -183,7 +183,7 @@ def test_other_shops_pages_stay_cached_when_one_shop_changes(
     messages = [
         record.getMessage()
         for record in caplog.records
-        if "storefront:header-categories" not in record.getMessage()
+        if "storefront:header-category-links" not in record.getMessage()
     ]
     assert [message.split(":")[0] + ":" + message.split(":")[1] for message in messages] == [
         "storefront cache miss storefront:shop",
