@@ -173,6 +173,25 @@ def test_a_narrow_querys_pages_read_its_ranked_best_matches_by_id(
     assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
 
 
+def test_a_narrow_query_that_finds_nothing_reads_no_page_of_products(
+    client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo's first search finds nothing: its empty page reads no row (before the retry with
+    # the corrected words, which reads its own).
+    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 10**6)
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "zzxqv"})
+
+    assert response.status_code == 200 and not response.context["page"].object_list
+    assert not [
+        query
+        for query in queries
+        if query["sql"].startswith('SELECT "catalog_product"."id", "catalog_product"."shop_id"')
+    ]
+
+
 def test_a_query_is_broad_by_its_text_whatever_its_filters(
     search_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
