@@ -379,3 +379,33 @@ def test_robots_txt_points_to_the_sitemap(client: Client) -> None:
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Disallow: /dashboard/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_the_headers_categories_menu_links_each_department_in_the_shoppers_language(
+    client: Client,
+) -> None:
+    ceramics = CategoryFactory(name="Ceramics", name_es="Cerámica", slug="ceramics")
+    CategoryFactory(name="Mugs", slug="mugs", child_of=ceramics)
+
+    english = client.get("/").content.decode()
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    menu = re.compile(r"categories-menu__panel.*?</nav>", re.S)
+    assert '<li><a href="/c/ceramics/">Ceramics</a></li>' in menu.search(english).group(0)
+    assert '<li><a href="/c/ceramics/">Cerámica</a></li>' in menu.search(spanish).group(0)
+    assert "/c/mugs/" not in menu.search(english).group(0)  # departments only
+
+
+def test_a_list_of_cards_reads_only_the_columns_the_cards_show(client: Client) -> None:
+    _image(ProductFactory(title="Linen apron", description="Long words " * 50))
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+
+    assert "Linen apron" in html
+    # New arrivals and popular products.
+    lists = [q["sql"] for q in queries if q["sql"].startswith('SELECT "catalog_product"."id"')]
+    assert len(lists) == 2
+    for cards in lists:
+        for column in ("search_vector", "description", "facet_categories", "shipping_policy"):
+            assert f'."{column}"' not in cards

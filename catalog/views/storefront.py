@@ -58,11 +58,33 @@ HOME_FEATURED_CATEGORIES = 8
 RELATED_PRODUCTS = 4
 
 
+# The columns a product card shows (`catalog.templatetags.catalog.product_card`): not the search
+# vector, the description, the facet keys or the shop's texts, which a page of 24 would read,
+# decode and keep in the cache for nothing.
+CARD_FIELDS = (
+    "id",
+    "shop_id",
+    "title",
+    "slug",
+    "price",
+    "compare_at_price",
+    "currency",
+    "track_inventory",
+    "rating_average",
+    "rating_count",
+    "created",
+    "shop__id",
+    "shop__slug",
+    "shop__name",
+)
+
+
 def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
     """Products with what a product card shows (shop, first image, stock) in three queries."""
     stocked = Exists(ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0))
     return (
         products.select_related("shop")
+        .only(*CARD_FIELDS)
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
         )
