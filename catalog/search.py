@@ -15,7 +15,7 @@ table of the catalog's distinct words.
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple, overload
 
@@ -811,6 +811,22 @@ class Facets:
     # The display currency the bands' bounds are in (`price_bands_in`), compared with each
     # product's approximate price in it; "" when they compare each product's own price.
     band_currency: str = ""
+
+    def copy(self) -> "Facets":
+        """A copy whose items can be given links and labels (`copy.deepcopy` does the same
+        walking every value: a millisecond of a cold search page)."""
+        return replace(
+            self,
+            categories=[dict(item) for item in self.categories],
+            shops=[dict(item) for item in self.shops],
+            tags=[dict(item) for item in self.tags],
+            price_bands=[dict(band) for band in self.price_bands],
+            options=[
+                {**option, "values": [dict(item) for item in option["values"]]}
+                for option in self.options
+            ],
+            currencies=list(self.currencies),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
