@@ -49,9 +49,17 @@ CARDS_SECONDS = 300
 CARD_THUMBNAIL = 600
 
 
+def _card_image(product: Product) -> ProductImage | None:
+    """The product's first image, from `card_images` (the list `views.storefront.product_cards`
+    prefetches), else from its images."""
+    images = getattr(product, "card_images", None)
+    if images is None:
+        images = list(product.images.all())
+    return images[0] if images else None
+
+
 def _card_fingerprint(product: Product) -> list[object]:
-    images = list(product.images.all())  # prefetched by views.storefront.product_cards
-    image = images[0] if images else None
+    image = _card_image(product)
     return [
         product.pk,
         product.slug,
@@ -142,8 +150,7 @@ def product_card(
     compare-at price). Built here rather than in a template, like `rating_stars`: a list shows
     up to 24 cards, and in a template each took 0.4 to 0.8 ms of a search page's time, the
     largest part of the page's rendering when nothing is cached (docs/benchmarks.md)."""
-    images = list(product.images.all())  # prefetched by views.storefront.product_cards
-    image = images[0] if images else None
+    image = _card_image(product)
     thumb = image_thumbnail(image, CARD_THUMBNAIL) if image is not None else None
     if thumb:
         media = format_html(

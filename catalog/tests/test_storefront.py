@@ -409,3 +409,16 @@ def test_a_list_of_cards_reads_only_the_columns_the_cards_show(client: Client) -
     for cards in lists:
         for column in ("search_vector", "description", "facet_categories", "shipping_policy"):
             assert f'."{column}"' not in cards
+
+
+def test_a_cached_page_of_cards_keeps_its_images_as_lists_not_querysets(client: Client) -> None:
+    import pickle
+
+    product = ProductFactory(title="Linen apron")
+    image = _image(product)
+
+    products = client.get(f"/s/{product.shop.slug}/").context["page"].object_list
+
+    assert products[0].card_images == [image]
+    # Pickled into the cache without the query of each product's prefetched images.
+    assert b"QuerySet" not in pickle.dumps(list(products))

