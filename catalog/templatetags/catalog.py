@@ -110,6 +110,10 @@ def product_cards(context: template.Context, products: Iterable[Product]) -> str
     return mark_safe(html)  # noqa: S308 - every value is escaped by format_html
 
 
+# Django's `slug` path converter.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 class CardLinks:
     """The product and shop links of a list's cards. `reverse` walks the URL resolver on each
     call (a tenth of a millisecond in a request that has just read its rows, two per card):
@@ -138,10 +142,6 @@ class CardLinks:
         return self._shop.format(slug=slug)
 
 
-# Django's `slug` path converter.
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
 def product_card(
     product: Product, *, context: template.Context, reviews: bool, links: CardLinks | None = None
 ) -> SafeString:
@@ -150,6 +150,7 @@ def product_card(
     compare-at price). Built here rather than in a template, like `rating_stars`: a list shows
     up to 24 cards, and in a template each took 0.4 to 0.8 ms of a search page's time, the
     largest part of the page's rendering when nothing is cached (docs/benchmarks.md)."""
+    links = links or CardLinks()
     image = _card_image(product)
     thumb = image_thumbnail(image, CARD_THUMBNAIL) if image is not None else None
     if thumb:
@@ -179,7 +180,6 @@ def product_card(
             '<p class="product-card__rating small">{}</p>',
             rating_stars(product.rating_average, product.rating_count),
         )
-    links = links or CardLinks()
     compare = ""
     if on_sale:
         compare = format_html(
