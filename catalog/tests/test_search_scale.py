@@ -173,6 +173,72 @@ def test_a_narrow_querys_pages_read_its_ranked_best_matches_by_id(
     assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
 
 
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc", "rating"])
+def test_a_sorted_search_with_few_matches_is_sorted_from_its_matches_read_once(
+    client: Client, search_index: str, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "wool" matches 4, counted to 3: one statement reads every match and sorts them (not a walk
+    # along the sort's index, which the planner would check row by row), and each page reads
+    # its rows by id, in the same order as sorting every match.
+    in_order = [
+        product.title
+        for product in search.products_order(
+            search_products(SearchParams(text="wool")), sort=sort, searching=True
+        )
+    ]
+    monkeypatch.setattr(search, "MATCH_LIMIT", 3)
+    monkeypatch.setattr("catalog.views.storefront.PAGE_SIZE", 2)
+    cache.clear()
+
+    pages = []
+    for number in ("1", "2"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "wool", "sort": sort, "page": number})
+        pages.append(response.context["page"])
+        sorted_once = [query["sql"] for query in queries if " MATERIALIZED " in query["sql"]]
+        read = [query["sql"] for query in queries if query["sql"].startswith('SELECT "catalog_')]
+        assert len(sorted_once) == 1 and " LIMIT 4" in sorted_once[0]
+        assert " @@@ " in sorted_once[0]  # found through a GIN index
+        assert any(" = ANY(" in sql and " @@" not in sql for sql in read)  # the page, by id
+        assert not any(" @@" in sql and " ORDER BY " in sql for sql in read)
+
+    assert len(in_order) == 4
+    assert [product.title for product in pages[0].object_list] == in_order[:2]
+    assert [product.title for product in pages[1].object_list] == in_order[2:3]
+    assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
+    facets = response.context["facets"]
+    assert facets.capped and sum(band["count"] for band in facets.price_bands) == 3
+
+
+def test_a_sorted_search_expected_to_match_many_reads_the_sorts_index(
+    client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SORTED_MATCHES", 0)  # every query "matches many"
+    monkeypatch.setattr(search, "MATCH_LIMIT", 3)
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "wool", "sort": "price_asc"})
+
+    assert not any(" MATERIALIZED " in query["sql"] for query in queries)
+    assert [product.title for product in response.context["page"].object_list] == [
+        "Knitting needles",
+        "Wool socks",
+        "Striped scarf",
+    ]
+
+
+def test_the_newest_and_relevance_orders_are_not_sorted_from_the_matches(
+    client: Client, search_index: str
+) -> None:
+    # Rows are written newest last: that index's walk reads neighbouring rows.
+    cache.clear()
+    for sort in ("newest", "relevance"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/search/", {"q": "wool", "sort": sort}).status_code == 200
+        assert not any(" MATERIALIZED " in query["sql"] for query in queries)
+
+
 def test_a_narrow_query_that_finds_nothing_reads_no_page_of_products(
     client: Client, search_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -746,10 +746,11 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
     if params.error:
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
-    matches = search.match_ids(products, relevance=params.sort == "relevance")
+    matches = search.match_ids(products, relevance=params.sort == "relevance", sort=params.sort)
     cards: Any
-    if matches.narrow:
-        # Its best matches, ranked: the page reads its rows by id.
+    if matches.narrow or matches.listed:
+        # Its best matches, ranked, or its first in the list's order: the page reads its rows
+        # by id.
         cards = search.ProductsInOrder(product_cards(product_queryset_public()), matches.ids)
     else:
         listed = search.products_narrowed(products, matches) if params.text else products
