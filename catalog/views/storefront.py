@@ -746,7 +746,11 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
     if params.error:
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
-    matches = search.match_ids(products, relevance=params.sort == "relevance", sort=params.sort)
+    matches = search.match_ids(
+        products,
+        relevance=params.sort == "relevance",
+        sort_from_matches="" if params.in_stock else params.sort,
+    )
     cards: Any
     if matches.narrow or matches.listed:
         # Its best matches, ranked, or its first in the list's order: the page reads its rows
