@@ -680,7 +680,7 @@ def match_ids(
         return listed
     estimate = text_matches_estimate(products) if relevance else None
     broad = estimate is not None and estimate > BROAD_MATCHES
-    narrow = estimate is not None and not broad and estimate <= rank_row_by_row_up_to(products)
+    narrow = estimate is not None and not broad and estimate <= RANK_ROW_BY_ROW
     if broad:
         found = candidate_ids(products, MATCH_LIMIT + 1)
     elif narrow:
@@ -779,36 +779,6 @@ def products_ranked_within(products: QuerySet[Product], ids: list[int]) -> Query
 RANK_ROW_BY_ROW = 8_000
 
 
-# A query every word of which must match (two words or more, no OR, no phrase) is ranked row by
-# row up to this estimate: the ranked index intersects the words' posting lists, reading every
-# entry of each word with its positions, so its cost follows its commonest word, not its
-# matches. "lamps gift" (expected 8,000, 4,450 matches) took 55 ms of database work against 36
-# row by row, "artisan office" (11,000 expected) 75 against 41.
-RANK_ROW_BY_ROW_ALL_WORDS = 16_000
-
-
-def rank_row_by_row_up_to(products: QuerySet[Any]) -> int:
-    """The estimate of matches up to which `products` (searched) is ranked row by row."""
-    query = _text_query(products)
-    if query is None or _checks_rows(products.query.where):
-        return RANK_ROW_BY_ROW  # a phrase's words: see products_search
-    while not isinstance(query, SearchQuery):
-        query = query.get_source_expressions()[0]
-    text = query.get_source_expressions()[-1].value
-    if re.search(r"\bor\b", text, re.IGNORECASE):
-        return RANK_ROW_BY_ROW
-    required = [word for word in text.split() if not word.startswith("-")]
-    return RANK_ROW_BY_ROW_ALL_WORDS if len(required) > 1 else RANK_ROW_BY_ROW
-
-
-def _checks_rows(node: WhereNode) -> bool:
-    return any(
-        isinstance(getattr(child, "lhs", child), MatchesRowByRow)  # `.filter(MatchesRowByRow())`
-        or (isinstance(child, WhereNode) and _checks_rows(child))
-        for child in node.children
-    )
-
-
 class MatchesByGin(SearchVectorExact):
     """`search_vector @@@ query`: the same match as `@@`, by an operator only the GIN index
     serves (the ranked index serves `@@` too, and would be planned for a match it reads more
@@ -898,7 +868,7 @@ def products_relevant(products: QuerySet[Product]) -> QuerySet[Product]:
         return products
     if estimate > BROAD_MATCHES:
         return products_ranked_within(products, candidate_ids(products, MATCH_LIMIT))
-    if estimate <= rank_row_by_row_up_to(products):
+    if estimate <= RANK_ROW_BY_ROW:
         return products_ranked_row_by_row(products)
     return products
 

@@ -173,35 +173,6 @@ def test_a_narrow_querys_pages_read_its_ranked_best_matches_by_id(
     assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
 
 
-@pytest.mark.parametrize("search_index", ["ranked_index"], indirect=True)
-@pytest.mark.parametrize(
-    ("text", "row_by_row"),
-    [
-        ("merino wool", True),
-        ("wool -socks", False),
-        ("merino or wool", False),
-        ('"wool socks"', False),
-    ],
-)
-def test_a_query_whose_every_word_must_match_is_ranked_row_by_row_up_to_more_matches(
-    client: Client, search_index: str, text: str, row_by_row: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The ranked index intersects the words' posting lists (its cost follows the commonest
-    # word): two required words or more are ranked row by row up to RANK_ROW_BY_ROW_ALL_WORDS;
-    # one word (with a minus), an OR or a phrase keep RANK_ROW_BY_ROW.
-    monkeypatch.setattr(search, "RANK_ROW_BY_ROW", 0)
-    monkeypatch.setattr(search, "RANK_ROW_BY_ROW_ALL_WORDS", 10**6)
-    cache.clear()
-
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/search/", {"q": text})
-
-    assert response.status_code == 200 and response.context["page"].object_list
-    ranked = [query["sql"] for query in queries if "rum_ts_distance" in query["sql"]]
-    assert bool(ranked) is row_by_row
-    assert all(" @@@ " in sql for sql in ranked)
-
-
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc", "rating"])
 def test_a_sorted_search_with_few_matches_is_sorted_from_its_matches_read_once(
     client: Client, search_index: str, sort: str, monkeypatch: pytest.MonkeyPatch
