@@ -23,8 +23,8 @@ database's files are read once into the operating system's memory (`pg_prewarm`)
 server that has been up; then every URL is asked exactly once, each on a new connection, by
 `--clients` concurrent clients (2 by default), on a fresh cache, and each endpoint's p50/p95
 is printed with its ratio to the minimal view's (`/healthz`, asked the same way), so that runs
-on a loaded machine compare. Last, it prints the EXPLAIN (ANALYZE, BUFFERS) of the result
-query of the slowest search URL.
+on a loaded machine compare. Last, it prints the statements of the slowest search URL, each
+with its time, and the EXPLAIN (ANALYZE, BUFFERS) of the slowest of them.
 """
 
 import asyncio
@@ -327,27 +327,48 @@ async def measure_once(
 
 
 def explain_url(database_url: str, url: str) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of the result query of a search page URL."""
+    """The statements a search page URL runs when nothing is cached, each with its time, and the
+    EXPLAIN (ANALYZE, BUFFERS) of the slowest one (run again, so warmer than in the page): the
+    page's own statements, whichever path its query takes (candidates, ranked row by row, sorted
+    from its matches, the sort's index), not a result query rebuilt beside it."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketmate.settings.test")
     import django
 
     django.setup()
-    from django.http import QueryDict
+    from django.db import connection
+    from django.test import RequestFactory
     from django.utils import translation
 
-    from catalog import search
-    from catalog.views.storefront import SearchParams, product_cards, search_products
+    from catalog.views.storefront import SearchParams, search_outcome
 
     translation.activate("en")
-    data = QueryDict(urllib.parse.urlsplit(url).query)
-    params = SearchParams.parse(data)
-    ordered = search.products_order(
-        search_products(params), sort=params.sort, searching=bool(params.text)
+    request = RequestFactory().get(url)
+    params = SearchParams.parse(request.GET)
+    ran: list[tuple[float, str, Any]] = []
+
+    def timed(execute, sql, sql_params, many, context):  # type: ignore[no-untyped-def]
+        began = time.monotonic()
+        try:
+            return execute(sql, sql_params, many, context)
+        finally:
+            ran.append((time.monotonic() - began, sql, sql_params))
+
+    with connection.execute_wrapper(timed):
+        search_outcome(request, params)
+    seconds, sql, sql_params = max(
+        (item for item in ran if not item[1].startswith("EXPLAIN")), key=lambda item: item[0]
     )
-    page = max(1, int(data.get("page", "1") or 1))
-    window = product_cards(ordered)[(page - 1) * 24 : page * 24]
-    return f"{url}\n\n" + str(window.explain(analyze=True, buffers=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", sql_params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    statements = "\n".join(
+        f"{took * 1000:7.1f} ms  {' '.join(text.split())[:110]}" for took, text, _ in ran
+    )
+    return (
+        f"{url}\n\nIts statements, nothing cached:\n{statements}\n\n"
+        f"The slowest ({seconds * 1000:.1f} ms in the page), run again:\n{plan}"
+    )
 
 
 @contextmanager
