@@ -121,6 +121,16 @@ def test_a_broad_query_ranks_its_most_recent_matches_and_counts_them(
     assert len(_api_titles(api_client, q="wool", sort="price_asc")) == 4
 
 
+def _pages_1_and_2(client: Client, **params: str) -> list[tuple[Any, list[str]]]:
+    """Pages 1 and 2 of a search: each page's context and the SQL of its statements."""
+    pages = []
+    for number in ("1", "2"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {**params, "page": number})
+        pages.append((response.context, [query["sql"] for query in queries]))
+    return pages
+
+
 def _by_distance_then_id(by_index: list[str]) -> list[str]:
     """The ranked index's order of "wool" (`by_index`, the API's pages through it) with its ties
     broken by id, as ranking row by row breaks them: the index returns equally relevant matches
@@ -178,11 +188,10 @@ def test_a_narrow_querys_pages_read_its_ranked_best_matches_by_id(
     cache.clear()
 
     pages = []
-    for number in ("1", "2"):
-        with CaptureQueriesContext(connection) as queries:
-            pages.append(client.get("/search/", {"q": "wool", "page": number}).context["page"])
-        ranked = [query["sql"] for query in queries if "rum_ts_distance" in query["sql"]]
-        read = [query["sql"] for query in queries if query["sql"].startswith('SELECT "catalog_')]
+    for context, statements in _pages_1_and_2(client, q="wool"):
+        pages.append(context["page"])
+        ranked = [sql for sql in statements if "rum_ts_distance" in sql]
+        read = [sql for sql in statements if sql.startswith('SELECT "catalog_')]
         assert len(ranked) == 1 and " LIMIT 4" in ranked[0]  # MATCH_LIMIT and one to tell
         assert any(" = ANY(" in sql and " @@" not in sql for sql in read)  # the page, by id
 
@@ -209,12 +218,10 @@ def test_a_sorted_search_with_few_matches_is_sorted_from_its_matches_read_once(
     cache.clear()
 
     pages = []
-    for number in ("1", "2"):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/search/", {"q": "wool", "sort": sort, "page": number})
-        pages.append(response.context["page"])
-        sorted_once = [query["sql"] for query in queries if " MATERIALIZED " in query["sql"]]
-        read = [query["sql"] for query in queries if query["sql"].startswith('SELECT "catalog_')]
+    for context, statements in _pages_1_and_2(client, q="wool", sort=sort):
+        pages.append(context["page"])
+        sorted_once = [sql for sql in statements if " MATERIALIZED " in sql]
+        read = [sql for sql in statements if sql.startswith('SELECT "catalog_')]
         assert len(sorted_once) == 1 and " LIMIT 4" in sorted_once[0]
         assert " @@@ " in sorted_once[0]  # found through a GIN index
         assert any(" = ANY(" in sql and " @@" not in sql for sql in read)  # the page, by id
@@ -224,7 +231,7 @@ def test_a_sorted_search_with_few_matches_is_sorted_from_its_matches_read_once(
     assert [product.title for product in pages[0].object_list] == in_order[:2]
     assert [product.title for product in pages[1].object_list] == in_order[2:3]
     assert (pages[0].paginator.count, pages[0].paginator.capped) == (3, True)
-    facets = response.context["facets"]
+    facets = context["facets"]
     assert facets.capped and sum(band["count"] for band in facets.price_bands) == 3
 
 
