@@ -662,7 +662,7 @@ class Matches(NamedTuple):
 
 
 def match_ids(
-    products: QuerySet[Any], *, relevance: bool = True, sort_from_matches: str = ""
+    products: QuerySet[Any], *, relevance: bool = True, sort: str = "", in_stock: bool = False
 ) -> Matches:
     """The ids of at most MATCH_LIMIT of `products` (one query), and whether there are more.
     Counts and facets are computed from them, so the search runs once. Listed by `relevance`,
@@ -672,10 +672,10 @@ def match_ids(
     band: 16,000 rows and their stock, 280 ms, against 60). A narrow query's are its best
     matches in the relevance order: ranking them all row by row is what its page costs anyway,
     and the page then reads its rows by id instead of reading every match a second time.
-    Listed by price or rating (`sort_from_matches`, the search page's sort when it does not
-    filter by stock), the ids of a query expected to have few matches are its first in that
-    order (`sorted_match_ids`)."""
-    listed = sorted_match_ids(products, sort_from_matches) if sort_from_matches else None
+    Given the list's `sort` (the search page's, whose pages go through the first MATCH_LIMIT
+    only) and whether it is filtered `in_stock`, the ids of a query sorted by price or rating
+    and expected to have few matches are its first in that order (`sorted_match_ids`)."""
+    listed = sorted_match_ids(products, sort) if sort and not in_stock else None
     if listed is not None:
         return listed
     estimate = text_matches_estimate(products) if relevance else None
@@ -724,8 +724,8 @@ def sorted_match_ids(products: QuerySet[Any], sort: str) -> Matches | None:
     a text query, for another sort, or when PostgreSQL expects more than SORTED_MATCHES
     matches. The matches are a materialized common table expression, which PostgreSQL plans on
     its own: the sort cannot turn it into a walk along the sort's index. The facets count the
-    matches found first, as on the other paths (stored near each other, as are their variants),
-    not the first in price or rating, spread over the whole table."""
+    matches found first, as the other paths do, not the first in price or rating. Not for a list
+    filtered by stock (see SORTED_MATCHES): `match_ids` does not ask for one."""
     if (
         sort not in SORTS_FROM_MATCHES
         or connection.vendor != "postgresql"

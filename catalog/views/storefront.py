@@ -747,9 +747,7 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
     products = search_products(params)
     matches = search.match_ids(
-        products,
-        relevance=params.sort == "relevance",
-        sort_from_matches="" if params.in_stock else params.sort,
+        products, relevance=params.sort == "relevance", sort=params.sort, in_stock=params.in_stock
     )
     cards: Any
     if matches.narrow or matches.listed:
