@@ -232,9 +232,9 @@ def database_prepare(url: str) -> None:
 
 
 STAGE = "bench_product_stage"
-# A product's facet keys (catalog.search.FACET_KEYS_SET_SQL), computed here as it is loaded (the
-# triggers that keep them are off while the links are copied in).
-FACET_COLUMNS = "facet_categories, facet_tags"
+# A product's facet keys (catalog.search.FACET_KEYS_SET_SQL, FACET_OPTIONS_SET_SQL), computed here
+# as it is loaded (the triggers that keep them are off while the links and variants are copied in).
+FACET_COLUMNS = "facet_categories, facet_tags, facet_options"
 PRODUCT_COLUMNS = (
     "id, title, slug, description, price, compare_at_price, currency, status, track_inventory,"
     " rating_average, rating_count, created, updated, shop_id"
@@ -261,6 +261,12 @@ def secondary_indexes(connection) -> list[tuple[str, str, str]]:  # type: ignore
 def facet_keys(ids: list[int]) -> str:
     """Ids as the facet keys store them: a JSON array of text, in id order."""
     return json.dumps([str(id_) for id_ in sorted(ids)])
+
+
+def facet_options(option_sets: list[dict[str, str]]) -> str:
+    """Variants' options as the facet options store them: distinct name and value pairs, in
+    order."""
+    return json.dumps(sorted({pair for options in option_sets for pair in options.items()}))
 
 
 class Rows:
@@ -405,7 +411,8 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
             " price numeric, compare_at_price numeric, currency text, status text,"
             " track_inventory boolean, rating_average numeric, rating_count integer,"
             " created timestamptz, updated timestamptz, shop_id bigint, config regconfig,"
-            " words text, body text, facet_categories jsonb, facet_tags jsonb)"
+            " words text, body text, facet_categories jsonb, facet_tags jsonb,"
+            " facet_options jsonb)"
         )
         connection.commit()
         streams = [psycopg.connect(options.database_url) for _ in range(4)]
@@ -476,7 +483,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
                     words.append(tags[tag_id - 1])
                     tag_ids.append(tag_id)
                     link_tags += 1
-                products.add(
+                product = (
                     product_id, title, f"{slug(title)}-{product_id}", f"<p>{body}</p>", price,
                     compare_at, CURRENCY[languages[shop_id - 1]], status, "t",
                     f"{rng.randint(10, 50) / 10:.2f}" if rated else "0.00",
@@ -497,6 +504,7 @@ def load(options: argparse.Namespace, began: float) -> dict[str, int]:
                     option_sets = [{"colour": colour} for colour in rng.sample(COLOURS, 3)]
                 else:
                     option_sets = [{}]
+                products.add(*product, facet_options(option_sets))
                 for position, option_set in enumerate(option_sets):
                     variant_id += 1
                     variants.add(

@@ -136,6 +136,11 @@ class Product(models.Model):
     # SQLite, whose search reads the links).
     facet_categories = models.JSONField(null=True, editable=False)
     facet_tags = models.JSONField(null=True, editable=False)
+    # The distinct option pairs of its variants (`[["colour", "Red"], ["size", "M"]]`), which
+    # the facets count on the row instead of reading every matched product's variants; kept by
+    # a PostgreSQL trigger on the variants (catalog.search.facet_options_trigger_create; null on
+    # SQLite, whose facets read the variants).
+    facet_options = models.JSONField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")

@@ -218,6 +218,68 @@ def facet_keys_triggers_drop(cursor: Any) -> None:
     cursor.execute("DROP FUNCTION IF EXISTS catalog_facet_keys_refresh()")
 
 
+# The facet options (`Product.facet_options`) of a product `p`: the distinct name and value
+# pairs of its variants' options, as a JSON array of two-item arrays, in order.
+FACET_OPTIONS_SET_SQL = """
+    facet_options = (SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_array(pair.key, pair.value)
+                                               ORDER BY jsonb_build_array(pair.key, pair.value)),
+                                     '[]')
+                       FROM catalog_productvariant v, jsonb_each_text(v.options) AS pair
+                      WHERE v.product_id = p.id)
+"""
+
+# PostgreSQL keeps the facet options itself: a row trigger on the variants recomputes them when
+# a variant with options is added or removed, or its options (or product) change, in the same
+# transaction. Stock changes (every sale) change neither and fire nothing: the WHEN clauses are
+# checked before any function runs, and no product row is locked. The services that change a
+# variant lock its product first (`variant_create`, `variant_update`, `variant_delete`), so two
+# edits of one product's variants recompute one after the other, each seeing the other's.
+_FACET_OPTIONS_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION catalog_facet_options_refresh() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE catalog_product p SET __SET__ WHERE p.id = NEW.product_id;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        UPDATE catalog_product p SET __SET__ WHERE p.id = OLD.product_id;
+    ELSIF TG_OP = 'UPDATE' AND OLD.product_id <> NEW.product_id THEN
+        UPDATE catalog_product p SET __SET__ WHERE p.id = OLD.product_id;
+    END IF;
+    RETURN NULL;
+END
+$$
+""".replace("__SET__", FACET_OPTIONS_SET_SQL)
+_FACET_OPTIONS_TRIGGERS = {
+    "insert": "AFTER INSERT ON catalog_productvariant FOR EACH ROW"
+    " WHEN (NEW.options <> '{}'::jsonb)",
+    "delete": "AFTER DELETE ON catalog_productvariant FOR EACH ROW"
+    " WHEN (OLD.options <> '{}'::jsonb)",
+    "update": "AFTER UPDATE ON catalog_productvariant FOR EACH ROW"
+    " WHEN (OLD.options IS DISTINCT FROM NEW.options OR OLD.product_id <> NEW.product_id)",
+}
+
+
+def facet_options_trigger_create(cursor: Any) -> None:
+    """Create (or replace) the triggers that keep the facet options (migration 0017)."""
+    cursor.execute(_FACET_OPTIONS_FUNCTION_SQL)
+    for event, when in _FACET_OPTIONS_TRIGGERS.items():
+        name = f"catalog_productvariant_facet_options_{event}"
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON catalog_productvariant")
+        cursor.execute(
+            f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION catalog_facet_options_refresh()"
+        )
+
+
+def facet_options_trigger_drop(cursor: Any) -> None:
+    for event in _FACET_OPTIONS_TRIGGERS:
+        cursor.execute(
+            f"DROP TRIGGER IF EXISTS catalog_productvariant_facet_options_{event}"
+            " ON catalog_productvariant"
+        )
+    cursor.execute("DROP FUNCTION IF EXISTS catalog_facet_options_refresh()")
+
+
 def search_vector_update(*, product_ids: Iterable[int]) -> None:
     """Recompute the stored search vector of these products (call inside the write's
     transaction, after tags and categories are set)."""
@@ -935,8 +997,8 @@ def facets_count(
     """Counts of `products` (already searched and filtered) per category, shop, tag, price band,
     in stock and variant option, over the ids of at most MATCH_LIMIT products (`matches`, from
     `match_ids()`, read here when not given): on PostgreSQL one statement that reads each
-    matched product (with its categories and tags: its facet keys) and its variants once, never
-    a join over every match."""
+    matched product once (with its categories, tags and variant options: its facet keys) and
+    probes the variants' in-stock index for its stock, never a join over every match."""
     found = matches if matches is not None else match_ids(products)
     ids, capped = found.ids, found.capped
     if not ids:
@@ -1032,12 +1094,10 @@ def _price_band_case(bands: "ConvertedBands | None" = None) -> tuple[str, list[A
 _FACETS_SQL = """
 WITH matched AS (
     SELECT p.id, p.shop_id, p.price, p.currency, p.track_inventory,
-           coalesce(p.facet_categories, '[]') AS categories, coalesce(p.facet_tags, '[]') AS tags
+           coalesce(p.facet_categories, '[]') AS categories, coalesce(p.facet_tags, '[]') AS tags,
+           coalesce(p.facet_options, '[]') AS options
       FROM catalog_product p
      WHERE p.id = ANY(%(ids)s::bigint[])
-), variants AS (
-    SELECT v.product_id, v.options, v.inventory_count FROM catalog_productvariant v
-     WHERE v.product_id = ANY(%(ids)s::bigint[])
 )
 SELECT 'category', c.slug, __CATEGORY_NAME__, count(*)
   FROM matched m, jsonb_array_elements_text(m.categories) AS key
@@ -1060,11 +1120,12 @@ SELECT 'currency', m.currency, '', count(*) FROM matched m GROUP BY m.currency
 UNION ALL
 SELECT 'stock', '', '', count(*) FROM matched m
  WHERE NOT m.track_inventory
-    OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = m.id AND v.inventory_count > 0)
+    OR EXISTS (SELECT 1 FROM catalog_productvariant v
+                WHERE v.product_id = m.id AND v.inventory_count > 0)
 UNION ALL
-SELECT 'option', pair.key, pair.value, count(DISTINCT v.product_id)
-  FROM variants v, jsonb_each_text(v.options) AS pair
- GROUP BY pair.key, pair.value
+SELECT 'option', pair ->> 0, pair ->> 1, count(*)
+  FROM matched m, jsonb_array_elements(m.options) AS pair
+ GROUP BY 2, 3
 """
 
 

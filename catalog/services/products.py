@@ -505,6 +505,9 @@ def variant_update(
     *, variant: ProductVariant, actor: User | None, data: Mapping[str, Any]
 ) -> ProductVariant:
     """Change a variant's SKU, options, own price, weight or position (stock: `stock_adjust`)."""
+    # The product first, as `variant_create` and `variant_delete` do: its facet options are
+    # recomputed from its variants (catalog.search.facet_options_trigger_create).
+    Product.objects.select_for_update().filter(pk=variant.product_id).first()
     unknown = set(data) - set(VARIANT_EDITABLE_FIELDS)
     if unknown:
         raise ProductInvalidError(

@@ -1,17 +1,25 @@
 """Variant options (size, colour) as facets and filters, the rating sort, and search vectors
 that follow renamed categories and tags and a shop's language."""
 
+import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog import search
-from catalog.models import Product, Tag
+from catalog.models import Product, ProductVariant, Tag
 from catalog.services.categories import category_get_or_create_path, category_rename
-from catalog.services.products import product_create
+from catalog.services.products import (
+    product_create,
+    variant_create,
+    variant_delete,
+    variant_update,
+)
+from catalog.services.stock import stock_adjust, stock_reserve
 from catalog.services.tags import tag_rename
 from shops.models import Shop
 from shops.services import shop_update
@@ -85,6 +93,95 @@ def test_option_facets_count_products_not_variants(shirts: dict[str, Product]) -
             ],
         },
     ]
+
+
+def _facet_options(product: Product) -> list[list[str]]:
+    product.refresh_from_db(fields=["facet_options"])
+    return product.facet_options
+
+
+def _row_version(product: Product) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM catalog_product WHERE id = %s", [product.pk])
+        return cursor.fetchone()[0]
+
+
+def test_postgresql_keeps_the_facet_options_whoever_changes_the_variants(
+    shirts: dict[str, Product],
+) -> None:
+    plain, mug = shirts["plain"], shirts["mug"]
+    assert _facet_options(plain) == [
+        ["colour", "Blue"],
+        ["colour", "Red"],
+        ["size", "M"],
+        ["size", "S"],
+    ]
+    assert _facet_options(mug) in (None, [])  # a variant without options changes nothing
+
+    added = variant_create(
+        product=mug, actor=None, spec={"sku": "mug-big", "options": {"size": "XL"}}
+    )
+    assert _facet_options(mug) == [["size", "XL"]]
+    variant_update(variant=added, actor=None, data={"options": {"size": "XXL"}})
+    assert _facet_options(mug) == [["size", "XXL"]]
+    variant_delete(variant=added, actor=None)
+    assert _facet_options(mug) == []
+    # Whoever writes the variants: a queryset update, moving a variant, raw SQL.
+    blue = plain.variants.get(options__colour="Blue", is_default=False)
+    ProductVariant.objects.filter(pk=blue.pk).update(options={"size": "M", "colour": "Green"})
+    assert _facet_options(plain) == [
+        ["colour", "Green"],
+        ["colour", "Red"],
+        ["size", "M"],
+        ["size", "S"],
+    ]
+    ProductVariant.objects.filter(pk=blue.pk).update(product=mug)
+    assert _facet_options(plain) == [["colour", "Red"], ["size", "S"]]
+    assert _facet_options(mug) == [["colour", "Green"], ["size", "M"]]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE catalog_productvariant SET options = '{}' WHERE id = %s", [blue.pk])
+    assert _facet_options(mug) == []
+
+    # Stock changes (every sale) write no product row, so they lock none.
+    red = plain.variants.get()
+    version = _row_version(plain)
+    stock_reserve(variant=red, quantity=1)
+    stock_adjust(variant=red, delta=3, reason="restock", actor=None)
+    variant_update(variant=red, actor=None, data={"weight_grams": 300})
+    assert _row_version(plain) == version
+    # What the search reads: the facets.
+    facets = search.facets_count(products=Product.objects.filter(pk=plain.pk))
+    assert facets.options == [
+        {"name": "colour", "values": [{"value": "Red", "count": 1}]},
+        {"name": "size", "values": [{"value": "S", "count": 1}]},
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_edits_of_one_products_variants_at_once_both_reach_its_facet_options() -> None:
+    shop = ShopFactory(name="Tee House", slug="tee-house", language="en")
+    shirt = _make(shop, "Plain shirt", [{"size": "S"}, {"size": "M"}])
+    small, medium = shirt.variants.order_by("pk")
+    first_written = threading.Event()
+
+    def first_edit() -> None:
+        try:
+            with transaction.atomic():
+                variant_update(variant=small, actor=None, data={"options": {"size": "XS"}})
+                first_written.set()
+                # The second edit starts now and waits for this one, which has not committed.
+                threading.Event().wait(0.5)
+        finally:
+            first_written.set()
+            connection.close()
+
+    thread = threading.Thread(target=first_edit)
+    thread.start()
+    first_written.wait(10)
+    variant_update(variant=medium, actor=None, data={"options": {"size": "XL"}})
+    thread.join()
+
+    assert _facet_options(shirt) == [["size", "XL"], ["size", "XS"]]
 
 
 def test_option_filters_need_one_variant_with_every_named_option(
