@@ -724,7 +724,11 @@ class Matches(NamedTuple):
 
 
 def match_ids(
-    products: QuerySet[Any], *, relevance: bool = True, sort: str = "", in_stock: bool = False
+    products: QuerySet[Any],
+    *,
+    relevance: bool = True,
+    sort: str = "",
+    before_stock_filter: QuerySet[Any] | None = None,
 ) -> Matches:
     """The ids of at most MATCH_LIMIT of `products` (one query), and whether there are more.
     Counts and facets are computed from them, so the search runs once. Listed by `relevance`,
@@ -735,9 +739,12 @@ def match_ids(
     matches in the relevance order: ranking them all row by row is what its page costs anyway,
     and the page then reads its rows by id instead of reading every match a second time.
     Given the list's `sort` (the search page's, whose pages go through the first MATCH_LIMIT
-    only) and whether it is filtered `in_stock`, the ids of a query sorted by price or rating
-    and expected to have few matches are its first in that order (`sorted_match_ids`)."""
-    listed = sorted_match_ids(products, sort) if sort and not in_stock else None
+    only), the ids of a query sorted by price or rating and expected to have few matches are
+    its first in that order (`sorted_match_ids`); for a list filtered by stock, give the
+    products `before_stock_filter` too, whose matches are sorted before their stock is checked."""
+    listed = (
+        sorted_match_ids(products, sort, before_stock_filter=before_stock_filter) if sort else None
+    )
     if listed is not None:
         return listed
     estimate = text_matches_estimate(products) if relevance else None
@@ -771,46 +778,66 @@ def match_ids(
 # The estimate is often twice the matches (a query in two configurations, `'support' | 'support'`,
 # is estimated as two): 8,000 reads about 4,000 rows, where the walk would read 6,000 and more
 # ("support" in one price band by rating, 2,650 matches: 9,600 rows read in index order, 80 ms
-# cold; 2,800 from the band's index, 20). Not for lists filtered by stock either: sorting every
-# match would check every match's stock (a probe into the variants' index each), where the walk
-# checks the stock of the rows whose text matches ("cycling" in stock by price, 4,900 matches:
-# 150 ms of database work cold against 115 to 135).
+# cold; 2,800 from the band's index, 20). A list filtered by stock is sorted before the stock is
+# checked (a probe into the variants' index per match), in the list's order, until the limit:
+# checking every match's stock first made it slower than the walk ("cycling" in stock by price,
+# 4,900 matches: 150 ms of database work cold against 115 to 135); checked in order, "yo" in stock
+# in one price band by price, 3,500 matches, takes 61 ms of database work cold against the
+# walk's 102 to 113.
 SORTED_MATCHES = 8_000
 SORTS_FROM_MATCHES = ("price_asc", "price_desc", "rating")
 
 
-def sorted_match_ids(products: QuerySet[Any], sort: str) -> Matches | None:
+# Whether a product (its row `listed`) can be bought now: `selectors.products_in_stock` in SQL.
+_LISTED_IN_STOCK = """(NOT listed.track_inventory OR EXISTS (
+    SELECT 1 FROM catalog_productvariant v WHERE v.product_id = listed.pk AND v.inventory_count > 0
+))"""
+
+
+def sorted_match_ids(
+    products: QuerySet[Any], sort: str, *, before_stock_filter: QuerySet[Any] | None = None
+) -> Matches | None:
     """The ids of the first MATCH_LIMIT of `products` (searched) sorted by `sort` (one more is
     read, to tell), and the first FACET_SAMPLE found for the facets, from one statement that
     finds every match through a GIN index and sorts them; None (nothing read) on SQLite, without
     a text query, for another sort, or when PostgreSQL expects more than SORTED_MATCHES
     matches. The matches are a materialized common table expression, which PostgreSQL plans on
     its own: the sort cannot turn it into a walk along the sort's index. The facets count the
-    matches found first, as the other paths do, not the first in price or rating. Not for a list
-    filtered by stock (see SORTED_MATCHES): `match_ids` does not ask for one."""
+    matches found first, as the other paths do, not the first in price or rating.
+
+    For a list filtered by stock, `before_stock_filter` is `products` without that filter: its
+    matches are sorted, then their stock is checked in the list's order until MATCH_LIMIT + 1
+    are found (and FACET_SAMPLE for the facets), instead of checking every match's stock."""
     if (
         sort not in SORTS_FROM_MATCHES
         or connection.vendor != "postgresql"
         or _text_query(products) is None
     ):
         return None
-    found = products_matched_by_gin(products).order_by()
+    found = products_matched_by_gin(
+        products if before_stock_filter is None else before_stock_filter
+    ).order_by()
     if matches_estimate(found) > SORTED_MATCHES:
         return None
     ordering = sort_ordering(sort)
     columns = [name.lstrip("-") for name in ordering]
-    selected = ["pk", *(column for column in columns if column != "id")]
+    selected = ["pk", *(column for column in columns if column != "id"), "track_inventory"]
     keys = ", ".join(
         f"{connection.ops.quote_name('pk' if column == 'id' else column)}"
         f" {'DESC' if name.startswith('-') else 'ASC'}"
         for name, column in zip(ordering, columns, strict=True)
     )
+    stocked = _LISTED_IN_STOCK if before_stock_filter is not None else "TRUE"
     sql, params = found.values_list(*selected).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
+            # The sorted matches are a subquery with an OFFSET, which PostgreSQL does not merge
+            # into the statement: the stock is checked on the sorted rows, until the limit.
             f"WITH matched AS MATERIALIZED ({sql})"  # noqa: S608 (the ORM's SQL, field names)
-            f" (SELECT pk, true FROM matched ORDER BY {keys} LIMIT {MATCH_LIMIT + 1})"
-            f" UNION ALL (SELECT pk, false FROM matched LIMIT {min(FACET_SAMPLE, MATCH_LIMIT)})",
+            f" (SELECT pk, true FROM (SELECT * FROM matched ORDER BY {keys} OFFSET 0) listed"
+            f"   WHERE {stocked} LIMIT {MATCH_LIMIT + 1})"
+            f" UNION ALL (SELECT pk, false FROM matched listed WHERE {stocked}"
+            f"   LIMIT {min(FACET_SAMPLE, MATCH_LIMIT)})",
             params,
         )
         rows = cursor.fetchall()

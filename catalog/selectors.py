@@ -162,6 +162,15 @@ def product_category_ids(*, product_ids: Iterable[int]) -> dict[int, frozenset[i
     return {product_id: frozenset(ids) for product_id, ids in categories.items()}
 
 
+def products_in_stock(products: QuerySet[Product], *, in_stock: bool = True) -> QuerySet[Product]:
+    """`products` that can be bought now (a variant in stock, or stock not tracked), or with
+    `in_stock` False those that cannot."""
+    stocked = Q(track_inventory=False) | Exists(
+        ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
+    )
+    return products.filter(stocked if in_stock else ~stocked)
+
+
 def product_list_public(
     *,
     text: str = "",
@@ -211,10 +220,7 @@ def product_list_public(
     if price_condition is not None:
         products = products.filter(price_condition)
     if in_stock is not None:
-        stocked = Q(track_inventory=False) | Exists(
-            ProductVariant.objects.filter(product=OuterRef("pk"), inventory_count__gt=0)
-        )
-        products = products.filter(stocked if in_stock else ~stocked)
+        products = products_in_stock(products, in_stock=in_stock)
     products = search.products_with_options(products, options=options or {})
     if text:
         products = search.products_search(products=products, text=text)

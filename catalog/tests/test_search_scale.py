@@ -253,15 +253,45 @@ def test_a_sorted_search_expected_to_match_many_reads_the_sorts_index(
     ]
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{"sort": "newest"}, {"sort": "relevance"}, {"sort": "price_asc", "in_stock": "1"}],
-)
-def test_newest_relevance_and_stock_filtered_lists_are_not_sorted_from_the_matches(
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc", "rating"])
+def test_a_sorted_search_in_stock_checks_the_stock_of_its_sorted_matches_in_order(
+    client: Client, search_index: str, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "wool" matches 4, 3 in stock ("Wool socks" sold out), counted to 2: its matches are
+    # sorted, then their stock is checked in the list's order until 3 (MATCH_LIMIT and one to
+    # tell) are found, not every match's stock before sorting.
+    in_order = [
+        product.title
+        for product in search.products_order(
+            search_products(SearchParams(text="wool", in_stock=True)), sort=sort, searching=True
+        )
+    ]
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)
+    monkeypatch.setattr("catalog.views.storefront.PAGE_SIZE", 1)
+    cache.clear()
+
+    pages = []
+    for context, statements in _pages_1_and_2(client, q="wool", sort=sort, in_stock="1"):
+        pages.append(context["page"])
+        sorted_once = [sql for sql in statements if " MATERIALIZED " in sql]
+        assert len(sorted_once) == 1 and " LIMIT 3" in sorted_once[0]
+        # Sorted first (a subquery PostgreSQL keeps apart: OFFSET 0), the stock checked after.
+        assert " OFFSET 0" in sorted_once[0] and "inventory_count" in sorted_once[0]
+        assert "inventory_count" not in sorted_once[0].split(" OFFSET 0")[0]
+
+    assert "Wool socks" not in in_order and len(in_order) == 3
+    assert [product.title for product in pages[0].object_list] == in_order[:1]
+    assert [product.title for product in pages[1].object_list] == in_order[1:2]
+    assert (pages[0].paginator.count, pages[0].paginator.capped) == (2, True)
+    facets = context["facets"]
+    assert facets.capped and facets.in_stock == 2  # counted over the first 2 in stock found
+
+
+@pytest.mark.parametrize("params", [{"sort": "newest"}, {"sort": "relevance"}])
+def test_newest_and_relevance_lists_are_not_sorted_from_the_matches(
     client: Client, search_index: str, params: dict[str, str]
 ) -> None:
-    # Rows are written newest last: that index's walk reads neighbouring rows. Sorting every
-    # match in stock would check every match's stock.
+    # Rows are written newest last: that index's walk reads neighbouring rows.
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/search/", {"q": "wool", **params}).status_code == 200

@@ -34,6 +34,7 @@ from catalog.selectors import (
     product_list_public,
     product_queryset_public,
     product_queryset_with_details,
+    products_in_stock,
     wishlist_has_product,
 )
 from catalog.services.category_counts import (
@@ -544,8 +545,9 @@ class SearchParams:
         return search.price_bands_in(display=self.display_currency, rates=exchange_rates())
 
 
-def search_products(params: SearchParams) -> QuerySet[Product]:
-    """Public products matching the parsed search and filters (unordered)."""
+def search_products(params: SearchParams, *, stock_filter: bool = True) -> QuerySet[Product]:
+    """Public products matching the parsed search and filters (unordered); with `stock_filter`
+    False, whether they are in stock is not looked at."""
     if params.error:
         return Product.objects.none()
     category = None
@@ -566,7 +568,7 @@ def search_products(params: SearchParams) -> QuerySet[Product]:
         shop_slug=params.shop or None,
         tag=params.tag or None,
         price_condition=price_condition,
-        in_stock=True if params.in_stock else None,
+        in_stock=True if params.in_stock and stock_filter else None,
     )
 
 
@@ -745,9 +747,13 @@ def _search_results(request: HttpRequest, params: SearchParams) -> tuple[CachedP
     search.MATCH_LIMIT) and give both the count and the facets."""
     if params.error:
         return CachedPage.of(_page(request, Product.objects.none())), search.Facets()
-    products = search_products(params)
+    unstocked = search_products(params, stock_filter=False)
+    products = products_in_stock(unstocked) if params.in_stock else unstocked
     matches = search.match_ids(
-        products, relevance=params.sort == "relevance", sort=params.sort, in_stock=params.in_stock
+        products,
+        relevance=params.sort == "relevance",
+        sort=params.sort,
+        before_stock_filter=unstocked if params.in_stock else None,
     )
     cards: Any
     if matches.narrow or matches.listed:
