@@ -465,6 +465,8 @@ def run_cold(options: Any) -> dict[str, Any]:
             figures[name]["slowest_urls"] = [
                 [round(seconds * 1000, 1), url] for seconds, url in sorted(timings)[::-1][:10]
             ]
+            # Every URL's time: runs of two versions of the code compare URL by URL.
+            figures[name]["urls"] = [[round(seconds * 1000, 1), url] for seconds, url in timings]
     baseline = figures["baseline_healthz"]["cold"]
     for row in figures.values():
         row["p50_vs_baseline"] = round(row["cold"]["p50_ms"] / (baseline["p50_ms"] or 1), 1)
