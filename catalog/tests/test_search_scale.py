@@ -131,6 +131,13 @@ def _pages_1_and_2(client: Client, **params: str) -> list[tuple[Any, list[str]]]
     return pages
 
 
+def _sorted_titles(params: SearchParams, sort: str) -> list[str]:
+    """The titles of a search's every match sorted by `sort` in one query, as the sort's index
+    lists them."""
+    products = search.products_order(search_products(params), sort=sort, searching=True)
+    return [product.title for product in products]
+
+
 def _by_distance_then_id(by_index: list[str]) -> list[str]:
     """The ranked index's order of "wool" (`by_index`, the API's pages through it) with its ties
     broken by id, as ranking row by row breaks them: the index returns equally relevant matches
@@ -207,12 +214,7 @@ def test_a_sorted_search_with_few_matches_is_sorted_from_its_matches_read_once(
     # "wool" matches 4, counted to 3: one statement reads every match and sorts them (not a walk
     # along the sort's index, which the planner would check row by row), and each page reads
     # its rows by id, in the same order as sorting every match.
-    in_order = [
-        product.title
-        for product in search.products_order(
-            search_products(SearchParams(text="wool")), sort=sort, searching=True
-        )
-    ]
+    in_order = _sorted_titles(SearchParams(text="wool"), sort)
     monkeypatch.setattr(search, "MATCH_LIMIT", 3)
     monkeypatch.setattr("catalog.views.storefront.PAGE_SIZE", 2)
     cache.clear()
@@ -260,12 +262,7 @@ def test_a_sorted_search_in_stock_checks_the_stock_of_its_sorted_matches_in_orde
     # "wool" matches 4, 3 in stock ("Wool socks" sold out), counted to 2: its matches are
     # sorted, then their stock is checked in the list's order until 3 (MATCH_LIMIT and one to
     # tell) are found, not every match's stock before sorting.
-    in_order = [
-        product.title
-        for product in search.products_order(
-            search_products(SearchParams(text="wool", in_stock=True)), sort=sort, searching=True
-        )
-    ]
+    in_order = _sorted_titles(SearchParams(text="wool", in_stock=True), sort)
     monkeypatch.setattr(search, "MATCH_LIMIT", 2)
     monkeypatch.setattr("catalog.views.storefront.PAGE_SIZE", 1)
     cache.clear()
