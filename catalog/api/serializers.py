@@ -2,6 +2,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -170,6 +171,23 @@ class VariantUpdateSerializer(serializers.Serializer[Any]):
         min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
     )
     position = serializers.IntegerField(min_value=0, max_value=INTEGER_COLUMN_MAX, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The stock is read back in the variant, so a client may send it: refused, not ignored,
+        # as a change of stock needs a reason and goes through the adjustments.
+        if "inventory_count" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "inventory_count": [
+                        _(
+                            "Stock is changed by an inventory adjustment with a reason:"
+                            " POST /api/v1/variants/%(id)s/inventory-adjustments."
+                        )
+                        % {"id": self.context.get("variant_id", "{id}")}
+                    ]
+                }
+            )
+        return attrs
 
 
 class ProductCreateSerializer(serializers.Serializer[Any]):

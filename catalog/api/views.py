@@ -416,7 +416,9 @@ class ProductVariantDetailView(APIView):
         variant = variant_get_for_member(
             user=request.user, variant_id=variant_id, product_id=product_id
         )
-        serializer = VariantUpdateSerializer(data=request.data, partial=True)
+        serializer = VariantUpdateSerializer(
+            data=request.data, partial=True, context={"variant_id": variant.pk}
+        )
         serializer.is_valid(raise_exception=True)
         variant = product_services.variant_update(
             variant=variant, actor=_user(request), data=serializer.validated_data

@@ -1,4 +1,3 @@
-from decimal import Decimal
 
 import pytest
 
@@ -119,19 +118,26 @@ def test_an_ordered_variant_cannot_be_deleted(team: Team) -> None:
     assert response.status_code == 409
 
 
-def test_patching_a_variant_cannot_set_its_stock(team: Team) -> None:
+def test_patching_a_variants_stock_is_refused_with_the_way_to_change_it(team: Team) -> None:
     product = ProductFactory(shop=team.shop)
     variant = product.variants.get()
+    sku = variant.sku
+    url = f"/api/v1/products/{product.pk}/variants/{variant.pk}"
 
     response = team.client("owner").patch(
-        f"/api/v1/products/{product.pk}/variants/{variant.pk}",
-        {"inventory_count": 999, "sku": "RENAMED", "price": "3.50"},
-        format="json",
+        url, {"inventory_count": 999, "sku": "RENAMED", "price": "3.50"}, format="json"
     )
 
-    assert response.status_code == 200
+    # Not a 200 that leaves the stock as it was: the client would believe it had changed it.
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["inventory_count"] == [
+        "Stock is changed by an inventory adjustment with a reason:"
+        f" POST /api/v1/variants/{variant.pk}/inventory-adjustments."
+    ]
     variant.refresh_from_db()
-    assert (variant.inventory_count, variant.sku, variant.price) == (10, "RENAMED", Decimal("3.50"))
+    assert (variant.inventory_count, variant.sku) == (10, sku)  # nothing of it was applied
+    renamed = team.client("owner").patch(url, {"sku": "RENAMED"}, format="json")
+    assert (renamed.status_code, renamed.json()["sku"]) == (200, "RENAMED")
 
 
 def test_variants_of_a_draft_are_hidden_from_outsiders(team: Team) -> None:
