@@ -382,6 +382,7 @@ def test_order_history_and_detail_with_timeline(shopper, order) -> None:
     assert "$30.00" in history
     assert "Awaiting payment" in detail and "Paid" in detail
     assert "Cancel order" in detail
+    assert f'<form method="post" action="/orders/{order.number}/cancel/">' in detail
 
 
 def test_unpaid_orders_lead_to_the_payment_page_and_paid_ones_do_not(shopper, order) -> None:
@@ -499,6 +500,9 @@ def test_a_wrong_step_on_the_dashboard_is_explained(order) -> None:
 
 def test_the_vendor_cancels_and_restocks(order) -> None:
     vendor = signed_in(order.shop.owner)
+    page = vendor.get(f"/dashboard/orders/{order.number}/").content.decode()
+    assert f'<form method="post" action="/dashboard/orders/{order.number}/cancel/">' in page
+    assert "Cancel order and restock" in page
 
     vendor.post(f"/dashboard/orders/{order.number}/cancel/", {"reason": "Out of paint"})
 
