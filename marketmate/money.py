@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -179,6 +180,22 @@ def money_text(amount: Decimal) -> str:
     exponent = value.normalize().as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+# The largest amount a catalog amount column (13 digits, 3 of them decimals) holds.
+AMOUNT_MAX = Decimal("9999999999.999")
+
+
+class AmountFormField(forms.DecimalField):
+    """An amount typed into a form: any decimals come in and the service checks them against
+    the currency (`money_clean`: "USD amounts have at most 2 decimals." for 12.3456 dollars,
+    where a field of three decimals said "no more than 3 decimal places"), up to AMOUNT_MAX."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", None)
+        kwargs.setdefault("max_value", AMOUNT_MAX)
+        super().__init__(**kwargs)
 
 
 class AmountField(serializers.DecimalField):

@@ -16,7 +16,7 @@ from catalog.models import (
     StockMovement,
 )
 from catalog.selectors import image_urls
-from marketmate.money import amount_field_mapping, money_text
+from marketmate.money import AMOUNT_MAX, AmountField, amount_field_mapping, money_text
 
 
 class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
@@ -149,8 +149,8 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
 class VariantInputSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
-    price = serializers.DecimalField(
-        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False, allow_null=True
+    price = AmountField(
+        min_value=Decimal("0.01"), max_value=AMOUNT_MAX, required=False, allow_null=True
     )
     inventory_count = serializers.IntegerField(
         min_value=0, max_value=INTEGER_COLUMN_MAX, required=False, default=0
@@ -164,8 +164,8 @@ class VariantInputSerializer(serializers.Serializer[Any]):
 class VariantUpdateSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(max_length=64, required=False)
     options = serializers.DictField(child=serializers.CharField(max_length=80), required=False)
-    price = serializers.DecimalField(
-        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False, allow_null=True
+    price = AmountField(
+        min_value=Decimal("0.01"), max_value=AMOUNT_MAX, required=False, allow_null=True
     )
     weight_grams = serializers.IntegerField(
         min_value=0, max_value=INTEGER_COLUMN_MAX, required=False
@@ -193,9 +193,9 @@ class VariantUpdateSerializer(serializers.Serializer[Any]):
 class ProductCreateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    price = serializers.DecimalField(max_digits=13, decimal_places=3, min_value=Decimal("0.01"))
-    compare_at_price = serializers.DecimalField(
-        max_digits=13, decimal_places=3, required=False, allow_null=True, default=None
+    price = AmountField(min_value=Decimal("0.01"), max_value=AMOUNT_MAX)
+    compare_at_price = AmountField(
+        max_value=AMOUNT_MAX, required=False, allow_null=True, default=None
     )
     status = serializers.ChoiceField(choices=Product.Status.choices, default=Product.Status.DRAFT)
     track_inventory = serializers.BooleanField(required=False, default=True)
@@ -215,12 +215,8 @@ class ProductCreateSerializer(serializers.Serializer[Any]):
 class ProductUpdateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    price = serializers.DecimalField(
-        max_digits=13, decimal_places=3, min_value=Decimal("0.01"), required=False
-    )
-    compare_at_price = serializers.DecimalField(
-        max_digits=13, decimal_places=3, required=False, allow_null=True
-    )
+    price = AmountField(min_value=Decimal("0.01"), max_value=AMOUNT_MAX, required=False)
+    compare_at_price = AmountField(max_value=AMOUNT_MAX, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Product.Status.choices, required=False)
     track_inventory = serializers.BooleanField(required=False)
     categories = serializers.PrimaryKeyRelatedField(

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import INTEGER_COLUMN_MAX, Category, Product, StockMovement
+from marketmate.money import AmountFormField
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -23,13 +24,9 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Paragraphs, bold, italic, lists and links are kept."),
     )
-    price = forms.DecimalField(
-        label=_("Price"), max_digits=13, decimal_places=3, min_value=Decimal("0.01")
-    )
-    compare_at_price = forms.DecimalField(
+    price = AmountFormField(label=_("Price"), min_value=Decimal("0.01"))
+    compare_at_price = AmountFormField(
         label=_("Compare-at price"),
-        max_digits=13,
-        decimal_places=3,
         required=False,
         help_text=_("The old price, shown struck through. Leave empty when not on sale."),
     )
@@ -150,10 +147,8 @@ class VariantForm(forms.Form):
         required=False,
         help_text=_("Leave empty to generate one."),
     )
-    price = forms.DecimalField(
+    price = AmountFormField(
         label=_("Own price"),
-        max_digits=13,
-        decimal_places=3,
         min_value=Decimal("0.01"),
         required=False,
         help_text=_("Empty: the product's price."),

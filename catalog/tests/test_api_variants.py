@@ -1,4 +1,3 @@
-
 import pytest
 
 from catalog.models import ProductVariant, StockMovement

@@ -433,7 +433,7 @@ def test_a_product_with_two_option_names_and_three_variants_is_created(team: Tea
         (
             {"variants-1-price": "99999999999999"},
             ("variants", 1),
-            {"price": ["Ensure that there are no more than 13 digits in total."]},
+            {"price": ["Ensure this value is less than or equal to 9999999999.999."]},
         ),
         (
             {"variants-0-option_2": ""},

@@ -34,6 +34,9 @@ def _create(team: Team, **fields: object):
         ("JPY", "10.55", "JPY amounts have no decimals."),
         ("JPY", "1000.5", "JPY amounts have no decimals."),
         ("USD", "10.555", "USD amounts have at most 2 decimals."),
+        # More decimals than any currency has: the currency's rule too, not "at most 3".
+        ("USD", "12.3456", "USD amounts have at most 2 decimals."),
+        ("BHD", "1.0005", "BHD amounts have at most 3 decimals."),
     ],
 )
 def test_a_price_with_more_decimals_than_the_currency_is_a_400(
@@ -44,6 +47,15 @@ def test_a_price_with_more_decimals_than_the_currency_is_a_400(
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"price": [message]}
     assert not Product.objects.filter(shop=team.shop).exists()
+
+
+def test_a_price_larger_than_the_column_holds_is_a_400_not_a_500(team: Team) -> None:
+    response = _create(_in(team, "USD"), price="12345678901.5")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "price": ["Ensure this value is less than or equal to 9999999999.999."]
+    }
 
 
 def test_a_compare_at_price_follows_the_currency_too(team: Team) -> None:
@@ -96,13 +108,22 @@ def test_variant_prices_follow_the_currency_on_create_and_update(team: Team) -> 
     assert product.variants.count() == 1
 
 
-def test_the_dashboard_form_shows_the_error_on_the_price(team: Team) -> None:
+@pytest.mark.parametrize(
+    ("currency", "price", "message"),
+    [
+        ("JPY", "10.55", "JPY amounts have no decimals."),
+        ("USD", "12.3456", "USD amounts have at most 2 decimals."),
+    ],
+)
+def test_the_dashboard_form_shows_the_error_on_the_price(
+    team: Team, currency: str, price: str, message: str
+) -> None:
     client = Client()
-    client.force_login(_in(team, "JPY").owner)
+    client.force_login(_in(team, currency).owner)
     data = {
         "title": "Tea Bowl",
         "description": "",
-        "price": "10.55",
+        "price": price,
         "compare_at_price": "",
         "status": "active",
         "track_inventory": "on",
@@ -123,7 +144,9 @@ def test_the_dashboard_form_shows_the_error_on_the_price(team: Team) -> None:
     response = client.post("/dashboard/products/create/", data)
 
     assert response.status_code in (200, 400)
-    assert response.context["form"].errors == {"price": ["JPY amounts have no decimals."]}
+    assert response.context["form"].errors == {"price": [message]}
+    # The browser leaves the decimals to the server, which knows the currency.
+    assert 'step="any"' in response.content.decode()
     assert not Product.objects.filter(shop=team.shop).exists()
 
 
