@@ -201,3 +201,26 @@ def test_a_typo_shows_the_results_of_the_closest_catalog_words(  # type: ignore[
     )
     assert page.locator(".product-card").count() > 0
     screenshots(page, artifacts_dir, "store-search-typo")
+
+
+def test_the_sort_fits_a_320_pixel_screen_in_every_language(  # type: ignore[no-untyped-def]
+    browser, live_server, artifacts_dir: Path, demo_store: None
+) -> None:
+    # Spanish has the longest label and option ("Ordenar por", "Precio: de menor a mayor"): too
+    # wide for one line at 320 px, the select goes under its label instead of pushing the label
+    # off the left edge.
+    for language in ("en", "de", "es"):
+        context = browser.new_context(
+            viewport={"width": 320, "height": 640}, extra_http_headers={"Accept-Language": language}
+        )
+        page = context.new_page()
+        page.goto(live_server.url + "/search/?q=ceramic&sort=price_asc")
+        for selector in ("label[for=search-sort]", "#search-sort"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320, (
+                language,
+                selector,
+                box,
+            )
+        page.screenshot(path=str(artifacts_dir / f"store-search-sort-320-{language}.png"))
+        context.close()
