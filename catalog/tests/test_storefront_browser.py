@@ -7,7 +7,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from demo.services import catalog_demo_seed
-from marketmate.tests.browser import VIEWPORTS, screenshots
+from marketmate.tests.browser import VIEWPORTS, screenshots, signed_in_context
+from shops.models import Shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -203,17 +204,29 @@ def test_a_typo_shows_the_results_of_the_closest_catalog_words(  # type: ignore[
     screenshots(page, artifacts_dir, "store-search-typo")
 
 
-def test_the_sort_fits_a_320_pixel_screen_in_every_language(  # type: ignore[no-untyped-def]
+def test_no_page_scrolls_sideways_on_a_320_pixel_screen_in_any_language(  # type: ignore[no-untyped-def]
     browser, live_server, artifacts_dir: Path, demo_store: None
 ) -> None:
-    # Spanish has the longest label and option ("Ordenar por", "Precio: de menor a mayor"): too
-    # wide for one line at 320 px, the select goes under its label instead of pushing the label
-    # off the left edge.
+    # German and Spanish have the longest words: the hero's "independientes", the sort's
+    # "Ordenar por" beside "Precio: de menor a mayor", a file input's "no file chosen" in the
+    # product form. A vendor's page too; tables scroll inside their own box.
+    vendor = Shop.objects.order_by("pk").first().owner
     for language in ("en", "de", "es"):
-        context = browser.new_context(
-            viewport={"width": 320, "height": 640}, extra_http_headers={"Accept-Language": language}
+        context = signed_in_context(
+            browser, live_server, vendor, "phone", extra_http_headers={"Accept-Language": language}
         )
         page = context.new_page()
+        page.set_viewport_size({"width": 320, "height": 640})
+        page.goto(live_server.url + "/")
+        links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.pathname)")
+        category = next(path for path in links if path.startswith("/c/"))
+        product = next(path for path in links if path.startswith("/p/"))
+        paths = ["/", "/search/?q=ceramic&sort=price_asc", category, product]
+        for path in [*paths, "/dashboard/products/create/"]:
+            page.goto(live_server.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, (language, path, width)
+        assert page.locator("input[type=file]").count() == 1  # the product form, with its photo
         page.goto(live_server.url + "/search/?q=ceramic&sort=price_asc")
         for selector in ("label[for=search-sort]", "#search-sort"):
             box = page.locator(selector).bounding_box()
@@ -222,5 +235,5 @@ def test_the_sort_fits_a_320_pixel_screen_in_every_language(  # type: ignore[no-
                 selector,
                 box,
             )
-        page.screenshot(path=str(artifacts_dir / f"store-search-sort-320-{language}.png"))
+        page.screenshot(path=str(artifacts_dir / f"store-search-320-{language}.png"))
         context.close()
