@@ -208,8 +208,9 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_screen_in_any_language(  # type
     browser, live_server, artifacts_dir: Path, demo_store: None
 ) -> None:
     # German and Spanish have the longest words: the hero's "independientes", the sort's
-    # "Ordenar por" beside "Precio: de menor a mayor", a file input's "no file chosen" in the
-    # product form. A vendor's page too; tables scroll inside their own box.
+    # "Ordenar por" beside "Precio: de menor a mayor", "Benachrichtigungseinstellungen", a file
+    # input's "no file chosen" in the product form. Tables scroll inside their own box, with
+    # the hidden labels of their cells.
     vendor = Shop.objects.order_by("pk").first().owner
     for language in ("en", "de", "es"):
         context = signed_in_context(
@@ -222,7 +223,8 @@ def test_no_page_scrolls_sideways_on_a_320_pixel_screen_in_any_language(  # type
         category = next(path for path in links if path.startswith("/c/"))
         product = next(path for path in links if path.startswith("/p/"))
         paths = ["/", "/search/?q=ceramic&sort=price_asc", category, product]
-        for path in [*paths, "/dashboard/products/create/"]:
+        account = ["/notifications/", "/notifications/preferences/", "/dashboard/products/create/"]
+        for path in [*paths, *account]:
             page.goto(live_server.url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 320, (language, path, width)
