@@ -788,10 +788,13 @@ SORTED_MATCHES = 8_000
 SORTS_FROM_MATCHES = ("price_asc", "price_desc", "rating")
 
 
-# Whether a product (its row `listed`) can be bought now: `selectors.products_in_stock` in SQL.
-_LISTED_IN_STOCK = """(NOT listed.track_inventory OR EXISTS (
-    SELECT 1 FROM catalog_productvariant v WHERE v.product_id = listed.pk AND v.inventory_count > 0
-))"""
+def _in_stock_sql(row: str, id_column: str) -> str:
+    """Whether the product of the row `row` (its id in `id_column`) can be bought now:
+    `selectors.products_in_stock` in SQL, for the statements written here."""
+    return (
+        f"(NOT {row}.track_inventory OR EXISTS (SELECT 1 FROM catalog_productvariant v"  # noqa: S608 (names from this module)
+        f" WHERE v.product_id = {row}.{id_column} AND v.inventory_count > 0))"
+    )
 
 
 def sorted_match_ids(
@@ -827,7 +830,7 @@ def sorted_match_ids(
         f" {'DESC' if name.startswith('-') else 'ASC'}"
         for name, column in zip(ordering, columns, strict=True)
     )
-    stocked = _LISTED_IN_STOCK if before_stock_filter is not None else "TRUE"
+    stocked = _in_stock_sql("listed", "pk") if before_stock_filter is not None else "TRUE"
     sql, params = found.values_list(*selected).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -1145,15 +1148,12 @@ SELECT 'price', band, '', count(*) FROM (SELECT __BAND__ AS band FROM matched) b
 UNION ALL
 SELECT 'currency', m.currency, '', count(*) FROM matched m GROUP BY m.currency
 UNION ALL
-SELECT 'stock', '', '', count(*) FROM matched m
- WHERE NOT m.track_inventory
-    OR EXISTS (SELECT 1 FROM catalog_productvariant v
-                WHERE v.product_id = m.id AND v.inventory_count > 0)
+SELECT 'stock', '', '', count(*) FROM matched m WHERE __IN_STOCK__
 UNION ALL
 SELECT 'option', pair ->> 0, pair ->> 1, count(*)
   FROM matched m, jsonb_array_elements(m.options) AS pair
  GROUP BY 2, 3
-"""
+""".replace("__IN_STOCK__", _in_stock_sql("m", "id"))
 
 
 def _category_name_column() -> str:
